@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+// One place reads the environment. Every value is checked at start so a typo stops the shop with a
+// message naming the variable, instead of failing later on the first request that needs it.
+
+export class ConfigError extends Error {
+  constructor(public readonly variable: string, message: string) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string; url: string }
+  | { client: 'mysql'; url: string; host: string; port: number; user: string; password: string; database: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  dataDir: string;
+  distDir: string;
+  mediaDir: string;
+  publicUrl: string;
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseConfig {
+  const fail = (why: string): never => {
+    throw new ConfigError('DATABASE_URL', `${why} (got '${raw}'); use sqlite:<path> or mysql://user:pass@host:port/db`);
+  };
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) fail('has no file path');
+    const filename = file === ':memory:' ? file : path.resolve(root, file);
+    return { client: 'sqlite', filename, url: raw };
+  }
+  if (/^(mysql|mariadb):\/\//.test(raw)) {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return fail('is not a valid URL');
+    }
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!u.hostname) fail('has no host');
+    if (!database || database.includes('/')) fail('must name one database');
+    const port = u.port ? Number(u.port) : 3306;
+    return {
+      client: 'mysql',
+      url: raw,
+      host: u.hostname,
+      port,
+      user: decodeURIComponent(u.username || 'root'),
+      password: decodeURIComponent(u.password),
+      database,
+    };
+  }
+  return fail('has an unknown scheme');
+}
+
+const portSchema = z.coerce.number().int().min(1).max(65535);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
+  const get = (name: string) => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const port = portSchema.safeParse(get('PORT') ?? '8000');
+  if (!port.success) throw new ConfigError('PORT', `must be a port number 1-65535 (got '${get('PORT')}')`);
+
+  const dataDir = path.resolve(root, get('DATA_DIR') ?? 'data');
+  const database = parseDatabaseUrl(get('DATABASE_URL') ?? 'sqlite:./data/meiduo.sqlite', root);
+
+  const redisUrl = get('REDIS_URL') ?? null;
+  if (redisUrl !== null) {
+    let ok = false;
+    try {
+      ok = ['redis:', 'rediss:'].includes(new URL(redisUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('REDIS_URL', `must be redis://host:port[/db] or rediss://… (got '${redisUrl}')`);
+  }
+
+  const publicUrl = get('PUBLIC_URL') ?? `http://localhost:${port.data}`;
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute URL (got '${publicUrl}')`);
+  }
+
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  const levels = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+  if (!(levels as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')} (got '${logLevel}')`);
+  }
+
+  return {
+    port: port.data,
+    host: get('HOST') ?? '0.0.0.0',
+    database,
+    redisUrl,
+    dataDir,
+    distDir: path.resolve(root, get('DIST_DIR') ?? 'dist'),
+    mediaDir: path.resolve(root, get('MEDIA_DIR') ?? path.join(dataDir, 'media')),
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    logLevel: logLevel as Config['logLevel'],
+  };
+}

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { DatabaseConfig } from '../config.ts';
+
+export type Db = Knex;
+
+// The module that opens a pool is the one that closes it: callers get `destroy` with the handle.
+export function createDb(cfg: DatabaseConfig, opts: { pool?: number } = {}): Knex {
+  if (cfg.client === 'sqlite') {
+    if (cfg.filename !== ':memory:') fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: cfg.filename },
+      useNullAsDefault: true,
+      // better-sqlite3 is synchronous: one connection serves every query without contention, and
+      // a single connection keeps `:memory:` databases whole.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          try {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
+    });
+  }
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: cfg.host,
+      port: cfg.port,
+      user: cfg.user,
+      password: cfg.password,
+      database: cfg.database,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      dateStrings: true, // same 'YYYY-MM-DD HH:MM:SS' strings as SQLite
+      supportBigNumbers: true,
+      decimalNumbers: false, // DECIMAL stays a string: money is converted exactly in api/money.ts
+    },
+    pool: { min: 0, max: opts.pool ?? 10 },
+  });
+}
+
+export function isSqlite(db: Knex): boolean {
+  const client = db.client.config.client;
+  return client === 'better-sqlite3' || client === 'sqlite3';
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in UTC, the format both databases store and return. */
+export function sqlNow(date = new Date()): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}

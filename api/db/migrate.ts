@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import * as catalog from './migrations/2026-11-25-00-catalog.ts';
+
+// Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
+// Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
+const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '2026-11-25-00-catalog': catalog,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+const cfg = { migrationSource: source, tableName: 'knex_migrations' };
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, done] = (await db.migrate.latest(cfg)) as [number, string[]];
+  return done;
+}
+
+export async function migrateRollbackAll(db: Knex): Promise<string[]> {
+  const [, done] = (await db.migrate.rollback(cfg, true)) as [number, string[]];
+  return done;
+}

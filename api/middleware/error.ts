@@ -1,0 +1,40 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+// The one place errors become responses. Messages are shown only below 500; anything unexpected
+// is logged with the request and answered with a generic 500.
+export function errorHandler(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
+      let status = e.statusCode ?? e.status ?? 500;
+      if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
+      if (status >= 500) log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
+      const body: { code: string; message: string; fields?: Record<string, string> } = {
+        code: err instanceof AppError ? err.code : status >= 500 ? 'INTERNAL_ERROR' : httpCode(status),
+        message: status < 500 && e.message ? e.message : '服务器内部错误',
+      };
+      if (err instanceof AppError && err.fields) body.fields = err.fields;
+      ctx.status = status;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error: body };
+    }
+  };
+}
+
+function httpCode(status: number): string {
+  switch (status) {
+    case 400: return 'BAD_REQUEST';
+    case 401: return 'UNAUTHORIZED';
+    case 403: return 'FORBIDDEN';
+    case 404: return 'NOT_FOUND';
+    case 405: return 'METHOD_NOT_ALLOWED';
+    case 413: return 'PAYLOAD_TOO_LARGE';
+    case 415: return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429: return 'TOO_MANY_REQUESTS';
+    default: return 'HTTP_' + status;
+  }
+}

@@ -1,0 +1,142 @@
+// What each prebuilt page is rendered from. Built by pages.ts from a CatalogSnapshot, consumed by
+// templates/. Everything here is plain data (no Dates, no Maps) so a page renders byte-identically
+// whether it comes from the full build or from a later incremental re-render.
+
+export interface NavCategory {
+  id: number;
+  name: string;
+  url: string; // list page of a third-level category; '' for levels without a page
+}
+
+export interface NavCat2 extends NavCategory {
+  subs: NavCategory[]; // third level
+}
+
+export interface NavChannel {
+  id: number; // first-level category id
+  name: string;
+  url: string;
+}
+
+export interface NavGroup {
+  id: number;
+  channels: NavChannel[];
+  subs: NavCat2[]; // second-level categories of every channel in the group
+}
+
+/** The category menu: channel groups, in order. */
+export type Nav = NavGroup[];
+
+export interface Crumb {
+  id: number;
+  name: string;
+  url: string;
+}
+
+export interface SkuCard {
+  id: number;
+  name: string;
+  price: string;
+  image: string;
+  comments: number;
+  url: string;
+}
+
+export interface PageLink {
+  page: number;
+  url: string;
+  current: boolean;
+}
+
+export interface ListPageModel {
+  canonicalPath: string;
+  title: string;
+  nav: Nav;
+  breadcrumb: Crumb[]; // 频道 > 二级 > 三级
+  category: { id: number; name: string };
+  sort: 'default' | 'price' | 'hot';
+  sortLinks: { sort: 'default' | 'price' | 'hot'; label: string; url: string; current: boolean }[];
+  page: number;
+  pageCount: number;
+  total: number;
+  pages: PageLink[];
+  prevUrl: string | null;
+  nextUrl: string | null;
+  skus: SkuCard[];
+  hot: SkuCard[];
+}
+
+export interface SpecOptionLink {
+  id: number;
+  value: string;
+  url: string | null; // null: no launched SKU has this combination (rendered disabled)
+  current: boolean;
+}
+
+export interface SpecChoice {
+  id: number;
+  name: string;
+  options: SpecOptionLink[];
+}
+
+export interface GoodsPageModel {
+  canonicalPath: string;
+  title: string;
+  nav: Nav;
+  breadcrumb: Crumb[];
+  sku: {
+    id: number;
+    name: string;
+    caption: string;
+    price: string;
+    marketPrice: string;
+    comments: number;
+    image: string;
+    images: string[];
+  };
+  brand: string;
+  specs: SpecChoice[];
+  // Already sanitised HTML (api/services/catalog/sanitize.ts); templates may emit it with set:html.
+  descriptions: { detail: string; pack: string; service: string };
+  hot: SkuCard[];
+}
+
+export interface ContentItem {
+  id: number;
+  title: string;
+  url: string;
+  image: string;
+  text: string;
+  price: string | null; // set when the slot shows a SKU
+}
+
+export interface FloorTab {
+  key: string;
+  name: string;
+  items: ContentItem[];
+}
+
+export interface Floor {
+  index: number; // 1, 2, 3
+  title: string; // e.g. '手机通讯'
+  logo: ContentItem[];
+  channels: ContentItem[]; // *_pd: links beside the floor title
+  tags: ContentItem[]; // *_bq: tag links on the left
+  tabs: FloorTab[];
+}
+
+export interface HomePageModel {
+  canonicalPath: string;
+  title: string;
+  nav: Nav;
+  carousel: ContentItem[]; // index_lbt
+  news: ContentItem[]; // index_kx
+  topAds: ContentItem[]; // index_ytgg
+  floors: Floor[];
+}
+
+export interface SearchPageModel {
+  canonicalPath: string;
+  title: string;
+  nav: Nav;
+}

@@ -1,0 +1,220 @@
+import { formatCents } from '../../money.ts';
+import { buildBreadcrumb, buildNav } from './nav.ts';
+import type {
+  ContentItem, Floor, GoodsPageModel, HomePageModel, ListPageModel, Nav, PageLink, SearchPageModel, SkuCard,
+} from './page-models.ts';
+import { HOT_SKU_COUNT, LIST_PAGE_SIZE, LIST_SORTS, goodsUrl, homeUrl, listUrl, searchUrl } from './paths.ts';
+import { sanitizeDescription } from './sanitize.ts';
+import type { CatalogSnapshot } from './snapshot.ts';
+import { SORT_LABELS, compareFor } from './sorting.ts';
+import type { ListSort, Sku } from './types.ts';
+import { buildSpecChoices } from './spec-map.ts';
+
+// Page models from a snapshot. Pure and deterministic: the same snapshot gives the same model, which
+// is what lets a job re-render one page byte-identically to the full build.
+
+export const skuCard = (s: Sku): SkuCard => ({
+  id: s.id,
+  name: s.name,
+  price: formatCents(s.priceCents),
+  image: s.defaultImage,
+  comments: s.comments,
+  url: goodsUrl(s.id),
+});
+
+interface Derived {
+  nav: Nav;
+  sorted: Map<number, Record<ListSort, Sku[]>>; // launched SKUs per third-level category
+  descriptions: Map<number, GoodsPageModel['descriptions']>;
+}
+const derivedCache = new WeakMap<CatalogSnapshot, Derived>();
+
+function derived(s: CatalogSnapshot): Derived {
+  let d = derivedCache.get(s);
+  if (d) return d;
+  const byCategory = new Map<number, Sku[]>();
+  for (const sku of s.skus.values()) {
+    if (!sku.isLaunched) continue;
+    const list = byCategory.get(sku.categoryId);
+    if (list) list.push(sku);
+    else byCategory.set(sku.categoryId, [sku]);
+  }
+  const sorted = new Map<number, Record<ListSort, Sku[]>>();
+  for (const [cat, list] of byCategory) {
+    sorted.set(cat, {
+      default: [...list].sort(compareFor('default')),
+      price: [...list].sort(compareFor('price')),
+      hot: [...list].sort(compareFor('hot')),
+    });
+  }
+  d = { nav: buildNav(s.categories.values(), s.channels, s.groups), sorted, descriptions: new Map() };
+  derivedCache.set(s, d);
+  return d;
+}
+
+export const isLeafCategory = (s: CatalogSnapshot, id: number) => {
+  const c = s.categories.get(id);
+  if (!c || c.parentId === null) return false;
+  const parent = s.categories.get(c.parentId);
+  return parent !== undefined && parent.parentId !== null;
+};
+
+export function leafCategoryIds(s: CatalogSnapshot): number[] {
+  return [...s.categories.keys()].filter((id) => isLeafCategory(s, id)).sort((a, b) => a - b);
+}
+
+const launchedIn = (s: CatalogSnapshot, categoryId: number, sort: ListSort) =>
+  derived(s).sorted.get(categoryId)?.[sort] ?? [];
+
+export const pageCountOf = (total: number) => Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
+
+export function hotSkus(s: CatalogSnapshot, categoryId: number): SkuCard[] {
+  return launchedIn(s, categoryId, 'hot').slice(0, HOT_SKU_COUNT).map(skuCard);
+}
+
+/** Every list page URL parameter set: each leaf category, each sort, each page (at least one). */
+export function listPageParams(s: CatalogSnapshot): { categoryId: number; sort: ListSort; page: number }[] {
+  const out: { categoryId: number; sort: ListSort; page: number }[] = [];
+  for (const categoryId of leafCategoryIds(s)) {
+    const pages = pageCountOf(launchedIn(s, categoryId, 'default').length);
+    for (const sort of LIST_SORTS) for (let page = 1; page <= pages; page++) out.push({ categoryId, sort, page });
+  }
+  return out;
+}
+
+export function listPage(s: CatalogSnapshot, categoryId: number, sort: ListSort, page: number): ListPageModel | null {
+  if (!isLeafCategory(s, categoryId) || !LIST_SORTS.includes(sort)) return null;
+  const all = launchedIn(s, categoryId, sort);
+  const pageCount = pageCountOf(all.length);
+  if (!Number.isInteger(page) || page < 1 || page > pageCount) return null;
+  const category = s.categories.get(categoryId)!;
+  const pages: PageLink[] = [];
+  for (let p = 1; p <= pageCount; p++) pages.push({ page: p, url: listUrl(categoryId, sort, p), current: p === page });
+  return {
+    canonicalPath: listUrl(categoryId, sort, page),
+    title: category.name,
+    nav: derived(s).nav,
+    breadcrumb: buildBreadcrumb(categoryId, s.categories, s.channels),
+    category: { id: category.id, name: category.name },
+    sort,
+    sortLinks: LIST_SORTS.map((so) => ({ sort: so, label: SORT_LABELS[so], url: listUrl(categoryId, so, 1), current: so === sort })),
+    page,
+    pageCount,
+    total: all.length,
+    pages,
+    prevUrl: page > 1 ? listUrl(categoryId, sort, page - 1) : null,
+    nextUrl: page < pageCount ? listUrl(categoryId, sort, page + 1) : null,
+    skus: all.slice((page - 1) * LIST_PAGE_SIZE, page * LIST_PAGE_SIZE).map(skuCard),
+    hot: hotSkus(s, categoryId),
+  };
+}
+
+/** SKUs that get a detail page: launched ones whose SPU is loaded. */
+export function goodsPageIds(s: CatalogSnapshot): number[] {
+  return [...s.skus.values()].filter((k) => k.isLaunched && s.spus.has(k.spuId)).map((k) => k.id).sort((a, b) => a - b);
+}
+
+export function goodsPage(s: CatalogSnapshot, skuId: number): GoodsPageModel | null {
+  const sku = s.skus.get(skuId);
+  if (!sku || !sku.isLaunched) return null;
+  const spu = s.spus.get(sku.spuId);
+  if (!spu) return null;
+  const d = derived(s);
+
+  let descriptions = d.descriptions.get(spu.id);
+  if (!descriptions) {
+    descriptions = {
+      detail: sanitizeDescription(spu.descDetail),
+      pack: sanitizeDescription(spu.descPack),
+      service: sanitizeDescription(spu.descService),
+    };
+    d.descriptions.set(spu.id, descriptions);
+  }
+
+  const specs = (s.specs.get(spu.id) ?? []).map((spec) => ({ ...spec, options: s.options.get(spec.id) ?? [] }));
+  // Only launched siblings are link targets: an unlaunched SKU has no page.
+  const siblingOptions = new Map<number, Map<number, number>>();
+  for (const k of s.skus.values()) {
+    if (k.spuId === spu.id && k.isLaunched) siblingOptions.set(k.id, s.skuOptions.get(k.id) ?? new Map());
+  }
+  const images = s.images.get(sku.id) ?? [];
+
+  return {
+    canonicalPath: goodsUrl(sku.id),
+    title: sku.name,
+    nav: d.nav,
+    breadcrumb: buildBreadcrumb(sku.categoryId, s.categories, s.channels),
+    sku: {
+      id: sku.id,
+      name: sku.name,
+      caption: sku.caption,
+      price: formatCents(sku.priceCents),
+      marketPrice: formatCents(sku.marketPriceCents),
+      comments: sku.comments,
+      image: sku.defaultImage || images[0] || '',
+      images: images.length > 0 ? images : sku.defaultImage ? [sku.defaultImage] : [],
+    },
+    brand: s.brands.get(spu.brandId)?.name ?? '',
+    specs: buildSpecChoices(specs, siblingOptions, sku.id),
+    descriptions,
+    hot: hotSkus(s, sku.categoryId),
+  };
+}
+
+// Homepage floors: which content slots make up each floor (meiduo-original.md §5.1).
+export const FLOORS = [
+  { index: 1, prefix: 'index_1f', tabs: ['ssxp', 'cxdj', 'sjpj'] },
+  { index: 2, prefix: 'index_2f', tabs: ['cxdj', 'jjhg'] },
+  { index: 3, prefix: 'index_3f', tabs: ['shyp', 'cfyp'] },
+] as const;
+
+export function homePage(s: CatalogSnapshot): HomePageModel {
+  const slotId = new Map(s.contentCategories.map((c) => [c.key, c]));
+  const items = (key: string): ContentItem[] => {
+    const cat = slotId.get(key);
+    if (!cat) return [];
+    return s.contents
+      .filter((c) => c.categoryId === cat.id && c.status)
+      .sort((a, b) => a.sequence - b.sequence || a.id - b.id)
+      .flatMap((c): ContentItem[] => {
+        if (c.skuId === null) return [{ id: c.id, title: c.title, url: c.url || '/', image: c.image, text: c.text, price: null }];
+        const sku = s.skus.get(c.skuId);
+        if (!sku || !sku.isLaunched) return []; // never link to a page that does not exist
+        return [{
+          id: c.id,
+          title: c.title || sku.name,
+          url: c.url || goodsUrl(sku.id),
+          image: c.image || sku.defaultImage,
+          text: c.text,
+          price: formatCents(sku.priceCents),
+        }];
+      });
+  };
+  const floors: Floor[] = FLOORS.map((f) => {
+    const logo = items(`${f.prefix}_logo`);
+    return {
+      index: f.index,
+      title: logo[0]?.title ?? '',
+      logo,
+      channels: items(`${f.prefix}_pd`),
+      tags: items(`${f.prefix}_bq`),
+      tabs: f.tabs.map((t) => {
+        const key = `${f.prefix}_${t}`;
+        return { key, name: slotId.get(key)?.name ?? t, items: items(key) };
+      }),
+    };
+  });
+  return {
+    canonicalPath: homeUrl(),
+    title: '首页',
+    nav: derived(s).nav,
+    carousel: items('index_lbt'),
+    news: items('index_kx'),
+    topAds: items('index_ytgg'),
+    floors,
+  };
+}
+
+export function searchPage(s: CatalogSnapshot): SearchPageModel {
+  return { canonicalPath: searchUrl(), title: '商品搜索', nav: derived(s).nav };
+}

@@ -1,0 +1,72 @@
+// The one tokenizer for the search index, shipped to both the index builder (Node) and the browser,
+// so the two always agree. Deterministic by design: Intl.Segmenter differs between engines and does
+// not know brand names such as 华为, so Chinese runs become single characters plus bigrams, and
+// everything else becomes lower-cased letter/digit words ('6GB+64GB' → '6gb', '64gb').
+
+const RUN = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
+const HAN = /^\p{Script=Han}/u;
+
+export function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** Words as written: Chinese runs and Latin/digit words, lower-cased. */
+export function words(text: string): string[] {
+  return normalize(text).match(RUN) ?? [];
+}
+
+/** Index and query tokens: Latin words whole, Chinese runs as unigrams and bigrams. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    if (!HAN.test(w)) {
+      out.push(w);
+      continue;
+    }
+    const chars = Array.from(w);
+    for (let i = 0; i < chars.length; i++) {
+      out.push(chars[i]!);
+      if (i + 1 < chars.length) out.push(chars[i]! + chars[i + 1]!);
+    }
+  }
+  return out;
+}
+
+export interface QueryClause {
+  term: string;
+  boost: number;
+  /** Restrict to these fields; undefined: the n-gram fields (name, caption). */
+  wholeWord?: boolean;
+}
+
+const MAX_WORD = 8;
+
+/**
+ * Query clauses. Name and caption are matched by n-grams (bigrams weigh more than single
+ * characters). Category and brand are indexed as whole words, and a Chinese query has no spaces to
+ * find them by, so every substring of a Chinese run is tried against them: '华为手机' reaches the
+ * brand 华为 and the category 手机, and longer matches ('手机壳') weigh more than shorter ones ('手机').
+ */
+export function queryClauses(query: string): QueryClause[] {
+  const grams = new Map<string, number>();
+  const whole = new Map<string, number>();
+  const add = (m: Map<string, number>, term: string, boost: number) => m.set(term, Math.max(m.get(term) ?? 0, boost));
+  for (const w of words(query)) {
+    if (!HAN.test(w)) {
+      add(grams, w, 3);
+      add(whole, w, 3);
+      continue;
+    }
+    for (const t of tokenize(w)) add(grams, t, Array.from(t).length > 1 ? 2 : 1);
+    const chars = Array.from(w);
+    for (let i = 0; i < chars.length; i++) {
+      for (let len = 2; len <= MAX_WORD && i + len <= chars.length; len++) {
+        add(whole, chars.slice(i, i + len).join(''), len);
+      }
+    }
+  }
+  return [
+    ...[...grams].map(([term, boost]) => ({ term, boost })),
+    ...[...whole].map(([term, boost]) => ({ term, boost, wholeWord: true })),
+  ];
+}

@@ -1,0 +1,129 @@
+// Goods detail page: live stock, quantity stepper, add to cart, thumbnail switching.
+import { api } from './api-client.ts';
+
+interface SkuInfo {
+  id: number;
+  name: string;
+  price: string;
+  stock: number;
+  is_launched: boolean;
+}
+
+interface CartAddResult {
+  cart_count?: number;
+}
+
+const status = document.getElementById('stock-status');
+const qty = document.getElementById('qty') as HTMLInputElement | null;
+const minus = document.getElementById('qty-minus') as HTMLButtonElement | null;
+const plus = document.getElementById('qty-plus') as HTMLButtonElement | null;
+const addBtn = document.getElementById('add-cart') as HTMLButtonElement | null;
+const msg = document.getElementById('cart-msg');
+
+let maxQty = Number.POSITIVE_INFINITY; // until the stock is known
+let sellable = true;
+
+function setMessage(text: string, kind: 'ok' | 'err' | ''): void {
+  if (!msg) return;
+  msg.textContent = text;
+  msg.className = kind;
+}
+
+function clamp(n: number): number {
+  const v = Number.isFinite(n) ? Math.floor(n) : 1;
+  return Math.max(1, Math.min(v, Math.max(1, maxQty)));
+}
+
+function currentQty(): number {
+  return clamp(qty ? Number(qty.value) : 1);
+}
+
+function setQty(n: number): void {
+  if (qty) qty.value = String(clamp(n));
+  updateStepper();
+}
+
+function updateStepper(): void {
+  const n = qty ? Number(qty.value) : 1;
+  if (minus) minus.disabled = !sellable || n <= 1;
+  if (plus) plus.disabled = !sellable || n >= maxQty;
+}
+
+function disableBuying(): void {
+  sellable = false;
+  if (addBtn) addBtn.disabled = true;
+  if (qty) qty.disabled = true;
+  updateStepper();
+}
+
+async function loadStock(id: string): Promise<void> {
+  if (!status) return;
+  const { data, error } = await api<SkuInfo>(`/skus/${encodeURIComponent(id)}`);
+  if (error || !data) {
+    status.textContent = '库存查询失败，请稍后刷新';
+    return;
+  }
+  if (data.is_launched === false) {
+    status.textContent = '该商品已下架';
+    status.className = 'out-of-stock';
+    disableBuying();
+    return;
+  }
+  const stock = Math.max(0, Math.floor(Number(data.stock) || 0));
+  if (stock <= 0) {
+    status.textContent = '无货';
+    status.className = 'out-of-stock';
+    maxQty = 1;
+    disableBuying();
+    return;
+  }
+  maxQty = stock;
+  status.textContent = stock < 10 ? `有货，仅剩 ${stock} 件` : '有货';
+  status.className = 'in-stock';
+  if (qty) qty.max = String(stock);
+  setQty(currentQty());
+}
+
+async function addToCart(): Promise<void> {
+  if (!addBtn || !sellable) return;
+  const skuId = Number(addBtn.dataset.sku);
+  const count = currentQty();
+  setQty(count);
+  addBtn.disabled = true;
+  setMessage('', '');
+  const { data, error } = await api<CartAddResult>('/cart', {
+    method: 'POST',
+    body: JSON.stringify({ sku_id: skuId, count, selected: true }),
+  });
+  addBtn.disabled = !sellable;
+  if (error) {
+    setMessage(error.message, 'err');
+    return;
+  }
+  setMessage('已加入购物车', 'ok');
+  const cartCount = document.getElementById('cart-count');
+  if (cartCount && data && typeof data.cart_count === 'number') cartCount.textContent = String(data.cart_count);
+}
+
+minus?.addEventListener('click', () => setQty(currentQty() - 1));
+plus?.addEventListener('click', () => setQty(currentQty() + 1));
+qty?.addEventListener('change', () => setQty(Number(qty.value)));
+addBtn?.addEventListener('click', () => void addToCart());
+updateStepper();
+
+const skuId = status?.dataset.sku;
+if (skuId) void loadStock(skuId);
+
+// Thumbnails: hover or click shows the image in the main view.
+const mainImg = document.getElementById('main-img') as HTMLImageElement | null;
+for (const thumb of document.querySelectorAll<HTMLElement>('.thumbs [data-src]')) {
+  const show = (): void => {
+    if (!mainImg || !thumb.dataset.src) return;
+    mainImg.src = thumb.dataset.src;
+    for (const t of document.querySelectorAll('.thumbs [data-src]')) t.classList.toggle('active', t === thumb);
+  };
+  thumb.addEventListener('mouseenter', show);
+  thumb.addEventListener('click', show);
+}
+
+export {};

@@ -1,0 +1,79 @@
+// Search in the browser: the same published Lunr index and the same tokenizer as /api/search
+// (api/services/search/search-index.ts), loaded from /search/manifest.json.
+import { loadSearchIndex, searchIndex, type SearchDisplayRow, type SerializedSearchIndex } from '../../api/services/search/search-index.ts';
+
+const PAGE_SIZE = 20;
+
+interface Manifest {
+  index: string;
+  docs: string;
+  count: number;
+}
+
+const status = document.getElementById('search-status')!;
+const results = document.getElementById('search-results')!;
+const pages = document.getElementById('search-pages')!;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function card([id, name, price, image, comments]: SearchDisplayRow): HTMLLIElement {
+  const url = `/goods/${id}.html`;
+  const li = el('li', { class: 'sku-card' });
+  const imgLink = el('a', { class: 'sku-img', href: url });
+  imgLink.append(el('img', { src: image, alt: name, loading: 'lazy' }));
+  const nameP = el('p', { class: 'sku-name' });
+  nameP.append(el('a', { href: url, title: name }, name));
+  li.append(imgLink, el('p', { class: 'sku-price' }, `¥${price}`), nameP, el('p', { class: 'sku-comments' }, `${comments}评价`));
+  return li;
+}
+
+async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function run() {
+  const params = new URLSearchParams(location.search);
+  const q = (params.get('q') ?? '').trim();
+  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  const input = document.querySelector<HTMLInputElement>('input[name="q"]');
+  if (input) input.value = q;
+  if (!q) {
+    status.textContent = '请输入要搜索的商品名称';
+    return;
+  }
+  status.textContent = '搜索中…';
+  const manifest = await fetchJson<Manifest>('/search/manifest.json', { cache: 'no-cache' });
+  const [indexJson, docs] = await Promise.all([
+    fetchJson<SerializedSearchIndex>(`/search/${manifest.index}`),
+    fetchJson<SearchDisplayRow[]>(`/search/${manifest.docs}`),
+  ]);
+  const byId = new Map(docs.map((d) => [d[0], d]));
+  const ids = searchIndex(loadSearchIndex(indexJson), q).filter((id) => byId.has(id));
+
+  results.replaceChildren(...ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => card(byId.get(id)!)));
+  status.textContent = ids.length ? `找到 ${ids.length} 件与“${q}”相关的商品` : `没有找到与“${q}”相关的商品`;
+  document.title = `${q} - 商品搜索 - 美多商城`;
+
+  const pageCount = Math.ceil(ids.length / PAGE_SIZE);
+  pages.replaceChildren();
+  if (pageCount > 1) {
+    const link = (p: number, label: string) => {
+      const u = new URLSearchParams({ q, page: String(p) });
+      return p === page ? el('span', { class: 'current' }, label) : el('a', { href: `?${u}` }, label);
+    };
+    if (page > 1) pages.append(link(page - 1, '上一页'));
+    for (let p = 1; p <= pageCount; p++) pages.append(link(p, String(p)));
+    if (page < pageCount) pages.append(link(page + 1, '下一页'));
+  }
+}
+
+run().catch(() => {
+  status.textContent = '搜索暂时不可用，请稍后再试';
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateLatest, migrateRollbackAll } from '../../api/db/migrate.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { DB_KINDS } from '../helpers/env.ts';
+
+describe.each(DB_KINDS)('migrations on %s', (kind) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(kind, { migrate: false });
+  });
+  afterAll(() => t.drop());
+
+  it('go up, down and up again', async () => {
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-25-00-catalog']);
+    expect(await migrateLatest(t.db)).toEqual([]);
+    expect(await t.db.schema.hasTable('skus')).toBe(true);
+    expect(await migrateRollbackAll(t.db)).toEqual(['2026-11-25-00-catalog']);
+    expect(await t.db.schema.hasTable('skus')).toBe(false);
+    await migrateLatest(t.db);
+  });
+
+  it('enforce the catalog’s integrity rules', async () => {
+    const db = t.db;
+    await db('goods_categories').insert([
+      { id: 1, name: '手机', parent_id: null },
+      { id: 2, name: '手机通讯', parent_id: 1 },
+      { id: 3, name: '手机', parent_id: 2 },
+    ]);
+    await db('brands').insert({ id: 1, name: 'Apple' });
+    await db('spus').insert({ id: 1, name: 'iPhone', brand_id: 1, category1_id: 1, category2_id: 2, category3_id: 3, desc_detail: '', desc_pack: '', desc_service: '' });
+    await db('spu_specs').insert([{ id: 1, spu_id: 1, name: '颜色' }, { id: 2, spu_id: 1, name: '内存' }]);
+    await db('spec_options').insert([{ id: 1, spec_id: 1, value: '金色' }, { id: 2, spec_id: 2, value: '64GB' }]);
+    await db('skus').insert({ id: 1, spu_id: 1, category_id: 3, name: 'iPhone 金色 64GB', price: '6499.00' });
+    await db('sku_options').insert({ sku_id: 1, spec_id: 1, option_id: 1 });
+
+    // an option of another spec
+    await expect(db('sku_options').insert({ sku_id: 1, spec_id: 2, option_id: 1 })).rejects.toThrow();
+    // a second row for the same spec
+    await db('spec_options').insert({ id: 3, spec_id: 1, value: '银色' });
+    await expect(db('sku_options').insert({ sku_id: 1, spec_id: 1, option_id: 3 })).rejects.toThrow();
+    // one channel per first-level category
+    await db('channel_groups').insert({ id: 1, name: '手机' });
+    await db('goods_channels').insert({ group_id: 1, category_id: 1, url: '/' });
+    await expect(db('goods_channels').insert({ group_id: 1, category_id: 1, url: '/x' })).rejects.toThrow();
+    // unique content slot keys
+    await db('content_categories').insert({ name: '轮播图', key: 'index_lbt' });
+    await expect(db('content_categories').insert({ name: '轮播图2', key: 'index_lbt' })).rejects.toThrow();
+
+    // money comes back exact on both drivers
+    const row = await db('skus').where('id', 1).first('price');
+    expect(String(Number(row.price).toFixed(2))).toBe('6499.00');
+    // Chinese text survives the round trip
+    expect((await db('goods_categories').where('id', 2).first('name')).name).toBe('手机通讯');
+  });
+});

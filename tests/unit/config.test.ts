@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDatabaseUrl } from '../../api/config.ts';
+
+describe('configuration', () => {
+  it('defaults to the embedded shop on port 8000', () => {
+    const c = loadConfig({}, '/srv/shop');
+    expect(c.port).toBe(8000);
+    expect(c.database).toEqual({ client: 'sqlite', filename: '/srv/shop/data/meiduo.sqlite', url: 'sqlite:./data/meiduo.sqlite' });
+    expect(c.redisUrl).toBeNull();
+    expect(c.distDir).toBe('/srv/shop/dist');
+    expect(c.mediaDir).toBe(path.join('/srv/shop/data', 'media'));
+  });
+
+  it('reads MySQL URLs', () => {
+    expect(parseDatabaseUrl('mysql://shop:p%40ss@db.local:3307/meiduo')).toMatchObject({
+      client: 'mysql', host: 'db.local', port: 3307, user: 'shop', password: 'p@ss', database: 'meiduo',
+    });
+    expect(parseDatabaseUrl('mariadb://root@127.0.0.1/test')).toMatchObject({ client: 'mysql', port: 3306, password: '' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://host' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ PUBLIC_URL: 'shop' }, 'PUBLIC_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('stops on invalid %o naming %s', (env, variable) => {
+    let err: unknown;
+    try {
+      loadConfig(env as NodeJS.ProcessEnv, '/srv/shop');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(variable);
+    expect((err as Error).message).toContain(variable);
+  });
+});
