@@ -25,6 +25,8 @@ export interface Config {
   mediaDir: string;
   publicUrl: string;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
+  catalogCacheMs: number;
 }
 
 export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseConfig {
@@ -98,6 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')} (got '${logLevel}')`);
   }
 
+  const cacheMs = z.coerce.number().int().min(0).max(60_000).safeParse(get('CATALOG_CACHE_MS') ?? '1000');
+  if (!cacheMs.success) throw new ConfigError('CATALOG_CACHE_MS', `must be milliseconds 0-60000 (got '${get('CATALOG_CACHE_MS')}')`);
+
   return {
     port: port.data,
     host: get('HOST') ?? '0.0.0.0',
@@ -108,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     mediaDir: path.resolve(root, get('MEDIA_DIR') ?? path.join(dataDir, 'media')),
     publicUrl: publicUrl.replace(/\/$/, ''),
     logLevel: logLevel as Config['logLevel'],
+    catalogCacheMs: cacheMs.data,
   };
 }

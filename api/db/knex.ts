@@ -18,8 +18,9 @@ export function createDb(cfg: DatabaseConfig, opts: { pool?: number } = {}): Kne
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
           try {
+            cachePreparedStatements(conn);
             conn.pragma('journal_mode = WAL');
             conn.pragma('synchronous = NORMAL');
             conn.pragma('foreign_keys = ON');
@@ -48,6 +49,27 @@ export function createDb(cfg: DatabaseConfig, opts: { pool?: number } = {}): Kne
     },
     pool: { min: 0, max: opts.pool ?? 10 },
   });
+}
+
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+// knex prepares every query anew; on a hot read that costs more than running it. Statements are
+// reusable in better-sqlite3, so keep the most recent ones by SQL text.
+function cachePreparedStatements(conn: SqliteConnection, max = 500) {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let st = cache.get(sql);
+    if (st === undefined) {
+      st = prepare(sql);
+      cache.set(sql, st);
+      if (cache.size > max) cache.delete(cache.keys().next().value as string);
+    }
+    return st;
+  };
 }
 
 export function isSqlite(db: Knex): boolean {

@@ -22,7 +22,9 @@ interface CachedFile {
   ino: number;
   size: number;
   mtimeMs: number;
-  body: Buffer;
+  // Dropped once a compressed form exists: almost every client takes gzip or br, and 10,000
+  // product pages fit in memory compressed but not raw.
+  body: Buffer | null;
   gzip?: Buffer;
   br?: Buffer;
   bytes: number;
@@ -66,18 +68,32 @@ export class FileCache {
     return { entry, stat };
   }
 
-  compressed(file: string, entry: CachedFile, encoding: 'br' | 'gzip'): Buffer {
-    let out = entry[encoding];
-    if (!out) {
-      out =
-        encoding === 'br'
-          ? brotliCompressSync(entry.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
-          : gzipSync(entry.body, { level: 6 });
-      entry[encoding] = out;
-      entry.bytes += out.length;
-      if (this.entries.get(file) === entry) this.bytes += out.length;
-      this.evict();
+  async raw(file: string, entry: CachedFile): Promise<Buffer | null> {
+    if (entry.body) return entry.body;
+    try {
+      const body = await fs.readFile(file);
+      return body.length === entry.size ? body : null;
+    } catch {
+      return null;
     }
+  }
+
+  async compressed(file: string, entry: CachedFile, encoding: 'br' | 'gzip'): Promise<Buffer | null> {
+    let out = entry[encoding];
+    if (out) return out;
+    const body = await this.raw(file, entry);
+    if (!body) return null;
+    out =
+      encoding === 'br'
+        ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
+        : gzipSync(body, { level: 6 });
+    if (entry[encoding]) return entry[encoding]; // a concurrent request got there first
+    const delta = out.length - (entry.body ? entry.body.length : 0);
+    entry[encoding] = out;
+    entry.body = null;
+    entry.bytes += delta;
+    if (this.entries.get(file) === entry) this.bytes += delta;
+    this.evict();
     return out;
   }
 
@@ -132,12 +148,17 @@ export async function sendFile(ctx: Context, cache: FileCache, file: string, cac
     ctx.vary('Accept-Encoding');
     const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
     if (encoding === 'br' || encoding === 'gzip') {
-      ctx.set('Content-Encoding', encoding);
-      ctx.body = cache.compressed(file, entry, encoding);
-      return true;
+      const body = await cache.compressed(file, entry, encoding);
+      if (body) {
+        ctx.set('Content-Encoding', encoding);
+        ctx.body = body;
+        return true;
+      }
     }
   }
-  ctx.body = entry.body;
+  const body = await cache.raw(file, entry);
+  if (!body) return false; // replaced while we were reading: the caller falls through to 404
+  ctx.body = body;
   return true;
 }
 

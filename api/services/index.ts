@@ -24,7 +24,7 @@ export function createServices(config: Config, opts: { log?: Logger } = {}): Ser
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createDb(config.database);
   const cache = createCache(config.redisUrl);
-  const catalog = new CatalogService(db);
+  const catalog = new CatalogService(db, config.catalogCacheMs);
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   return {
     config,

@@ -6,7 +6,8 @@ import { REDIS_URL } from '../helpers/env.ts';
 
 // One contract, two implementations: the in-process cache must behave like Redis.
 const targets: [string, () => Cache][] = [['memory', () => new MemoryCache()]];
-if (REDIS_URL) targets.push(['redis', () => new RedisCache(REDIS_URL, `meiduo-test:${process.pid}:${Date.now()}:`)]);
+const redisUrl = REDIS_URL;
+if (redisUrl) targets.push(['redis', () => new RedisCache(redisUrl, `meiduo-test:${process.pid}:${Date.now()}:`)]);
 
 describe.each(targets)('cache contract: %s', (_name, make) => {
   const cache = make();

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../../errors.ts';
-import { formatCents } from '../../money.ts';
+import { centsFromDb, formatCents } from '../../money.ts';
 import { ancestry, buildBreadcrumb, buildNav } from './nav.ts';
 import type { Crumb, Nav } from './page-models.ts';
 import { HOT_SKU_COUNT, goodsUrl } from './paths.ts';
 import { SKU_COLUMNS, toCategory, toChannel, toGroup, toSku } from './rows.ts';
 import { orderByFor } from './sorting.ts';
 import type { Category, ListSort, Sku, SkuSummary } from './types.ts';
+import { MicroCache } from './micro-cache.ts';
 
 // Catalog reads for the API: plain functions over knex, no Koa. Lists and hot sellers use the same
 // ordering rules as the prebuilt pages (sorting.ts).
@@ -17,6 +18,16 @@ export const skuSummary = (s: Sku): SkuSummary => ({
   price: formatCents(s.priceCents),
   default_image_url: s.defaultImage,
   comments: s.comments,
+});
+
+// Lists select only what a summary shows.
+const SUMMARY_COLUMNS = ['id', 'name', 'price', 'default_image', 'comments'] as const;
+const summaryFromRow = (r: Record<string, any>): SkuSummary => ({
+  id: r.id,
+  name: r.name,
+  price: formatCents(centsFromDb(r.price)),
+  default_image_url: r.default_image ?? '',
+  comments: Number(r.comments),
 });
 
 export interface SkuDetail extends SkuSummary {
@@ -41,7 +52,17 @@ export interface CategoryInfo {
 }
 
 export class CatalogService {
-  constructor(private readonly db: Knex) {}
+  private readonly shared: MicroCache;
+
+  /** cacheMs: how long shared reads (menu, lists, hot sellers) may be reused; 0 turns that off. */
+  constructor(private readonly db: Knex, cacheMs = 0) {
+    this.shared = new MicroCache(cacheMs);
+  }
+
+  /** Call after changing the catalog in this process. */
+  invalidate(): void {
+    this.shared.clear();
+  }
 
   private async categoryTables() {
     const [cats, channels, groups] = await Promise.all([
@@ -52,12 +73,18 @@ export class CatalogService {
     return { categories: cats.map(toCategory), channels: channels.map(toChannel), groups: groups.map(toGroup) };
   }
 
-  async menu(): Promise<Nav> {
-    const t = await this.categoryTables();
-    return buildNav(t.categories, t.channels, t.groups);
+  menu(): Promise<Nav> {
+    return this.shared.get('menu', async () => {
+      const t = await this.categoryTables();
+      return buildNav(t.categories, t.channels, t.groups);
+    });
   }
 
-  async category(id: number): Promise<CategoryInfo> {
+  category(id: number): Promise<CategoryInfo> {
+    return this.shared.get(`category:${id}`, () => this.loadCategory(id));
+  }
+
+  private async loadCategory(id: number): Promise<CategoryInfo> {
     const t = await this.categoryTables();
     const byId = new Map<number, Category>(t.categories.map((c) => [c.id, c]));
     const c = byId.get(id);
@@ -80,29 +107,35 @@ export class CatalogService {
     if (!row) throw new NotFoundError('类别不存在', 'CATEGORY_NOT_FOUND');
   }
 
-  async listSkus(categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
-    await this.requireCategory(categoryId);
-    const base = () => this.db('skus').where({ category_id: categoryId, is_launched: true });
-    const countRow = await base().count<{ n: number | string }[]>({ n: '*' });
-    const count = Number(countRow[0]?.n ?? 0);
-    const pages = Math.max(1, Math.ceil(count / pageSize));
-    if (page > pages) throw new NotFoundError(`第 ${page} 页不存在，共 ${pages} 页`, 'PAGE_NOT_FOUND');
-    const rows = await base()
-      .select(SKU_COLUMNS)
-      .orderBy(orderByFor(sort))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return { count, results: rows.map((r) => skuSummary(toSku(r))) };
+  listSkus(categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
+    return this.shared.get(`list:${categoryId}:${sort}:${page}:${pageSize}`, () => this.loadList(categoryId, sort, page, pageSize));
   }
 
-  async hotSkus(categoryId: number): Promise<SkuSummary[]> {
-    await this.requireCategory(categoryId);
+  private async loadList(categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
+    const where = { category_id: categoryId, is_launched: true };
+    const [rows, countRows] = await Promise.all([
+      this.db('skus').select(SUMMARY_COLUMNS).where(where).orderBy(orderByFor(sort)).limit(pageSize).offset((page - 1) * pageSize),
+      this.db('skus').where(where).count<{ n: number | string }[]>({ n: '*' }),
+    ]);
+    const count = Number(countRows[0]?.n ?? 0);
+    if (count === 0) await this.requireCategory(categoryId); // unknown, or known and empty
+    const pages = Math.max(1, Math.ceil(count / pageSize));
+    if (page > pages) throw new NotFoundError(`第 ${page} 页不存在，共 ${pages} 页`, 'PAGE_NOT_FOUND');
+    return { count, results: rows.map(summaryFromRow) };
+  }
+
+  hotSkus(categoryId: number): Promise<SkuSummary[]> {
+    return this.shared.get(`hot:${categoryId}`, () => this.loadHot(categoryId));
+  }
+
+  private async loadHot(categoryId: number): Promise<SkuSummary[]> {
     const rows = await this.db('skus')
-      .select(SKU_COLUMNS)
+      .select(SUMMARY_COLUMNS)
       .where({ category_id: categoryId, is_launched: true })
       .orderBy(orderByFor('hot'))
       .limit(HOT_SKU_COUNT);
-    return rows.map((r) => skuSummary(toSku(r)));
+    if (rows.length === 0) await this.requireCategory(categoryId);
+    return rows.map(summaryFromRow);
   }
 
   async sku(id: number): Promise<SkuDetail> {
@@ -125,8 +158,8 @@ export class CatalogService {
   /** Launched SKUs by id, in the order given; unknown or unlaunched ids are dropped. */
   async summaries(ids: number[]): Promise<SkuSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db('skus').select(SKU_COLUMNS).whereIn('id', ids).andWhere('is_launched', true);
-    const byId = new Map(rows.map((r) => [r.id as number, skuSummary(toSku(r))]));
+    const rows = await this.db('skus').select(SUMMARY_COLUMNS).whereIn('id', ids).andWhere('is_launched', true);
+    const byId = new Map(rows.map((r) => [r.id as number, summaryFromRow(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 }

@@ -1,6 +1,8 @@
 import lunr from 'lunr';
 import { queryClauses, tokenize, words } from './tokenizer.ts';
 
+const HAN = /^\p{Script=Han}/u;
+
 // Building, serialising and querying the search index. No Node imports: the browser bundle runs
 // searchIndex() on the very JSON the builder wrote, so both sides rank identically.
 
@@ -66,22 +68,52 @@ export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex 
 }
 
 const PRIOR_WINDOW = 50;
+const MIN_COVERAGE = 0.6;
+
+/**
+ * Share of the query's characters that a hit's matched terms cover. Ranking alone would return
+ * '不存在的东西' for any product whose name has 的 or 东; a real match covers most of the query.
+ */
+export function coverage(queryWords: string[], matched: Set<string>): number {
+  let total = 0;
+  let covered = 0;
+  for (const w of queryWords) {
+    const chars = Array.from(w);
+    total += chars.length;
+    if (!HAN.test(w)) {
+      if (matched.has(w)) covered += chars.length;
+      continue;
+    }
+    const hit = new Array<boolean>(chars.length).fill(false);
+    for (let i = 0; i < chars.length; i++) {
+      for (let len = 1; i + len <= chars.length; len++) {
+        if (matched.has(chars.slice(i, i + len).join(''))) hit.fill(true, i, i + len);
+      }
+    }
+    covered += hit.filter(Boolean).length;
+  }
+  return total === 0 ? 0 : covered / total;
+}
 
 /** Ranked SKU ids for a free-text query; never throws on user input. */
 export function searchIndex(index: LoadedSearchIndex, query: string): number[] {
-  const clauses = queryClauses(query.slice(0, 100));
+  const q = query.slice(0, 100);
+  const clauses = queryClauses(q);
   if (clauses.length === 0) return [];
+  const queryWords = words(q);
   // q.term() bypasses Lunr's query syntax, so input like '6GB+64GB' or 'a:b*' is just text.
-  const hits = index.idx.query((q) => {
-    for (const c of clauses) {
-      q.term(c.term, {
-        boost: c.boost,
-        usePipeline: false,
-        fields: c.wholeWord ? WHOLE_WORD_FIELDS : NGRAM_FIELDS,
-        wildcard: lunr.Query.wildcard.NONE,
-      });
-    }
-  });
+  const hits = index.idx
+    .query((lq) => {
+      for (const c of clauses) {
+        lq.term(c.term, {
+          boost: c.boost,
+          usePipeline: false,
+          fields: c.wholeWord ? WHOLE_WORD_FIELDS : NGRAM_FIELDS,
+          wildcard: lunr.Query.wildcard.NONE,
+        });
+      }
+    })
+    .filter((h) => coverage(queryWords, new Set(Object.keys(h.matchData.metadata))) >= MIN_COVERAGE);
   // Category prior: the category that holds most of the best matches is what the shopper is after
   // ('iPhone' means phones before iPhone cases), so its SKUs move up.
   const agg = new Map<number, number>();

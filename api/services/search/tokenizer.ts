@@ -42,8 +42,8 @@ export interface QueryClause {
 const MAX_WORD = 8;
 
 /**
- * Query clauses. Name and caption are matched by n-grams (bigrams weigh more than single
- * characters). Category and brand are indexed as whole words, and a Chinese query has no spaces to
+ * Query clauses. Name and caption are matched by n-grams: bigrams for Chinese words, the
+ * character itself for a one-character word. Category and brand are indexed as whole words, and a Chinese query has no spaces to
  * find them by, so every substring of a Chinese run is tried against them: '华为手机' reaches the
  * brand 华为 and the category 手机, and longer matches ('手机壳') weigh more than shorter ones ('手机').
  */
@@ -57,8 +57,11 @@ export function queryClauses(query: string): QueryClause[] {
       add(whole, w, 3);
       continue;
     }
-    for (const t of tokenize(w)) add(grams, t, Array.from(t).length > 1 ? 2 : 1);
     const chars = Array.from(w);
+    // Bigrams carry a Chinese word; its single characters would only add weak partial matches
+    // (every product with 版 for '标准版') and make the query several times slower.
+    if (chars.length === 1) add(grams, w, 1);
+    else for (const t of tokenize(w)) if (Array.from(t).length > 1) add(grams, t, 2);
     for (let i = 0; i < chars.length; i++) {
       for (let len = 2; len <= MAX_WORD && i + len <= chars.length; len++) {
         add(whole, chars.slice(i, i + len).join(''), len);

@@ -1,0 +1,59 @@
+// Shared by the bench scripts: a 10,000-SKU catalog in its own SQLite file and its own dist/.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SKUS = Number(process.env.BENCH_SKUS || 10000);
+export const BENCH_ENV = {
+  DATABASE_URL: process.env.BENCH_DATABASE_URL || `sqlite:${path.join(ROOT, 'data', `bench-${SKUS}.sqlite`)}`,
+  DIST_DIR: path.join(ROOT, '.bench-dist'),
+  MEDIA_DIR: path.join(ROOT, 'data', 'bench-media'),
+  LOG_LEVEL: 'warn',
+  ASTRO_TELEMETRY_DISABLED: '1',
+};
+const env = { ...process.env, ...BENCH_ENV };
+
+export function meiduo(args, opts = {}) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env, encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function ensureCatalog() {
+  const file = BENCH_ENV.DATABASE_URL.startsWith('sqlite:') ? BENCH_ENV.DATABASE_URL.slice(7) : null;
+  if (file && fs.existsSync(file)) return;
+  console.log(`seeding a ${SKUS}-SKU catalog…`);
+  console.log(meiduo(['seed', '--reset', '--skus', String(SKUS)]).trim());
+}
+
+export function ensureBuilt() {
+  ensureCatalog();
+  if (fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'client', 'index.html'))) return null;
+  return meiduo(['build']).trim();
+}
+
+export async function startServer(port) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'serve'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('server did not start');
+}
+
+export function machine() {
+  const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
+import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { CHROMIUM, DB_KINDS, HAS_CHROMIUM, REDIS_URL } from '../helpers/env.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function meiduo(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+// The whole storefront on each database: `meiduo build` into a private dist/, then the Koa app
+// serving it, then a shopper in Chromium.
+describe.each(DB_KINDS)('storefront built from %s', (kind) => {
+  let t: TestDb;
+  let app: TestApp;
+  let distDir: string;
+
+  beforeAll(async () => {
+    t = await createTestDb(kind, { seed: true });
+    // Astro's output must stay inside the project root.
+    distDir = path.join(ROOT, '.test-dist', `${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+    const r = await meiduo(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
+    if (r.code !== 0) throw new Error(`meiduo build failed:\n${r.out}`);
+    app = await startTestApp(t, { distDir, redisUrl: kind === 'mysql' ? REDIS_URL : null });
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await t?.drop();
+    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+  });
+
+  it('prebuilt exactly the pages the catalog calls for', async () => {
+    const s = await loadSnapshot(t.db);
+    const client = path.join(distDir, 'client');
+    const goods = fs.readdirSync(path.join(client, 'goods')).filter((f) => f.endsWith('.html'));
+    expect(goods.sort()).toEqual(goodsPageIds(s).map((id) => `${id}.html`).sort());
+    const off = await t.db('skus').where('is_launched', false).pluck('id');
+    for (const id of off) expect(fs.existsSync(path.join(client, 'goods', `${id}.html`))).toBe(false);
+    const lists = listPageParams(s);
+    for (const p of lists) expect(fs.existsSync(path.join(client, 'list', String(p.categoryId), p.sort, `${p.page}.html`))).toBe(true);
+    for (const f of ['index.html', 'search.html', '404.html', 'search/manifest.json']) expect(fs.existsSync(path.join(client, f)), f).toBe(true);
+  });
+
+  it('bakes names, prices and safe descriptions into SKU pages', async () => {
+    // 金色 256GB: its 银色 option would be 银色 256GB, which does not exist
+    const sku = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%256GB 金色%').first('id', 'name', 'price');
+    const r = await app.get(`/goods/${sku.id}.html`);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html.includes(`<h3>${sku.name}</h3>`), 'name').toBe(true);
+    expect(html.includes(`¥${Number(sku.price).toFixed(2)}`), 'price').toBe(true);
+    expect(/<script>alert|onerror=/.test(html), 'unsafe description').toBe(false);
+    expect(/<span class="disabled"[^>]*>银色<\/span>/.test(html), 'disabled option').toBe(true);
+    expect((await app.get('/goods/999999.html')).status).toBe(404);
+  });
+
+  it.skipIf(!HAS_CHROMIUM)('lets a shopper browse, sort, switch specs and search in Chromium', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+
+      // home: the channel menu with its 37 channels
+      await page.goto(app.url + '/');
+      expect(await page.title()).toContain('美多商城');
+      expect(await page.locator('.cat-title a').count()).toBe(37);
+
+      // open a category from the menu: 手机 > 手机通讯 > 手机
+      const group = page.locator('.cat-group').first();
+      await group.hover();
+      await group.locator('dl', { has: page.locator('dt', { hasText: '手机通讯' }) }).locator('dd a', { hasText: /^手机$/ }).click();
+      await page.waitForURL(/\/list\/\d+\/default\/1\.html$/);
+      expect(await page.locator('.sku-grid .sku-card').count()).toBe(20);
+
+      // sort by price
+      await page.locator('.sort-bar a', { hasText: '价格' }).click();
+      await page.waitForURL(/\/list\/\d+\/price\/1\.html$/);
+      const prices = (await page.locator('.sku-grid .sku-price').allTextContents()).map((p) => Number(p.replace(/[^\d.]/g, '')));
+      expect(prices).toEqual([...prices].sort((a, b) => a - b));
+
+      // open a SKU: stock comes from the API
+      const firstName = (await page.locator('.sku-grid .sku-name a').first().textContent())!.trim();
+      await page.locator('.sku-grid .sku-name a').first().click();
+      await page.waitForURL(/\/goods\/\d+\.html$/);
+      await expect.poll(() => page.locator('#stock-status').textContent()).toMatch(/有货|无货/);
+      expect(await page.locator('h3').first().textContent()).toContain(firstName.slice(0, 10));
+
+      // switch a spec to a sibling SKU
+      await page.goto(app.url + (await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 金色%').first('id').then((r) => `/goods/${r.id}.html`)));
+      const before = page.url();
+      const sibling = page.locator('.spec a:not(.select)').first();
+      const target = await sibling.getAttribute('href');
+      await sibling.click();
+      await page.waitForURL((u) => u.toString() !== before);
+      expect(page.url()).toBe(app.url + target);
+      expect(await page.locator('.spec .disabled').count()).toBeGreaterThanOrEqual(0);
+
+      // search 华为 from the header
+      await page.locator('input[name="q"]').first().fill('华为');
+      await page.locator('input[name="q"]').first().press('Enter');
+      await page.waitForURL(/\/search\.html\?q=/);
+      await expect.poll(() => page.locator('#search-results .sku-card').count()).toBeGreaterThan(0);
+      const names = await page.locator('#search-results .sku-name a').allTextContents();
+      expect(names.slice(0, 5).every((n) => n.includes('华为'))).toBe(true);
+      expect(await page.locator('#search-status').textContent()).toContain('华为');
+
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});

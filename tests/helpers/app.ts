@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../api/config.ts';
+import { listen, type RunningServer } from '../../api/server.ts';
+import { createServices, type Services } from '../../api/services/index.ts';
+import { createLogger } from '../../api/logger.ts';
+import type { TestDb } from './db.ts';
+
+// The real app on a loopback port, over a test database, with its own dist/ folder.
+export interface TestApp {
+  services: Services;
+  server: RunningServer;
+  url: string;
+  distDir: string;
+  get(p: string, init?: RequestInit): Promise<Response>;
+  json<T = any>(p: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(t: TestDb, opts: { distDir?: string; redisUrl?: string | null; config?: Partial<Config> } = {}): Promise<TestApp> {
+  const distDir = opts.distDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-dist-'));
+  const config: Config = {
+    ...loadConfig({ DATABASE_URL: t.url, PORT: '8000', LOG_LEVEL: 'silent' }),
+    distDir,
+    mediaDir: t.mediaDir,
+    redisUrl: opts.redisUrl ?? null,
+    ...opts.config,
+  };
+  const services = createServices(config, { log: createLogger('silent') });
+  const server = await listen(services, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${server.port}`;
+  const get = (p: string, init?: RequestInit) => fetch(url + p, init);
+  return {
+    services,
+    server,
+    url,
+    distDir,
+    get,
+    async json(p, init) {
+      const res = await get(p, init);
+      const text = await res.text();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async close() {
+      await server.close();
+      await services.close();
+    },
+  };
+}
