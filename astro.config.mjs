@@ -22,7 +22,7 @@ export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'middleware' }),
   trailingSlash: 'ignore',
-  build: { format: 'file', concurrency: 2 },
+  build: { format: 'file', concurrency: 4 },
   compressHTML: true,
   devToolbar: { enabled: false },
   vite: {
