@@ -27,6 +27,14 @@ export interface Config {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
+  jobs: {
+    backend: 'sql' | 'redis' | 'mongo';
+    mongoUrl: string | null;
+    /** How often a worker polls the job store for due jobs (ms). */
+    pollMs: number;
+    /** `meiduo serve` also runs a worker (the embedded default); production runs `meiduo worker` apart. */
+    inProcessWorker: boolean;
+  };
 }
 
 export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseConfig {
@@ -103,6 +111,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const cacheMs = z.coerce.number().int().min(0).max(60_000).safeParse(get('CATALOG_CACHE_MS') ?? '1000');
   if (!cacheMs.success) throw new ConfigError('CATALOG_CACHE_MS', `must be milliseconds 0-60000 (got '${get('CATALOG_CACHE_MS')}')`);
 
+  const backend = get('JOBS_BACKEND') ?? 'sql';
+  if (!['sql', 'redis', 'mongo'].includes(backend)) throw new ConfigError('JOBS_BACKEND', `must be sql, redis or mongo (got '${backend}')`);
+  const mongoUrl = get('MONGO_URL') ?? null;
+  if (mongoUrl !== null && !/^mongodb(\+srv)?:\/\/[^/]+/.test(mongoUrl)) {
+    throw new ConfigError('MONGO_URL', `must be mongodb://host:port/db or mongodb+srv://… (got '${mongoUrl}')`);
+  }
+  if (backend === 'mongo' && !mongoUrl) throw new ConfigError('MONGO_URL', 'is required when JOBS_BACKEND=mongo');
+  if (backend === 'redis' && !redisUrl) throw new ConfigError('REDIS_URL', 'is required when JOBS_BACKEND=redis');
+  const pollMs = z.coerce.number().int().min(50).max(60_000).safeParse(get('JOBS_POLL_MS') ?? '250');
+  if (!pollMs.success) throw new ConfigError('JOBS_POLL_MS', `must be milliseconds 50-60000 (got '${get('JOBS_POLL_MS')}')`);
+
+  const inProcess = get('JOBS_IN_PROCESS') ?? (database.client === 'sqlite' ? 'on' : 'off');
+  if (!['on', 'off'].includes(inProcess)) throw new ConfigError('JOBS_IN_PROCESS', `must be on or off (got '${inProcess}')`);
+
   return {
     port: port.data,
     host: get('HOST') ?? '0.0.0.0',
@@ -114,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     publicUrl: publicUrl.replace(/\/$/, ''),
     logLevel: logLevel as Config['logLevel'],
     catalogCacheMs: cacheMs.data,
+    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs: pollMs.data, inProcessWorker: inProcess === 'on' },
   };
 }

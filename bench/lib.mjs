@@ -24,14 +24,18 @@ export function meiduo(args, opts = {}) {
 
 export function ensureCatalog() {
   const file = BENCH_ENV.DATABASE_URL.startsWith('sqlite:') ? BENCH_ENV.DATABASE_URL.slice(7) : null;
-  if (file && fs.existsSync(file)) return;
+  if (file && fs.existsSync(file)) {
+    meiduo(['migrate']);
+    return;
+  }
   console.log(`seeding a ${SKUS}-SKU catalog…`);
   console.log(meiduo(['seed', '--reset', '--skus', String(SKUS)]).trim());
 }
 
 export function ensureBuilt() {
   ensureCatalog();
-  if (fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'client', 'index.html'))) return null;
+  // a build of the current layout (dist/releases/<id>, with the re-render twins)
+  if (fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'releases')) && fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'client', 'index.html'))) return null;
   return meiduo(['build']).trim();
 }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,19 @@ export async function currentStamp(config: Config, db: Knex): Promise<BuildStamp
   return { source: await sourceHash(), database: config.database.url, catalog: await catalogFingerprint(db) };
 }
 
+export async function writeStamp(distDir: string, stamp: BuildStamp): Promise<void> {
+  await fs.writeFile(path.join(distDir, STAMP), JSON.stringify(stamp));
+}
+
+/** `meiduo build` in a child process: the caller keeps neither Astro's memory nor a blocked loop. */
+export function buildInChildProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'build'], { stdio: 'inherit', env });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build failed (exit ${code})`))));
+    child.on('error', reject);
+  });
+}
+
 export async function isBuildStale(config: Config, db: Knex): Promise<string | null> {
   const stamp = await readStamp(config.distDir);
   if (!stamp) return 'no build yet';
@@ -91,17 +105,53 @@ async function countHtml(dir: string): Promise<number> {
   return n;
 }
 
+/**
+ * dist/client and dist/server are symlinks to the newest release in dist/releases/<id>/. A build
+ * writes a new release while the old one keeps being served, then swaps the links by rename(), so a
+ * full rebuild never leaves the shop without pages (Astro empties its outDir before it builds).
+ */
+async function swapLink(distDir: string, name: 'client' | 'server', target: string) {
+  const link = path.join(distDir, name);
+  const stat = await fs.lstat(link).catch(() => null);
+  if (stat && !stat.isSymbolicLink()) await fs.rm(link, { recursive: true, force: true }); // a pre-release layout
+  const tmp = `${link}.${process.pid}.tmp`;
+  await fs.rm(tmp, { force: true });
+  await fs.symlink(path.relative(distDir, target), tmp);
+  await fs.rename(tmp, link);
+}
+
+async function pruneReleases(releasesDir: string, keep: string[]) {
+  for (const name of await fs.readdir(releasesDir).catch(() => [] as string[])) {
+    if (!keep.includes(name)) await fs.rm(path.join(releasesDir, name), { recursive: true, force: true });
+  }
+}
+
+export async function currentRelease(distDir: string): Promise<string | null> {
+  const target = await fs.readlink(path.join(distDir, 'client')).catch(() => null);
+  return target ? path.basename(path.dirname(target)) : null;
+}
+
 export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'info' | 'warn' | 'error' | 'silent' } = {}): Promise<BuildSummary> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const stamp = await currentStamp(config, db); // before building: an edit during the build makes it stale
   const started = performance.now();
+  const releasesDir = path.join(config.distDir, 'releases');
+  const id = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${crypto.randomBytes(3).toString('hex')}`;
+  const outDir = path.join(releasesDir, id);
+  const previous = await currentRelease(config.distDir);
+
   const { build } = await import('astro');
-  await build({ root: ROOT, outDir: config.distDir, logLevel: opts.logLevel ?? 'warn' });
-  const clientDir = path.join(config.distDir, 'client');
-  const search = await publishSearchIndex(db, clientDir);
-  await fs.writeFile(path.join(config.distDir, STAMP), JSON.stringify(stamp));
+  await build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' });
+  const search = await publishSearchIndex(db, path.join(outDir, 'client'));
+
+  await swapLink(config.distDir, 'server', path.join(outDir, 'server'));
+  await swapLink(config.distDir, 'client', path.join(outDir, 'client'));
+  await writeStamp(config.distDir, stamp);
+  // keep the previous release a while: a page loaded from it may still fetch its hashed assets
+  await pruneReleases(releasesDir, [id, ...(previous ? [previous] : [])]);
+
   const seconds = (performance.now() - started) / 1000;
-  const pages = await countHtml(clientDir);
+  const pages = await countHtml(path.join(outDir, 'client'));
   return {
     pages,
     seconds,

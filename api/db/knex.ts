@@ -56,12 +56,18 @@ interface SqliteConnection {
   prepare(sql: string): unknown;
 }
 
-// knex prepares every query anew; on a hot read that costs more than running it. Statements are
-// reusable in better-sqlite3, so keep the most recent ones by SQL text.
+// Two adjustments to what knex sends to better-sqlite3:
+// - knex prepares every query anew; on a hot read that costs more than running it. Statements are
+//   reusable in better-sqlite3, so keep the most recent ones by SQL text.
+// - knex opens transactions with a plain BEGIN (deferred). In WAL mode a transaction that reads and
+//   then writes fails with SQLITE_BUSY_SNAPSHOT if another process wrote in between (the web
+//   process's job worker, a CLI edit), and busy_timeout cannot help. BEGIN IMMEDIATE takes the write
+//   lock up front, so concurrent writers queue on busy_timeout instead: SQLite's SELECT … FOR UPDATE.
 function cachePreparedStatements(conn: SqliteConnection, max = 500) {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
+  conn.prepare = (text: string) => {
+    const sql = text === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : text;
     let st = cache.get(sql);
     if (st === undefined) {
       st = prepare(sql);

@@ -1,0 +1,134 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { isSqlite, sqlNow } from '../../db/knex.ts';
+import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { formatCents, parseMoney } from '../../money.ts';
+import type { CatalogChange } from './dependencies.ts';
+import { SKU_COLUMNS, toContent, toSku } from './rows.ts';
+import type { Content, Sku } from './types.ts';
+
+// Catalog writes used by the CLI now and the admin API later. Each edit and its page-change record
+// commit in one transaction (the outbox, page_changes); the caller then asks the job queue for a
+// rebuild. Validation rules for edits live here, once.
+
+const money = z.string().refine((v) => {
+  const c = parseMoney(v);
+  return c !== null && c >= 0;
+}, '必须是非负金额，最多两位小数，如 2999.00');
+
+export const skuPatchSchema = z
+  .object({
+    name: z.string().trim().min(1, '不能为空').max(100, '不能超过 100 个字符'),
+    caption: z.string().trim().max(200, '不能超过 200 个字符'),
+    price: money,
+    marketPrice: money,
+    costPrice: money,
+    stock: z.number().int('必须是整数').min(0, '不能为负').max(1_000_000_000, '超出范围'),
+    isLaunched: z.boolean(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
+
+export type SkuPatch = z.infer<typeof skuPatchSchema>;
+
+export const contentPatchSchema = z
+  .object({
+    title: z.string().trim().min(1, '不能为空').max(100, '不能超过 100 个字符'),
+    url: z.string().trim().max(300, '不能超过 300 个字符'),
+    text: z.string().max(2000, '不能超过 2000 个字符'),
+    sequence: z.number().int('必须是整数').min(0).max(100_000),
+    status: z.boolean(),
+    skuId: z.number().int().positive().nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
+
+export type ContentPatch = z.infer<typeof contentPatchSchema>;
+
+function validate<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const fields: FieldErrors = {};
+  for (const issue of r.error.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
+  throw new ValidationError('修改内容有误', fields);
+}
+
+/** Returns an outbox id at or after the recorded changes: once no row up to it is left, they are applied. */
+export async function recordChanges(trx: Knex.Transaction, changes: CatalogChange[]): Promise<number> {
+  const now = Date.now();
+  if (changes.length > 0) await trx('page_changes').insert(changes.map((c) => ({ payload: JSON.stringify(c), created_at: now })));
+  const row = await trx('page_changes').max({ id: 'id' }).first();
+  return Number(row?.id ?? 0);
+}
+
+/** Resolves when every change up to `changeId` has been applied by a worker. */
+export async function waitForChanges(db: Knex, changeId: number, opts: { timeoutMs?: number; onPending?: (n: number) => void } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
+  for (;;) {
+    const row = await db('page_changes').where('id', '<=', changeId).count({ n: '*' }).first();
+    const pending = Number(row?.n ?? 0);
+    opts.onPending?.(pending);
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`changes up to ${changeId} still pending after ${opts.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const lockRow = (db: Knex, q: Knex.QueryBuilder) => (isSqlite(db) ? q : q.forUpdate());
+
+export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
+  const p = validate(skuPatchSchema, patch);
+  return db.transaction(async (trx) => {
+    const row = await lockRow(db, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
+    if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
+    const before = toSku(row);
+    const update: Record<string, unknown> = { update_time: sqlNow() };
+    if (p.name !== undefined) update.name = p.name;
+    if (p.caption !== undefined) update.caption = p.caption;
+    if (p.price !== undefined) update.price = formatCents(parseMoney(p.price)!);
+    if (p.marketPrice !== undefined) update.market_price = formatCents(parseMoney(p.marketPrice)!);
+    if (p.costPrice !== undefined) update.cost_price = formatCents(parseMoney(p.costPrice)!);
+    if (p.stock !== undefined) update.stock = p.stock;
+    if (p.isLaunched !== undefined) update.is_launched = p.isLaunched;
+    await trx('skus').where('id', id).update(update);
+    const after = toSku(await trx('skus').select(SKU_COLUMNS).where('id', id).first());
+    const changeId = await recordChanges(trx, [{ kind: 'sku', before, after }]);
+    return { before, after, changeId };
+  });
+}
+
+export async function listContents(db: Knex): Promise<(Content & { key: string; slot: string })[]> {
+  const rows = await db('contents as c')
+    .join('content_categories as k', 'k.id', 'c.category_id')
+    .select('c.*', 'k.key as key', 'k.name as slot')
+    .orderBy([{ column: 'k.key' }, { column: 'c.sequence' }, { column: 'c.id' }]);
+  return rows.map((r) => ({ ...toContent(r), key: r.key, slot: r.slot }));
+}
+
+export async function updateContent(db: Knex, id: number, patch: unknown): Promise<{ content: Content; changeId: number }> {
+  const p = validate(contentPatchSchema, patch);
+  return db.transaction(async (trx) => {
+    const row = await trx('contents').where('id', id).first('id');
+    if (!row) throw new NotFoundError('内容不存在', 'CONTENT_NOT_FOUND');
+    if (p.skuId != null && !(await trx('skus').where('id', p.skuId).first('id'))) {
+      throw new ValidationError('修改内容有误', { skuId: '商品不存在' });
+    }
+    const update: Record<string, unknown> = { update_time: sqlNow() };
+    if (p.title !== undefined) update.title = p.title;
+    if (p.url !== undefined) update.url = p.url;
+    if (p.text !== undefined) update.text = p.text;
+    if (p.sequence !== undefined) update.sequence = p.sequence;
+    if (p.status !== undefined) update.status = p.status;
+    if (p.skuId !== undefined) update.sku_id = p.skuId;
+    await trx('contents').where('id', id).update(update);
+    const changeId = await recordChanges(trx, [{ kind: 'content' }]);
+    return { content: toContent(await trx('contents').where('id', id).first()), changeId };
+  });
+}
+
+/** Rebuild requests without an edit: `{kind: 'full'}` for category/channel/brand edits, pages by name, the search index. */
+export async function requestRebuild(db: Knex, changes: CatalogChange[]): Promise<number> {
+  return db.transaction((trx) => recordChanges(trx, changes));
+}

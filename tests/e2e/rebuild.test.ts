@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../api/config.ts';
+import { createLogger } from '../../api/logger.ts';
+import { requestRebuild, updateContent, updateSku, waitForChanges } from '../../api/services/catalog/catalog-editor.ts';
+import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
+import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
+import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
+import { createJobQueue } from '../../jobs/queue.ts';
+import { createRenderer } from '../../jobs/render/astro-renderer.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { DB_KINDS } from '../helpers/env.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function meiduo(args: string[], env: Record<string, string>) {
+  return spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+function run(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = meiduo(args, env);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`meiduo ${args.join(' ')} → ${code}\n${out}`))));
+  });
+}
+
+type Files = Map<string, { hash: string; mtimeMs: number }>;
+function htmlFiles(clientDir: string): Files {
+  const files: Files = new Map();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.html')) {
+        const rel = '/' + path.relative(clientDir, p);
+        files.set(rel === '/index.html' ? '/' : rel, { hash: crypto.createHash('sha1').update(fs.readFileSync(p)).digest('hex'), mtimeMs: fs.statSync(p).mtimeMs });
+      }
+    }
+  };
+  walk(clientDir);
+  return files;
+}
+const changed = (a: Files, b: Files, by: 'hash' | 'mtimeMs') =>
+  new Set([...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k)?.[by] !== b.get(k)?.[by]));
+
+// Incremental rebuilds against a real full build: each edit must re-render exactly the pages the
+// dependency map names, and afterwards every page must equal a fresh render of the whole catalog.
+describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
+  let t: TestDb;
+  let config: Config;
+  let env: Record<string, string>;
+  let rebuilder: PageRebuilder;
+  let client: string;
+
+  beforeAll(async () => {
+    t = await createTestDb(kind, { seed: true });
+    const distDir = path.join(ROOT, '.test-dist', `rebuild-${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+    env = { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100' };
+    config = loadConfig(env);
+    await run(['build'], env);
+    client = path.join(distDir, 'client');
+    rebuilder = new PageRebuilder(t.db, config, createLogger('silent'));
+  }, 240_000);
+
+  afterAll(async () => {
+    await rebuilder?.close();
+    await t?.drop();
+    if (config) fs.rmSync(config.distDir, { recursive: true, force: true });
+  });
+
+  const phones = async () =>
+    (await t.db('goods_categories as c').join('goods_categories as p', 'p.id', 'c.parent_id').where({ 'c.name': '手机', 'p.name': '手机通讯' }).first('c.id')).id as number;
+
+  it('a price edit re-renders its page and its category’s lists, nothing else', async () => {
+    const cat = await phones();
+    const homeSkus = await t.db('contents').whereNotNull('sku_id').pluck('sku_id');
+    const hot = await t.db('skus').where({ category_id: cat, is_launched: true }).orderBy([{ column: 'sales', order: 'desc' }, { column: 'id' }]).limit(2).pluck('id');
+    const sku = await t.db('skus').where({ category_id: cat, is_launched: true }).whereNotIn('id', [...homeSkus, ...hot]).orderBy('sales').first('id', 'price');
+    const before = htmlFiles(client);
+    const manifest = fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8');
+
+    await updateSku(t.db, sku.id, { price: '1.23' });
+    const s = await rebuilder.drain();
+
+    const pages = listPageParams(await loadSnapshot(t.db)).filter((p) => p.categoryId === cat).map((p) => listUrl(cat, p.sort, p.page));
+    expect(new Set(s.rendered)).toEqual(new Set([goodsUrl(sku.id), ...pages]));
+    expect(s.removed).toEqual([]);
+    const after = htmlFiles(client);
+    expect(changed(before, after, 'mtimeMs')).toEqual(new Set(s.rendered)); // written: exactly the plan
+    const contentChanged = changed(before, after, 'hash');
+    expect(contentChanged.has(goodsUrl(sku.id))).toBe(true);
+    for (const url of contentChanged) expect(s.rendered).toContain(url);
+    expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(sku.id))), 'utf8')).toContain('¥1.23');
+    expect(fs.readFileSync(path.join(client, urlToFile(listUrl(cat, 'price', 1))), 'utf8')).toContain('¥1.23');
+    expect(s.search).toBe(true); // display prices are in the index: a search rebuild is requested
+    expect(await rebuilder.drainSearch()).toBe(true);
+    expect(await rebuilder.drainSearch()).toBe(false); // and done once
+    expect(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).not.toBe(manifest);
+    expect(await t.db('page_changes').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
+  it('a stock change re-renders nothing (stock is fetched by the page)', async () => {
+    const before = htmlFiles(client);
+    await updateSku(t.db, 1, { stock: 3 });
+    const s = await rebuilder.drain();
+    expect(s.changes).toBe(1);
+    expect(s.rendered).toEqual([]);
+    expect(changed(before, htmlFiles(client), 'mtimeMs').size).toBe(0);
+  });
+
+  it('unlaunching a SKU removes its page, updates its siblings’ spec selectors and leaves every list', async () => {
+    const sku = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 银色%').first('id', 'spu_id', 'category_id');
+    const siblings = await t.db('skus').where({ spu_id: sku.spu_id, is_launched: true }).whereNot('id', sku.id).pluck('id');
+    await updateSku(t.db, sku.id, { isLaunched: false });
+    const s = await rebuilder.drain();
+    expect(s.removed).toEqual([goodsUrl(sku.id)]);
+    expect(fs.existsSync(path.join(client, urlToFile(goodsUrl(sku.id))))).toBe(false);
+    for (const id of siblings) expect(s.rendered).toContain(goodsUrl(id));
+    const gold64 = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 金色%').first('id');
+    expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(gold64.id))), 'utf8')).toMatch(/<span class="disabled"[^>]*>银色<\/span>/);
+    for (const p of listPageParams(await loadSnapshot(t.db)).filter((x) => x.categoryId === sku.category_id)) {
+      expect(fs.readFileSync(path.join(client, urlToFile(listUrl(p.categoryId, p.sort, p.page))), 'utf8')).not.toContain(`href="${goodsUrl(sku.id)}"`);
+    }
+  });
+
+  it('a content slot edit re-renders the homepage only', async () => {
+    const before = htmlFiles(client);
+    const item = await t.db('contents as c').join('content_categories as k', 'k.id', 'c.category_id').where('k.key', 'index_kx').first('c.id');
+    await updateContent(t.db, item.id, { title: '美多双十二 全场满减' });
+    const s = await rebuilder.drain();
+    expect(s.rendered).toEqual([homeUrl()]);
+    expect(changed(before, htmlFiles(client), 'mtimeMs')).toEqual(new Set([homeUrl()]));
+    expect(fs.readFileSync(path.join(client, 'index.html'), 'utf8')).toContain('美多双十二 全场满减');
+  });
+
+  it('leaves every page identical to a fresh render of the whole catalog', async () => {
+    const s = await loadSnapshot(t.db);
+    const expected = [homeUrl(), ...goodsPageIds(s).map(goodsUrl), ...listPageParams(s).map((p) => listUrl(p.categoryId, p.sort, p.page))];
+    const onDisk = htmlFiles(client);
+    for (const extra of ['/search.html', '/404.html']) onDisk.delete(extra);
+    expect(new Set(onDisk.keys())).toEqual(new Set(expected));
+    const renderer = await createRenderer(config.distDir);
+    try {
+      const stale: string[] = [];
+      for (const url of expected) {
+        const r = await renderer.render(url, s);
+        if (r.html !== fs.readFileSync(path.join(client, urlToFile(url)), 'utf8')) stale.push(url);
+      }
+      expect(stale).toEqual([]);
+    } finally {
+      await renderer.close();
+    }
+  }, 120_000);
+
+  it('a worker applies an edit made elsewhere within about a second', async () => {
+    const queue = await createJobQueue(config, t.db, createLogger('silent'));
+    await queue.startWorker();
+    try {
+      const started = Date.now();
+      const { changeId } = await updateSku(t.db, 2, { price: '2222.22' });
+      await waitForChanges(t.db, changeId, { timeoutMs: 10_000 });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(fs.readFileSync(path.join(client, 'goods/2.html'), 'utf8')).toContain('¥2222.22');
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('survives a worker killed mid-rebuild: pages are whole, the rebuild reruns', async () => {
+    // enough pages that the worker is certainly in the middle when it dies
+    const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
+    const changeId = await requestRebuild(t.db, [{ kind: 'pages', categoryIds: categories }]);
+    const before = htmlFiles(client);
+    const worker = meiduo(['worker'], env);
+    const listFiles = () => [...htmlFiles(client).entries()].filter(([k]) => k.startsWith('/list/'));
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 60_000;
+      const tick = () => {
+        const touched = listFiles().filter(([k, v]) => before.get(k)?.mtimeMs !== v.mtimeMs).length;
+        if (touched > 20) return resolve();
+        if (Date.now() > deadline) return reject(new Error('worker never started rendering'));
+        setTimeout(tick, 20);
+      };
+      tick();
+    });
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    for (const [url] of htmlFiles(client)) {
+      const html = fs.readFileSync(path.join(client, urlToFile(url)), 'utf8');
+      expect(html.trimEnd().endsWith('</html>'), url).toBe(true);
+    }
+    expect(Number((await t.db('page_changes').where('id', '<=', changeId).count({ n: '*' }).first())?.n)).toBeGreaterThan(0);
+    // a new worker takes over once the dead one's lock expires; here we apply the outbox directly
+    const s = await rebuilder.drain();
+    expect(s.changes).toBeGreaterThan(0);
+    expect(Number((await t.db('page_changes').count({ n: '*' }).first())?.n)).toBe(0);
+  }, 120_000);
+});

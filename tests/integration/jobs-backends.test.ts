@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Config } from '../../api/config.ts';
+import { createLogger } from '../../api/logger.ts';
+import { requestRebuild, waitForChanges } from '../../api/services/catalog/catalog-editor.ts';
+import { createBackend, createJobQueue } from '../../jobs/queue.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { REDIS_URL } from '../helpers/env.ts';
+
+describe('job store configuration', () => {
+  it('defaults to the SQL store and an in-process worker on SQLite only', () => {
+    expect(loadConfig({}).jobs).toMatchObject({ backend: 'sql', inProcessWorker: true, pollMs: 250 });
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@db/shop' }).jobs.inProcessWorker).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@db/shop', JOBS_IN_PROCESS: 'on' }).jobs.inProcessWorker).toBe(true);
+  });
+
+  it.each([
+    [{ JOBS_BACKEND: 'rabbit' }, 'JOBS_BACKEND'],
+    [{ JOBS_BACKEND: 'mongo' }, 'MONGO_URL'],
+    [{ JOBS_BACKEND: 'mongo', MONGO_URL: 'http://x' }, 'MONGO_URL'],
+    [{ JOBS_BACKEND: 'redis' }, 'REDIS_URL'],
+    [{ JOBS_POLL_MS: '5' }, 'JOBS_POLL_MS'],
+    [{ JOBS_IN_PROCESS: 'maybe' }, 'JOBS_IN_PROCESS'],
+  ])('refuses %o naming %s', (env, variable) => {
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
+    try {
+      loadConfig(env as NodeJS.ProcessEnv);
+    } catch (e) {
+      expect((e as ConfigError).variable).toBe(variable);
+    }
+  });
+
+  it('builds the backend JOBS_BACKEND names', async () => {
+    const t = await createTestDb('sqlite');
+    try {
+      expect((await createBackend(loadConfig({}), t.db)).name).toBe('SQL');
+      // MongoDB cannot run here: the backend is built from MONGO_URL without connecting
+      const mongo = await createBackend(loadConfig({ JOBS_BACKEND: 'mongo', MONGO_URL: 'mongodb://127.0.0.1:27017/meiduo' }), t.db);
+      expect(mongo.name).toMatch(/mongo/i);
+      expect(mongo.repository).toBeDefined();
+      const redis = await createBackend(loadConfig({ JOBS_BACKEND: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }), t.db);
+      expect(redis.name).toMatch(/redis/i);
+      await redis.disconnect();
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describe.skipIf(!REDIS_URL)('pages.rebuild on the Redis job store', () => {
+  let t: TestDb;
+  let config: Config;
+  let dist: string;
+
+  beforeAll(async () => {
+    t = await createTestDb('sqlite', { seed: true });
+    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-dist-'));
+    config = { ...loadConfig({ DATABASE_URL: t.url, JOBS_BACKEND: 'redis', REDIS_URL: REDIS_URL!, JOBS_POLL_MS: '100' }), distDir: dist };
+  });
+  afterAll(async () => {
+    await t.drop();
+    fs.rmSync(dist, { recursive: true, force: true });
+  });
+
+  it('applies the outbox once with two workers on one store', async () => {
+    const a = await createJobQueue(config, t.db, createLogger('silent'));
+    const b = await createJobQueue(config, t.db, createLogger('silent'));
+    await a.agenda.ready;
+    await a.agenda.db.purgeAllJobs(); // a lock left by an earlier, killed run would hold the job for minutes
+    let runs = 0;
+    a.onRebuilt((s) => (runs += s.changes));
+    b.onRebuilt((s) => (runs += s.changes));
+    await Promise.all([a.startWorker(), b.startWorker()]);
+    try {
+      const changeId = await requestRebuild(t.db, [{ kind: 'search' }]);
+      await waitForChanges(t.db, changeId, { timeoutMs: 20_000 });
+      await new Promise((r) => setTimeout(r, 500)); // listeners run after the outbox is cleared; a second run would show by now
+      expect(runs).toBe(1);
+      // then the search job publishes the index it asked for
+      const manifest = path.join(dist, 'client', 'search', 'manifest.json');
+      for (let i = 0; i < 200 && !fs.existsSync(manifest); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(fs.existsSync(manifest)).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 30_000);
+});

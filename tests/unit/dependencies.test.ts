@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { foldChanges, planRebuild, type CatalogChange, type PlanInputs } from '../../api/services/catalog/dependencies.ts';
+import type { Sku } from '../../api/services/catalog/types.ts';
+
+const sku = (id: number, over: Partial<Sku> = {}): Sku => ({
+  id, spuId: 1, categoryId: 10, name: `SKU ${id}`, caption: '', priceCents: 100_00, costPriceCents: 50_00,
+  marketPriceCents: 120_00, stock: 5, sales: id * 10, comments: 0, isLaunched: true, defaultImage: `/m/${id}.svg`,
+  createTime: '2026-01-01 00:00:00', ...over,
+});
+
+// Category 10 holds SKUs 1-5 (SPU 1: 1-3, SPU 2: 4-5); sales = id × 10, so 5 and 4 are the best sellers.
+const current = [1, 2, 3].map((id) => sku(id)).concat([4, 5].map((id) => sku(id, { spuId: 2 })));
+function inputs(skus: Sku[] = current, home: number[] = []): PlanInputs {
+  const by = (k: 'categoryId' | 'spuId') => {
+    const m = new Map<number, Sku[]>();
+    for (const s of skus) m.set(s[k], [...(m.get(s[k]) ?? []), s]);
+    return m;
+  };
+  return { categorySkus: by('categoryId'), spuSkus: by('spuId'), homeSkuIds: new Set(home) };
+}
+const edit = (before: Sku, after: Sku): CatalogChange => ({ kind: 'sku', before, after });
+
+describe('dependency map', () => {
+  it('a price change: its page, its lists and the search index', () => {
+    const after = sku(1, { priceCents: 99_00 });
+    const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
+    expect([...p.goods]).toEqual([1]);
+    expect([...p.listCategories]).toEqual([10]);
+    expect(p.search).toBe(true);
+    expect(p.home).toBe(false);
+  });
+
+  it('a stock change: nothing', () => {
+    const after = sku(1, { stock: 0 });
+    const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
+    expect(p.goods.size + p.listCategories.size).toBe(0);
+    expect(p.search || p.home || p.full).toBe(false);
+  });
+
+  it('a best seller’s price change: every page of the category shows it', () => {
+    const after = sku(5, { spuId: 2, priceCents: 1_00 });
+    const p = planRebuild([edit(sku(5, { spuId: 2 }), after)], inputs(current.map((s) => (s.id === 5 ? after : s))));
+    expect([...p.goods].sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('sales that change who the best sellers are: every page of the category', () => {
+    const after = sku(1, { sales: 1000 });
+    const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
+    expect([...p.goods].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(p.search).toBe(false); // sales are not searchable
+  });
+
+  it('unlaunching: its page goes, its siblings’ selectors change', () => {
+    const after = sku(2, { isLaunched: false });
+    const p = planRebuild([edit(sku(2), after)], inputs(current.map((s) => (s.id === 2 ? after : s))));
+    expect([...p.goods].sort()).toEqual([1, 2, 3]);
+    expect([...p.listCategories]).toEqual([10]);
+  });
+
+  it('moving a SKU to another category: both categories’ lists', () => {
+    const after = sku(1, { categoryId: 11 });
+    const moved = current.map((s) => (s.id === 1 ? after : s));
+    const p = planRebuild([edit(sku(1), after)], inputs(moved));
+    expect([...p.listCategories].sort()).toEqual([10, 11]);
+  });
+
+  it('the homepage when a slot shows the SKU', () => {
+    const after = sku(3, { name: '新名字' });
+    const p = planRebuild([edit(sku(3), after)], inputs(current.map((s) => (s.id === 3 ? after : s)), [3]));
+    expect(p.home).toBe(true);
+  });
+
+  it('content edits: the homepage only; category edits: everything', () => {
+    expect(planRebuild([{ kind: 'content' }], inputs())).toMatchObject({ home: true, full: false, search: false });
+    expect(planRebuild([{ kind: 'content' }, { kind: 'full', reason: 'channel renamed' }], inputs())).toMatchObject({ full: true });
+  });
+
+  it('folds repeated edits of one SKU to first-before and last-after', () => {
+    const a = sku(1);
+    const b = sku(1, { priceCents: 1 });
+    const c = sku(1, { priceCents: 2 });
+    expect(foldChanges([edit(a, b), edit(b, c)]).skus.get(1)).toEqual({ before: a, after: c });
+    // and an edit undone before the worker ran changes nothing
+    expect(planRebuild([edit(a, b), edit(b, a)], inputs()).goods.size).toBe(0);
+  });
+});
