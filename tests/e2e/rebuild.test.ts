@@ -9,9 +9,11 @@ import { requestRebuild, updateContent, updateSku, waitForChanges } from '../../
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { currentRelease } from '../../jobs/build.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { createRenderer } from '../../jobs/render/astro-renderer.ts';
+import { startTestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -171,6 +173,84 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
       await queue.close();
     }
   });
+
+  it('serves a renamed SKU from /api/search once the search job has published, without a restart', async () => {
+    const app = await startTestApp(t, { distDir: config.distDir });
+    try {
+      const q = `/api/search?q=${encodeURIComponent('星际穿越限量版')}`;
+      expect((await app.json(q)).body.count).toBe(0);
+      await updateSku(t.db, 3, { name: 'Apple iPhone 8 Plus 星际穿越限量版' });
+      await rebuilder.drain();
+      expect(await rebuilder.drainSearch()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1100)); // the API re-reads the manifest at most once a second
+      const r = await app.json(q);
+      expect(r.body.results.map((x: { id: number }) => x.id)).toEqual([3]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the CLI edits, rebuilds and reports, and refuses bad arguments changing nothing', async () => {
+    const before = htmlFiles(client);
+    const bad: [string[], RegExp][] = [
+      [['sku', 'update', '4', '--price', 'abc'], /price/],
+      [['sku', 'update', '4', '--price', '-1'], /price/],
+      [['sku', 'update', '4', '--stock', '1.5'], /--stock/],
+      [['sku', 'update', '4', '--launched', 'maybe'], /--launched/],
+      [['sku', 'update', '999999', '--price', '1.00'], /商品不存在/],
+      [['sku', 'update', '4'], /没有要修改的字段/],
+      [['sku', 'update', '--price', '1.00'], /which SKU/],
+      [['rebuild'], /say what to rebuild/],
+      [['rebuild', '--sku', 'x'], /--sku/],
+      [['content', 'update', '1', '--status', 'sometimes'], /--status/],
+      [['sku', 'frobnicate'], /usage/],
+      [['nonsense'], /unknown command/],
+    ];
+    for (const [args, message] of bad) {
+      const err = await run(args, env).then(() => null, (e: Error) => e.message);
+      expect(err, args.join(' ')).toMatch(/→ 2\n/);
+      expect(err, args.join(' ')).toMatch(message);
+    }
+    expect(Number((await t.db('page_changes').count({ n: '*' }).first())?.n)).toBe(0);
+    expect(changed(before, htmlFiles(client), 'mtimeMs').size).toBe(0);
+
+    const edited = JSON.parse(await run(['sku', 'update', '4', '--price', '4444.00', '--json'], env));
+    expect(edited).toMatchObject({ id: 4, price: '4444.00' });
+    // rebuild waits: with no worker running, the command works the queue itself
+    const rebuilt = JSON.parse((await run(['rebuild', '--sku', '4', '--json'], env)).trim().split('\n').pop()!);
+    expect(rebuilt).toMatchObject({ applied: true });
+    expect(fs.readFileSync(path.join(client, 'goods/4.html'), 'utf8')).toContain('¥4444.00');
+    const jobs = JSON.parse(await run(['jobs', '--json'], env));
+    expect(jobs).toMatchObject({ backend: 'sql', pendingPageChanges: 0 });
+    expect(jobs.jobs.map((j: { name: string }) => j.name)).toContain('pages.rebuild');
+  }, 60_000);
+
+  it('a full rebuild swaps in a new release without ever leaving the site empty', async () => {
+    const release = await currentRelease(config.distDir);
+    const app = await startTestApp(t, { distDir: config.distDir });
+    let failures = 0;
+    let requests = 0;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        requests++;
+        if ((await app.get('/goods/1.html')).status !== 200) failures++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      await requestRebuild(t.db, [{ kind: 'full', reason: 'test' }]);
+      const s = await rebuilder.drain();
+      expect(s.full).toBe(true);
+    } finally {
+      polling = false;
+      await poll;
+      await app.close();
+    }
+    expect(await currentRelease(config.distDir)).not.toBe(release);
+    expect(requests).toBeGreaterThan(10);
+    expect(failures).toBe(0);
+  }, 240_000);
 
   it('survives a worker killed mid-rebuild: pages are whole, the rebuild reruns', async () => {
     // enough pages that the worker is certainly in the middle when it dies
