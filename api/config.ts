@@ -34,6 +34,8 @@ export interface Config {
     pollMs: number;
     /** `meiduo serve` also runs a worker (the embedded default); production runs `meiduo worker` apart. */
     inProcessWorker: boolean;
+    /** After this long a dead worker's job lock expires and another worker takes the job (ms). */
+    lockMs: number;
   };
 }
 
@@ -122,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const pollMs = z.coerce.number().int().min(50).max(60_000).safeParse(get('JOBS_POLL_MS') ?? '250');
   if (!pollMs.success) throw new ConfigError('JOBS_POLL_MS', `must be milliseconds 50-60000 (got '${get('JOBS_POLL_MS')}')`);
 
+  const lockMs = z.coerce.number().int().min(1000).max(3_600_000).safeParse(get('JOBS_LOCK_MS') ?? '30000');
+  if (!lockMs.success) throw new ConfigError('JOBS_LOCK_MS', `must be milliseconds 1000-3600000 (got '${get('JOBS_LOCK_MS')}')`);
   const inProcess = get('JOBS_IN_PROCESS') ?? (database.client === 'sqlite' ? 'on' : 'off');
   if (!['on', 'off'].includes(inProcess)) throw new ConfigError('JOBS_IN_PROCESS', `must be on or off (got '${inProcess}')`);
 
@@ -136,6 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     publicUrl: publicUrl.replace(/\/$/, ''),
     logLevel: logLevel as Config['logLevel'],
     catalogCacheMs: cacheMs.data,
-    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs: pollMs.data, inProcessWorker: inProcess === 'on' },
+    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs: pollMs.data, inProcessWorker: inProcess === 'on', lockMs: lockMs.data },
   };
 }

@@ -13,7 +13,7 @@ import { loadSnapshot } from '../api/services/catalog/snapshot.ts';
 import type { Sku } from '../api/services/catalog/types.ts';
 import { createRenderer, type Renderer } from './render/astro-renderer.ts';
 import { removeFile, writeFileAtomic } from './render/atomic-files.ts';
-import { publishSearchIndexOffThread } from './search-publish.ts';
+import { publishSearchIndexOffThread, stopSearchThread } from './search-publish.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
 
 // Applies the outbox (page_changes): works out the affected pages with the dependency map, renders
@@ -67,6 +67,7 @@ export class PageRebuilder {
   async close(): Promise<void> {
     await this.renderer?.close();
     this.renderer = null;
+    await stopSearchThread();
   }
 
   /** Applies every pending change; returns what it did. */

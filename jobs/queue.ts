@@ -16,8 +16,6 @@ export const JOB = {
   rebuildSearch: 'search.rebuild',
 } as const;
 
-// A killed worker's lock expires after this; running jobs touch their lock well within it.
-const LOCK_LIFETIME = 30_000;
 
 // pages.rebuild is one repeating job document: the job lock is what keeps two workers from
 // rebuilding at once (a second one-off document could be run by another worker in parallel), and
@@ -27,7 +25,7 @@ const LOCK_LIFETIME = 30_000;
 export async function createBackend(config: Config, db: Knex): Promise<AgendaBackend> {
   switch (config.jobs.backend) {
     case 'sql':
-      return new KnexBackend({ db });
+      return new KnexBackend({ db, lockLifetime: config.jobs.lockMs });
     case 'redis': {
       const { RedisBackend } = await import('@agendajs/redis-backend');
       return new RedisBackend({ connectionString: config.redisUrl!, keyPrefix: 'meiduo:agenda:' });
@@ -50,11 +48,13 @@ export interface JobQueue {
 
 export async function createJobQueue(config: Config, db: Knex, log: Logger): Promise<JobQueue> {
   const backend = await createBackend(config, db);
+  const lockMs = config.jobs.lockMs;
   const agenda = new Agenda({
     backend,
     name: `meiduo-${process.pid}`,
     processEvery: config.jobs.pollMs,
-    defaultLockLifetime: LOCK_LIFETIME,
+    // a killed worker's lock expires after this; running jobs touch their lock well within it
+    defaultLockLifetime: config.jobs.lockMs,
   });
   agenda.on('error', (err) => log.error({ err }, 'job queue error'));
   agenda.on('fail', (err, job) => log.error({ err, job: job.attrs.name, failCount: job.attrs.failCount }, 'job failed; it will be retried'));
@@ -63,9 +63,9 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger): Pro
   const rebuilder = new PageRebuilder(db, config, log);
 
   // Long work (a full build takes tens of seconds) keeps its lock fresh, so only a dead worker's
-  // lock ever expires and another worker takes over within LOCK_LIFETIME.
+  // lock ever expires and another worker takes over within JOBS_LOCK_MS.
   const keepLocked = async <T>(job: Job, work: () => Promise<T>): Promise<T> => {
-    const timer = setInterval(() => job.touch().catch(() => {}), LOCK_LIFETIME / 3);
+    const timer = setInterval(() => job.touch().catch(() => {}), lockMs / 3);
     try {
       return await work();
     } finally {

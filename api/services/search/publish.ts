@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { Knex } from 'knex';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { buildSearchIndex, type SearchDisplayRow, type SearchDoc } from './search-index.ts';
@@ -42,7 +41,7 @@ async function writeAtomic(file: string, data: string | Buffer) {
 const hashOf = (s: string) => crypto.createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 /** Build the index from the database and publish it under clientDir/search/. */
-export async function publishSearchIndex(db: Knex, clientDir: string): Promise<SearchManifest & { bytes: number; gzipBytes: number }> {
+export async function publishSearchIndex(db: Knex, clientDir: string): Promise<SearchManifest & { bytes: number }> {
   const { docs, display } = await loadSearchDocs(db);
   const indexJson = JSON.stringify(buildSearchIndex(docs));
   const docsJson = JSON.stringify(display);
@@ -55,34 +54,29 @@ export async function publishSearchIndex(db: Knex, clientDir: string): Promise<S
     docs: `docs.${hashOf(docsJson)}.json`,
     count: docs.length,
   };
-  const indexGz = gzipSync(indexJson, { level: 9 });
-  for (const [name, body, gz] of [
-    [manifest.index, indexJson, indexGz],
-    [manifest.docs, docsJson, gzipSync(docsJson, { level: 9 })],
+  // (no .gz siblings: the static server compresses and caches, and so does nginx or a CDN)
+  for (const [name, body] of [
+    [manifest.index, indexJson],
+    [manifest.docs, docsJson],
   ] as const) {
-    // hashed names never change content, so an existing file is already right
     await writeAtomic(path.join(dir, name), body);
-    await writeAtomic(path.join(dir, `${name}.gz`), gz);
   }
   await writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest));
   await removeStale(dir, manifest);
-  return { ...manifest, bytes: Buffer.byteLength(indexJson), gzipBytes: indexGz.length };
+  return { ...manifest, bytes: Buffer.byteLength(indexJson) };
 }
 
 /** Keep the current and the previous generation (a page may still be reading it); drop older ones. */
 async function removeStale(dir: string, keep: SearchManifest) {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && /^(index|docs)\.[0-9a-f]{16}\.json(\.gz)?$/.test(e.name));
+  const files = entries.filter((e) => e.isFile() && /^(index|docs)\.[0-9a-f]{16}\.json$/.test(e.name));
   const withTime = await Promise.all(files.map(async (f) => ({ name: f.name, mtime: (await fs.stat(path.join(dir, f.name))).mtimeMs })));
-  const current = new Set([keep.index, `${keep.index}.gz`, keep.docs, `${keep.docs}.gz`]);
+  const current = new Set([keep.index, keep.docs]);
   for (const kind of ['index', 'docs']) {
     const old = withTime
       .filter((f) => f.name.startsWith(kind + '.') && f.name.endsWith('.json') && !current.has(f.name))
       .sort((a, b) => b.mtime - a.mtime)
       .slice(1); // the newest non-current one is the previous generation
-    for (const f of old) {
-      await fs.rm(path.join(dir, f.name), { force: true });
-      await fs.rm(path.join(dir, `${f.name}.gz`), { force: true });
-    }
+    for (const f of old) await fs.rm(path.join(dir, f.name), { force: true });
   }
 }
