@@ -41,7 +41,7 @@ export interface JobQueue {
   agenda: Agenda;
   /** Start processing jobs in this process. */
   startWorker(): Promise<void>;
-  /** Summaries of the rebuild runs this process performed (for `meiduo rebuild --wait` and tests). */
+  /** Summaries of the rebuild runs this process performed (the web process clears its micro-cache on them). */
   onRebuilt(listener: (s: RebuildSummary) => void): () => void;
   close(): Promise<void>;
 }
@@ -99,7 +99,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger): Pro
     async startWorker() {
       await agenda.ready;
       await agenda.every(config.jobs.pollMs, JOB.rebuildPages);
-      await agenda.every(config.jobs.pollMs * 2, JOB.rebuildSearch);
+      await agenda.every(config.jobs.pollMs, JOB.rebuildSearch);
       await agenda.start();
       started = true;
     },
