@@ -28,7 +28,15 @@ async function* walk(p: string): AsyncGenerator<string> {
   for (const e of (await fs.readdir(p)).sort()) yield* walk(path.join(p, e));
 }
 
-export async function sourceHash(): Promise<string> {
+let sourceHashOnce: Promise<string> | null = null;
+
+/** Hash of the files pages are made from; they do not change while a process runs, so it is computed once. */
+export function sourceHash(): Promise<string> {
+  sourceHashOnce ??= computeSourceHash();
+  return sourceHashOnce;
+}
+
+async function computeSourceHash(): Promise<string> {
   const h = crypto.createHash('sha256');
   for (const rel of SOURCE_DIRS) {
     for await (const file of walk(path.join(ROOT, rel))) {

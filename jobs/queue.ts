@@ -108,8 +108,14 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger): Pro
       return () => listeners.delete(listener);
     },
     async close() {
-      if (started) await agenda.stop();
-      else await backend.disconnect();
+      if (started) {
+        // let a running rebuild finish (its connection is about to close); a full build may not, and
+        // its lock then expires for another worker
+        const r = await agenda.drain({ timeout: 60_000 });
+        if (r.timedOut) await agenda.stop();
+      } else {
+        await backend.disconnect();
+      }
       await rebuilder.close();
     },
   };

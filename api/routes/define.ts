@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ValidationError, type FieldErrors } from '../errors.ts';
+import { validate } from '../validation.ts';
 import type { Services } from '../services/index.ts';
 
 // Routes are declared as data (Ghost's controller objects): the schemas validate params and query
@@ -25,20 +25,9 @@ export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.Z
   return def;
 }
 
-function fieldErrors(err: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of err.issues) {
-    const key = issue.path.join('.') || '_';
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, what: string): z.infer<T> {
   if (!schema) return {} as z.infer<T>;
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(`请求参数有误 (${what})`, fieldErrors(r.error));
-  return r.data;
+  return validate(schema, value, `请求参数有误 (${what})`) as z.infer<T>;
 }
 
 export function mount(router: Router, services: Services, routes: RouteDef<any, any>[]) {

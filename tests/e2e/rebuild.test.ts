@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,23 +13,9 @@ import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { createRenderer } from '../../jobs/render/astro-renderer.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { ROOT, meiduo, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function meiduo(args: string[], env: Record<string, string>) {
-  return spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-function run(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = meiduo(args, env);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`meiduo ${args.join(' ')} → ${code}\n${out}`))));
-  });
-}
 
 type Files = Map<string, { hash: string; mtimeMs: number }>;
 function htmlFiles(clientDir: string): Files {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,24 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { CHROMIUM, DB_KINDS, HAS_CHROMIUM, REDIS_URL } from '../helpers/env.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function meiduo(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
 
 // The whole storefront on each database: `meiduo build` into a private dist/, then the Koa app
 // serving it, then a shopper in Chromium.
@@ -36,8 +20,7 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
     t = await createTestDb(kind, { seed: true });
     // Astro's output must stay inside the project root.
     distDir = path.join(ROOT, '.test-dist', `${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    const r = await meiduo(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    if (r.code !== 0) throw new Error(`meiduo build failed:\n${r.out}`);
+    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
     app = await startTestApp(t, { distDir, redisUrl: kind === 'mysql' ? REDIS_URL : null });
   }, 240_000);
 

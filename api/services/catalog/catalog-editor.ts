@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { isSqlite, sqlNow } from '../../db/knex.ts';
-import { NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import { validate } from '../../validation.ts';
 import { formatCents, parseMoney } from '../../money.ts';
 import type { CatalogChange } from './dependencies.ts';
 import { SKU_COLUMNS, toContent, toSku } from './rows.ts';
@@ -47,14 +48,6 @@ export const contentPatchSchema = z
 
 export type ContentPatch = z.infer<typeof contentPatchSchema>;
 
-function validate<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const fields: FieldErrors = {};
-  for (const issue of r.error.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
-  throw new ValidationError('修改内容有误', fields);
-}
-
 /** Returns an outbox id at or after the recorded changes: once no row up to it is left, they are applied. */
 export async function recordChanges(trx: Knex.Transaction, changes: CatalogChange[]): Promise<number> {
   const now = Date.now();
@@ -79,7 +72,7 @@ export async function waitForChanges(db: Knex, changeId: number, opts: { timeout
 const lockRow = (db: Knex, q: Knex.QueryBuilder) => (isSqlite(db) ? q : q.forUpdate());
 
 export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
-  const p = validate(skuPatchSchema, patch);
+  const p = validate(skuPatchSchema, patch, '修改内容有误');
   return db.transaction(async (trx) => {
     const row = await lockRow(db, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
     if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
@@ -108,7 +101,7 @@ export async function listContents(db: Knex): Promise<(Content & { key: string; 
 }
 
 export async function updateContent(db: Knex, id: number, patch: unknown): Promise<{ content: Content; changeId: number }> {
-  const p = validate(contentPatchSchema, patch);
+  const p = validate(contentPatchSchema, patch, '修改内容有误');
   return db.transaction(async (trx) => {
     const row = await trx('contents').where('id', id).first('id');
     if (!row) throw new NotFoundError('内容不存在', 'CONTENT_NOT_FOUND');

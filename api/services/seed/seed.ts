@@ -206,7 +206,7 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
       }
       t.add('contents', {
         id: t.count('contents') + 1, category_id: slotId, title: item.title, url, image,
-        text: skuId === null ? item.text ?? '' : item.text ?? '', sequence: i, status: true, sku_id: skuId,
+        text: item.text ?? '', sequence: i, status: true, sku_id: skuId,
       });
     });
   });
