@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';
 import { migrateLatest, migrateRollbackAll } from '../api/db/migrate.ts';
 import { AppError } from '../api/errors.ts';
+import { createLogger } from '../api/logger.ts';
 import { listen } from '../api/server.ts';
 import { createServices } from '../api/services/index.ts';
 import {
@@ -180,8 +181,8 @@ async function start(config: Config) {
  * lock still lets only one of them apply a change.
  */
 async function waitApplied(config: Config, db: ReturnType<typeof createDb>, changeId: number, json: boolean | undefined) {
-  const services = createServices(config);
-  const queue = await createJobQueue(config, db, services.log);
+  // only a logger: the caller's connection serves the queue
+  const queue = await createJobQueue(config, db, createLogger(config.logLevel));
   const started = performance.now();
   const bar = !json && process.stdout.isTTY ? new SingleBar({ format: 'waiting for the rebuild [{bar}] {value}/{total} changes applied' }, Presets.shades_classic) : null;
   let total = 0;
@@ -197,7 +198,6 @@ async function waitApplied(config: Config, db: ReturnType<typeof createDb>, chan
   } finally {
     bar?.stop();
     await queue.close();
-    await services.close();
   }
   return (performance.now() - started) / 1000;
 }

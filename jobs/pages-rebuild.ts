@@ -26,8 +26,6 @@ export interface RebuildSummary {
   rendered: string[];
   removed: string[];
   search: boolean;
-  /** created_at of the oldest change applied (epoch ms), for latency figures */
-  oldestChangeAt: number | null;
 }
 
 const BATCH = 10_000;
@@ -72,10 +70,9 @@ export class PageRebuilder {
 
   /** Applies every pending change; returns what it did. */
   async drain(): Promise<RebuildSummary> {
-    const rows = await this.db('page_changes').select('id', 'payload', 'created_at').orderBy('id').limit(BATCH);
-    const summary: RebuildSummary = { changes: rows.length, full: false, rendered: [], removed: [], search: false, oldestChangeAt: null };
+    const rows = await this.db('page_changes').select('id', 'payload').orderBy('id').limit(BATCH);
+    const summary: RebuildSummary = { changes: rows.length, full: false, rendered: [], removed: [], search: false };
     if (rows.length === 0) return summary;
-    summary.oldestChangeAt = Math.min(...rows.map((r) => Number(r.created_at)));
     const maxId = rows[rows.length - 1].id;
     const changes = rows.map((r) => JSON.parse(r.payload) as CatalogChange);
 

@@ -159,11 +159,9 @@ function scheduleColumns(job: JobParameters<unknown>, by: string | null) {
   };
 }
 
-function newRow(job: JobParameters<unknown>, by: string | null): JobRow {
+/** The fields the job processor owns: written on insert and by saveJobState, never by a user's save. */
+function processorColumns(job: JobParameters<unknown>) {
   return {
-    id: crypto.randomUUID(),
-    name: job.name,
-    ...scheduleColumns(job, by),
     locked_at: ms(job.lockedAt),
     last_run_at: ms(job.lastRunAt),
     last_finished_at: ms(job.lastFinishedAt),
@@ -171,6 +169,15 @@ function newRow(job: JobParameters<unknown>, by: string | null): JobRow {
     fail_count: job.failCount ?? null,
     fail_reason: job.failReason ?? null,
     progress: job.progress ?? null,
+  };
+}
+
+function newRow(job: JobParameters<unknown>, by: string | null): JobRow {
+  return {
+    id: crypto.randomUUID(),
+    name: job.name,
+    ...scheduleColumns(job, by),
+    ...processorColumns(job),
     debounce_started_at: ms(job.debounceStartedAt),
     unique_query: toJson(job.unique),
     unique_opts: toJson(job.uniqueOpts),
@@ -420,14 +427,8 @@ export class KnexJobRepository implements JobRepository {
     const n = await this.q()
       .where(key)
       .update({
-        locked_at: ms(job.lockedAt),
+        ...processorColumns(job),
         next_run_at: ms(job.nextRunAt),
-        last_run_at: ms(job.lastRunAt),
-        progress: job.progress ?? null,
-        fail_reason: job.failReason ?? null,
-        fail_count: job.failCount ?? null,
-        failed_at: ms(job.failedAt),
-        last_finished_at: ms(job.lastFinishedAt),
         last_modified_by: options?.lastModifiedBy ?? null,
       });
     // zero rows on MySQL may also mean "nothing changed"

@@ -28,26 +28,3 @@ export async function removeFile(file: string): Promise<boolean> {
     throw err;
   }
 }
-
-/** Temp files left by a writer that was killed between write and rename. */
-export async function removeStaleTempFiles(dir: string): Promise<number> {
-  let n = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (/\.\d+\.[0-9a-f]{8}\.tmp$/.test(e.name)) {
-        await fs.rm(p, { force: true });
-        n++;
-      }
-    }
-  };
-  await walk(dir);
-  return n;
-}

@@ -8,7 +8,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('page_changes', (t) => {
     t.bigIncrements('id');
     t.text('payload').notNullable(); // JSON CatalogChange
-    t.bigInteger('created_at').notNullable(); // epoch ms, for the latency figures
+    t.bigInteger('created_at').notNullable(); // epoch ms: when the change was recorded
     mysqlTable(knex, t);
   });
   // Search index requests, kept apart so a slow index build never holds up page rebuilds.
