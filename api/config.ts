@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import path from 'node:path';
+import { parseDecimalInt } from './numbers.ts';
 
 // One place reads the environment. Every value is checked at start so a typo stops the shop with a
-// message naming the variable, instead of failing later on the first request that needs it.
+// message naming the variable, instead of failing later on the first request that needs it. Plain
+// code rather than zod: every CLI command loads this, and an admin waits for it.
 
 export class ConfigError extends Error {
   constructor(public readonly variable: string, message: string) {
@@ -24,6 +25,8 @@ export interface Config {
   distDir: string;
   mediaDir: string;
   publicUrl: string;
+  /** Hosts besides the shop itself that product descriptions may load pictures from (IMAGE_HOSTS). */
+  imageHosts: string[];
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
@@ -73,15 +76,18 @@ export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseCon
   return fail('has an unknown scheme');
 }
 
-const portSchema = z.coerce.number().int().min(1).max(65535);
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
   const get = (name: string) => {
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
   };
-  const port = portSchema.safeParse(get('PORT') ?? '8000');
-  if (!port.success) throw new ConfigError('PORT', `must be a port number 1-65535 (got '${get('PORT')}')`);
+  // Whole numbers in decimal digits (api/numbers.ts), within bounds; `what` completes "must be …".
+  const int = (name: string, fallback: string, min: number, max: number, what: string): number => {
+    const r = parseDecimalInt(get(name) ?? fallback, min, max);
+    if (!r.ok) throw new ConfigError(name, `must be ${what} (got '${get(name)}')`);
+    return r.value;
+  };
+  const port = int('PORT', '8000', 1, 65535, 'a port number 1-65535');
 
   const dataDir = path.resolve(root, get('DATA_DIR') ?? 'data');
   const database = parseDatabaseUrl(get('DATABASE_URL') ?? 'sqlite:./data/meiduo.sqlite', root);
@@ -97,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     if (!ok) throw new ConfigError('REDIS_URL', `must be redis://host:port[/db] or rediss://… (got '${redisUrl}')`);
   }
 
-  const publicUrl = get('PUBLIC_URL') ?? `http://localhost:${port.data}`;
+  const publicUrl = get('PUBLIC_URL') ?? `http://localhost:${port}`;
   try {
     new URL(publicUrl);
   } catch {
@@ -110,8 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')} (got '${logLevel}')`);
   }
 
-  const cacheMs = z.coerce.number().int().min(0).max(60_000).safeParse(get('CATALOG_CACHE_MS') ?? '1000');
-  if (!cacheMs.success) throw new ConfigError('CATALOG_CACHE_MS', `must be milliseconds 0-60000 (got '${get('CATALOG_CACHE_MS')}')`);
+  const cacheMs = int('CATALOG_CACHE_MS', '1000', 0, 60_000, 'milliseconds 0-60000');
 
   const backend = get('JOBS_BACKEND') ?? 'sql';
   if (!['sql', 'redis', 'mongo'].includes(backend)) throw new ConfigError('JOBS_BACKEND', `must be sql, redis or mongo (got '${backend}')`);
@@ -121,16 +126,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   }
   if (backend === 'mongo' && !mongoUrl) throw new ConfigError('MONGO_URL', 'is required when JOBS_BACKEND=mongo');
   if (backend === 'redis' && !redisUrl) throw new ConfigError('REDIS_URL', 'is required when JOBS_BACKEND=redis');
-  const pollMs = z.coerce.number().int().min(50).max(60_000).safeParse(get('JOBS_POLL_MS') ?? '250');
-  if (!pollMs.success) throw new ConfigError('JOBS_POLL_MS', `must be milliseconds 50-60000 (got '${get('JOBS_POLL_MS')}')`);
-
-  const lockMs = z.coerce.number().int().min(1000).max(3_600_000).safeParse(get('JOBS_LOCK_MS') ?? '30000');
-  if (!lockMs.success) throw new ConfigError('JOBS_LOCK_MS', `must be milliseconds 1000-3600000 (got '${get('JOBS_LOCK_MS')}')`);
+  const pollMs = int('JOBS_POLL_MS', '250', 50, 60_000, 'milliseconds 50-60000');
+  const lockMs = int('JOBS_LOCK_MS', '30000', 1000, 3_600_000, 'milliseconds 1000-3600000');
   const inProcess = get('JOBS_IN_PROCESS') ?? (database.client === 'sqlite' ? 'on' : 'off');
   if (!['on', 'off'].includes(inProcess)) throw new ConfigError('JOBS_IN_PROCESS', `must be on or off (got '${inProcess}')`);
 
+  const imageHosts = (get('IMAGE_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of imageHosts) {
+    // host names only: a scheme, path or wildcard would widen what descriptions and the CSP allow
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/.test(h)) {
+      throw new ConfigError('IMAGE_HOSTS', `must be a comma-separated list of host names such as img.example.com (got '${h}')`);
+    }
+  }
+
   return {
-    port: port.data,
+    port,
     host: get('HOST') ?? '0.0.0.0',
     database,
     redisUrl,
@@ -138,8 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     distDir: path.resolve(root, get('DIST_DIR') ?? 'dist'),
     mediaDir: path.resolve(root, get('MEDIA_DIR') ?? path.join(dataDir, 'media')),
     publicUrl: publicUrl.replace(/\/$/, ''),
+    imageHosts,
     logLevel: logLevel as Config['logLevel'],
-    catalogCacheMs: cacheMs.data,
-    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs: pollMs.data, inProcessWorker: inProcess === 'on', lockMs: lockMs.data },
+    catalogCacheMs: cacheMs,
+    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },
   };
 }

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError, type FieldErrors } from './errors.ts';
+import { LIMITS, parseDecimalInt } from './numbers.ts';
 
 // One way to turn a schema failure into the API's error shape: the first message per field.
 export function fieldErrors(err: z.ZodError): FieldErrors {
@@ -14,3 +15,24 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, message: strin
   if (!r.success) throw new ValidationError(message, fieldErrors(r.error));
   return r.data;
 }
+
+/**
+ * A whole number written in decimal digits (api/numbers.ts), as a schema: path and query
+ * parameters of the API and the CLI's numeric options both use these, so '0x10', '1e0', '+1' and ''
+ * are refused the same way everywhere.
+ */
+export function decimalInt({ min, max }: { min: number; max: number }, message = min === 0 ? '必须是非负整数' : '必须是正整数') {
+  return z.string({ message }).transform((raw, ctx) => {
+    const r = parseDecimalInt(raw, min, max);
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.reason === 'format' ? message : `必须在 ${min} 到 ${max} 之间` });
+    return z.NEVER;
+  });
+}
+
+export const idSchema = decimalInt(LIMITS.id);
+export const pageSchema = decimalInt(LIMITS.page);
+export const pageSizeSchema = decimalInt(LIMITS.pageSize, `必须是 ${LIMITS.pageSize.min}-${LIMITS.pageSize.max} 的整数`);
+export const stockSchema = decimalInt(LIMITS.stock);
+export const sequenceSchema = decimalInt(LIMITS.sequence);
+export const skuCountSchema = decimalInt(LIMITS.skuCount);

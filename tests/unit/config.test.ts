@@ -12,6 +12,14 @@ describe('configuration', () => {
     expect(c.mediaDir).toBe(path.join('/srv/shop/data', 'media'));
   });
 
+  it('reads whole numbers and image hosts', () => {
+    const c = loadConfig({ PORT: '8080', JOBS_POLL_MS: '100', IMAGE_HOSTS: 'img.example.com, CDN.example.com:8443' }, '/srv/shop');
+    expect(c.port).toBe(8080);
+    expect(c.jobs.pollMs).toBe(100);
+    expect(c.imageHosts).toEqual(['img.example.com', 'cdn.example.com:8443']);
+    expect(loadConfig({}, '/srv/shop').imageHosts).toEqual([]);
+  });
+
   it('reads MySQL URLs', () => {
     expect(parseDatabaseUrl('mysql://shop:p%40ss@db.local:3307/meiduo')).toMatchObject({
       client: 'mysql', host: 'db.local', port: 3307, user: 'shop', password: 'p@ss', database: 'meiduo',
@@ -28,6 +36,15 @@ describe('configuration', () => {
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ PUBLIC_URL: 'shop' }, 'PUBLIC_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    // decimal digits only, as ids and counts in the API and the CLI (api/numbers.ts)
+    [{ PORT: '0x1F40' }, 'PORT'],
+    [{ PORT: '8e3' }, 'PORT'],
+    [{ PORT: '+8000' }, 'PORT'],
+    [{ JOBS_POLL_MS: '2.5e2' }, 'JOBS_POLL_MS'],
+    [{ JOBS_LOCK_MS: ' 30000' }, 'JOBS_LOCK_MS'],
+    [{ CATALOG_CACHE_MS: '-1' }, 'CATALOG_CACHE_MS'],
+    [{ IMAGE_HOSTS: 'https://img.example.com' }, 'IMAGE_HOSTS'],
+    [{ IMAGE_HOSTS: '*.example.com' }, 'IMAGE_HOSTS'],
   ])('stops on invalid %o naming %s', (env, variable) => {
     let err: unknown;
     try {
