@@ -90,7 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const port = int('PORT', '8000', 1, 65535, 'a port number 1-65535');
 
   const dataDir = path.resolve(root, get('DATA_DIR') ?? 'data');
-  const database = parseDatabaseUrl(get('DATABASE_URL') ?? 'sqlite:./data/meiduo.sqlite', root);
+  // the embedded database lives in the data folder unless DATABASE_URL says otherwise
+  const defaultDb = get('DATA_DIR') ? `sqlite:${path.join(dataDir, 'meiduo.sqlite')}` : 'sqlite:./data/meiduo.sqlite';
+  const database = parseDatabaseUrl(get('DATABASE_URL') ?? defaultDb, root);
 
   const redisUrl = get('REDIS_URL') ?? null;
   if (redisUrl !== null) {

@@ -10,13 +10,16 @@ export class AppError extends Error {
   readonly code: string;
   readonly fields?: FieldErrors;
   readonly expose: boolean;
+  /** Response headers that belong to this error, such as `Allow` on a 405. */
+  readonly headers?: Record<string, string>;
 
-  constructor(opts: { message: string; statusCode?: number; code?: string; fields?: FieldErrors; cause?: unknown }) {
+  constructor(opts: { message: string; statusCode?: number; code?: string; fields?: FieldErrors; headers?: Record<string, string>; cause?: unknown }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.statusCode = opts.statusCode ?? 500;
     this.code = opts.code ?? 'INTERNAL_ERROR';
     this.fields = opts.fields;
+    this.headers = opts.headers;
     this.expose = this.statusCode < 500;
   }
 }
@@ -30,5 +33,11 @@ export class ValidationError extends AppError {
 export class NotFoundError extends AppError {
   constructor(message = '资源不存在', code = 'NOT_FOUND') {
     super({ message, statusCode: 404, code });
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: readonly string[]) {
+    super({ message: `不支持 ${method} 方法`, statusCode: 405, code: 'METHOD_NOT_ALLOWED', headers: { Allow: allowed.join(', ') } });
   }
 }

@@ -2,8 +2,12 @@
 //   1. `meiduo sku update ID --price …` returning → new price served on the SKU page and on its list page
 //      (p50 ≤ 0.5 s, p95 ≤ 1 s), against a full build measured in the same run (≥ 50× faster);
 //   2. 100 edits to different SKUs within 10 s → all live ≤ 5 s after the last;
-//   3. search index rebuild (≤ 5 s) while the API is under load (p99 ≤ 100 ms).
+//   3. search index rebuild (≤ 5 s) while the API is under load (p99 ≤ 100 ms);
+// and the serve process's memory meanwhile (its worker renders pages and builds the index in threads
+// of that process): RSS idle, peak per phase (sampled every 50 ms), VmHWM, and RSS once idle again.
+// BENCH_FULL=0 skips the comparison full build.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { register } from 'tsx/esm/api';
@@ -18,7 +22,8 @@ const built = ensureBuilt();
 if (built) console.log(built);
 const { parseDatabaseUrl } = await import('../api/config.ts');
 const { createDb } = await import('../api/db/knex.ts');
-const { updateSku, requestRebuild, waitForChanges } = await import('../api/services/catalog/catalog-editor.ts');
+const { updateSku } = await import('../api/services/catalog/catalog-editor.ts');
+const { requestRebuild, waitUntilApplied } = await import('../api/services/catalog/outbox.ts');
 const db = createDb(parseDatabaseUrl(BENCH_ENV.DATABASE_URL));
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
@@ -38,6 +43,33 @@ async function listPageOf(sku) {
   }
 }
 
+/** Samples a process's resident memory (/proc/<pid>/status) and keeps the peak of each phase. */
+function memorySampler(pid) {
+  const read = () => {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) / 1024;
+    return { rss: mb('VmRSS'), hwm: mb('VmHWM') };
+  };
+  const peaks = new Map();
+  let phase = 'idle';
+  const tick = () => peaks.set(phase, Math.max(peaks.get(phase) ?? 0, read().rss));
+  const timer = setInterval(tick, 50);
+  tick();
+  return {
+    phase(name) {
+      tick();
+      phase = name;
+      tick();
+    },
+    read,
+    report() {
+      clearInterval(timer);
+      return [...peaks].map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ');
+    },
+  };
+}
+const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function until(check, timeoutMs = 10_000) {
   const start = performance.now();
   while (!(await check())) {
@@ -47,11 +79,15 @@ async function until(check, timeoutMs = 10_000) {
 }
 
 const server = await startServer(PORT);
+await settle(2000);
+const memory = memorySampler(server.pid);
+const idleMb = memory.read().rss;
 try {
   console.log(`machine: ${machine()}; ${ROUNDS} single edits through the CLI, web process with its in-process worker (JOBS_POLL_MS ${process.env.JOBS_POLL_MS || 250})`);
   const skus = await db('skus').where('is_launched', true).orderByRaw('(id * 7919) % 10007').limit(ROUNDS + 100).select('id', 'category_id', 'price');
 
   // 1. single edits through the CLI
+  memory.phase('single edits');
   const lat = [];
   for (const sku of skus.slice(0, ROUNDS)) {
     const price = `${1000 + (sku.id % 9000)}.${String(sku.id % 100).padStart(2, '0')}`;
@@ -67,6 +103,7 @@ try {
   console.log(`edit → SKU page and list page live: p50 ${fmt(pct(lat, 0.5))}, p95 ${fmt(pct(lat, 0.95))}, max ${fmt(Math.max(...lat))}`);
 
   // 2. 100 edits to different SKUs in 10 s
+  memory.phase('100-edit burst');
   const burst = skus.slice(ROUNDS, ROUNDS + 100);
   const prices = new Map();
   let lastEdit = 0;
@@ -90,21 +127,28 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = performance.now();
     const changeId = await requestRebuild(db, [{ kind: 'search' }]);
-    await waitForChanges(db, changeId);
-    await searchIdle(); // the pages job hands the index to the search job; done when that has published
+    await waitUntilApplied(db, changeId); // pages job, then the search job's publish
     return (performance.now() - t0) / 1000;
   };
+  memory.phase('index rebuild');
   const alone = await timeSearchRebuild();
+  memory.phase('index rebuild under API load');
   const load = autocannon({ url: base, connections: 16, duration: 12, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/skus/${1 + Math.floor(Math.random() * 9999)}` }) }] });
   const loaded = await timeSearchRebuild();
   const res = await load;
   console.log(`search index rebuild (request → published): ${alone.toFixed(2)} s alone; ${loaded.toFixed(2)} s under API load, the API meanwhile ${res.requests.average.toFixed(0)} req/s, p99 ${res.latency.p99} ms, max ${res.latency.max} ms`);
+  memory.phase('idle after');
+  await settle(Number(process.env.BENCH_SETTLE_MS || 70_000)); // past the worker's idle timeouts
+  const end = memory.read();
+  console.log(`serve process RSS: idle ${idleMb.toFixed(0)} MB before; peaks: ${memory.report()}; VmHWM ${end.hwm.toFixed(0)} MB; ${end.rss.toFixed(0)} MB at the end`);
 } finally {
   server.kill('SIGTERM');
 }
 
-// the full build, same machine, same run (into its own dist so the live one is untouched)
-const full = meiduo(['build'], { env: { ...process.env, ...BENCH_ENV, DIST_DIR: path.join(ROOT, '.bench-dist-full') } }).trim();
-console.log(`full build for comparison: ${full}`);
-spawnSync('rm', ['-rf', path.join(ROOT, '.bench-dist-full')]);
+if (process.env.BENCH_FULL !== '0') {
+  // the full build, same machine, same run (into its own dist so the live one is untouched)
+  const full = meiduo(['build'], { env: { ...process.env, ...BENCH_ENV, DIST_DIR: path.join(ROOT, '.bench-dist-full') } }).trim();
+  console.log(`full build for comparison: ${full}`);
+  spawnSync('rm', ['-rf', path.join(ROOT, '.bench-dist-full')]);
+}
 await db.destroy();

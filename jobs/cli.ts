@@ -1,20 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SingleBar, Presets } from 'cli-progress';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../api/config.ts';
-import { createDb } from '../api/db/knex.ts';
-import { migrateLatest, migrateRollbackAll } from '../api/db/migrate.ts';
-import { AppError } from '../api/errors.ts';
-import { createLogger } from '../api/logger.ts';
-import { listen } from '../api/server.ts';
-import { createServices } from '../api/services/index.ts';
-import {
-  listContents, requestRebuild, updateContent, updateSku, waitForChanges,
-} from '../api/services/catalog/catalog-editor.ts';
 import type { CatalogChange } from '../api/services/catalog/dependencies.ts';
-import { formatCents } from '../api/money.ts';
-import { isCatalogEmpty, seedCatalog } from '../api/services/seed/seed.ts';
-import { buildInChildProcess, buildSite, isBuildStale } from './build.ts';
-import { createJobQueue, type JobQueue } from './queue.ts';
+
+// The `meiduo` command. Every command imports only what it needs, when it runs: `--help` loads
+// nothing, `jobs` no Agenda, `sku update` no Koa (an admin's Enter key starts the clock; see
+// bench/cli.mjs). Keep imports below type-only or cheap, and load the rest inside the commands.
 
 const HELP = `美多商城 — meiduo <command> [options]
 
@@ -26,11 +18,11 @@ const HELP = `美多商城 — meiduo <command> [options]
   worker                     run a job worker (production: as many as you like, beside the web processes)
 
   rebuild --all | --sku ID… | --spu ID… | --category ID… | --home | --search  [--no-wait] [--json]
-                             re-render those pages (and what depends on them); waits until they are live
+                             re-render those pages (and what depends on them); waits until pages and search are live
   sku update ID [--price 2999.00] [--market-price …] [--stock 5] [--name …] [--caption …] [--launched true|false] [--wait] [--json]
-                             edit a SKU; the affected pages are re-rendered by a worker
+                             edit a SKU; the affected pages are re-rendered by a worker (--wait: until they are live)
   content list [--json]      homepage content slots and their items
-  content update ID [--title …] [--url …] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
+  content update ID [--title …] [--url /path|https://…] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
   jobs [--json]              queued, running and failed jobs, and pending page changes
   jobs retry ID              run a failed job again now
 
@@ -44,15 +36,25 @@ function args<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[],
   return r;
 }
 
-function positiveInt(value: string | undefined, name: string): number | undefined {
+type Numbers = typeof import('../api/validation.ts');
+type NumberSchema = 'idSchema' | 'stockSchema' | 'sequenceSchema' | 'skuCountSchema';
+
+/**
+ * A numeric option through the API's own schema (api/validation.ts): decimal digits only, so
+ * '--stock 0x10' or '--stock ""' is refused here exactly as '/api/skus/0x10' is.
+ */
+async function number(schema: NumberSchema, value: string | undefined, name: string): Promise<number | undefined> {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer (got '${value}')`);
-  return n;
+  const v: Numbers = await import('../api/validation.ts');
+  const r = (v[schema] as z.ZodType<number>).safeParse(value);
+  if (!r.success) throw new UsageError(`${name}: ${r.error.issues[0]?.message ?? 'invalid'} (got '${value}')`);
+  return r.data;
 }
 
-function ids(values: string[] | undefined, name: string): number[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => positiveInt(v, name)!);
+async function ids(values: string[] | undefined, name: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const v of (values ?? []).flatMap((s) => s.split(','))) out.push((await number('idSchema', v, name))!);
+  return out;
 }
 
 function bool(value: string | undefined, name: string, yes = ['true', 'on', 'yes', '1'], no = ['false', 'off', 'no', '0']): boolean | undefined {
@@ -62,14 +64,8 @@ function bool(value: string | undefined, name: string, yes = ['true', 'on', 'yes
   throw new UsageError(`${name} must be ${yes[0]} or ${no[0]} (got '${value}')`);
 }
 
-function integer(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new UsageError(`${name} must be an integer (got '${value}')`);
-  return n;
-}
-
-async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+async function withDb<T>(config: Config, fn: (db: Knex) => Promise<T>): Promise<T> {
+  const { createDb } = await import('../api/db/knex.ts');
   const db = createDb(config.database);
   try {
     return await fn(db);
@@ -80,12 +76,21 @@ async function withDb<T>(config: Config, fn: (db: ReturnType<typeof createDb>) =
 
 const out = (json: boolean | undefined, data: unknown, text: string) => console.log(json ? JSON.stringify(data) : text);
 
+async function progressBar(format: string) {
+  if (!process.stdout.isTTY) return null;
+  const { SingleBar, Presets } = await import('cli-progress');
+  return new SingleBar({ format }, Presets.shades_classic);
+}
+
 async function migrate(config: Config, quiet = false) {
+  const { migrateLatest } = await import('../api/db/migrate.ts');
   const done = await withDb(config, migrateLatest);
   if (!quiet) console.log(done.length ? `migrated: ${done.join(', ')}` : 'database is up to date');
 }
 
 async function seed(config: Config, opts: { skus?: number; reset?: boolean }) {
+  const { migrateLatest, migrateRollbackAll } = await import('../api/db/migrate.ts');
+  const { isCatalogEmpty, seedCatalog } = await import('../api/services/seed/seed.ts');
   await withDb(config, async (db) => {
     if (opts.reset) {
       await migrateRollbackAll(db);
@@ -94,7 +99,7 @@ async function seed(config: Config, opts: { skus?: number; reset?: boolean }) {
     await migrateLatest(db);
     if (!(await isCatalogEmpty(db))) throw new UsageError('the catalog already has data; run `meiduo seed --reset` to replace it');
     const started = performance.now();
-    const bar = process.stdout.isTTY ? new SingleBar({ format: 'seeding [{bar}] {percentage}% {value}/{total} rows' }, Presets.shades_classic) : null;
+    const bar = await progressBar('seeding [{bar}] {percentage}% {value}/{total} rows');
     const r = await seedCatalog(db, {
       mediaDir: config.mediaDir,
       skus: opts.skus,
@@ -112,6 +117,7 @@ async function seed(config: Config, opts: { skus?: number; reset?: boolean }) {
 }
 
 async function build(config: Config) {
+  const { buildSite } = await import('./build.ts');
   const summary = await withDb(config, (db) => buildSite(config, db, { logLevel: 'warn' }));
   console.log(
     `built ${summary.pages} pages in ${summary.seconds.toFixed(1)} s (${summary.pagesPerSecond.toFixed(0)} pages/s, peak RSS ${summary.peakRssMb.toFixed(0)} MB); ` +
@@ -130,10 +136,13 @@ function untilSignal(close: () => Promise<void>) {
 }
 
 async function serve(config: Config) {
+  const { createServices } = await import('../api/services/index.ts');
+  const { listen } = await import('../api/server.ts');
   const services = createServices(config);
   const running = await listen(services);
-  let queue: JobQueue | null = null;
+  let queue: import('./queue.ts').JobQueue | null = null;
   if (config.jobs.inProcessWorker) {
+    const { createJobQueue } = await import('./queue.ts');
     queue = await createJobQueue(config, services.db, services.log);
     queue.onRebuilt((s) => {
       if (s.changes > 0) services.catalog.invalidate(); // this process's micro-cache sees edits at once
@@ -151,6 +160,8 @@ async function serve(config: Config) {
 }
 
 async function worker(config: Config) {
+  const { createServices } = await import('../api/services/index.ts');
+  const { createJobQueue } = await import('./queue.ts');
   const services = createServices(config);
   const queue = await createJobQueue(config, services.db, services.log);
   await queue.startWorker();
@@ -162,6 +173,8 @@ async function worker(config: Config) {
 }
 
 async function start(config: Config) {
+  const { isCatalogEmpty } = await import('../api/services/seed/seed.ts');
+  const { buildInChildProcess, isBuildStale } = await import('./build.ts');
   await migrate(config);
   const empty = await withDb(config, isCatalogEmpty);
   if (empty) await seed(config, {});
@@ -176,28 +189,63 @@ async function start(config: Config) {
 }
 
 /**
- * Waits until a worker has applied the changes. When none is running (no web process with its
- * in-process worker, no `meiduo worker`), this process works the queue itself meanwhile: the job
- * lock still lets only one of them apply a change.
+ * Waits until the changes up to `changeId` are applied: their pages written and, where they touch
+ * search, the new index published. A worker that is alive (the shop's in-process one, or a
+ * `meiduo worker`) does the work; only when none has run the repeating rebuild job lately does this
+ * process work the queue itself — and then closes it, releasing every job lock it holds (jobs/queue.ts).
  */
-async function waitApplied(config: Config, db: ReturnType<typeof createDb>, changeId: number, json: boolean | undefined) {
-  // only a logger: the caller's connection serves the queue
-  const queue = await createJobQueue(config, db, createLogger(config.logLevel));
+async function waitApplied(config: Config, db: Knex, changeId: number, json: boolean | undefined): Promise<number> {
+  const { waitUntilApplied } = await import('../api/services/catalog/outbox.ts');
+  const { lastRunOf, openJobStore } = await import('./job-admin.ts');
   const started = performance.now();
-  const bar = !json && process.stdout.isTTY ? new SingleBar({ format: 'waiting for the rebuild [{bar}] {value}/{total} changes applied' }, Presets.shades_classic) : null;
+  const store = await openJobStore(config, db);
+  // a live worker runs pages.rebuild every JOBS_POLL_MS; give it a few rounds of slack
+  const aliveWithin = Math.max(2000, config.jobs.pollMs * 8);
+  const workerAlive = async () => {
+    const last = await lastRunOf(store.repository, 'pages.rebuild');
+    return last !== null && Date.now() - last.getTime() < aliveWithin;
+  };
+  let own: import('./queue.ts').JobQueue | null = null;
+  let starting: Promise<void> | null = null;
+  const workOurselves = () =>
+    (starting ??= (async () => {
+      if (await workerAlive()) return;
+      const { createJobQueue } = await import('./queue.ts');
+      const { createLogger } = await import('../api/logger.ts');
+      const queue = await createJobQueue(config, db, createLogger(config.logLevel));
+      await queue.startWorker();
+      own = queue;
+    })().finally(() => (starting = null)));
+  const bar = json ? null : await progressBar('waiting for the rebuild [{bar}] {value}/{total} {stage}');
   let total = 0;
+  let stage = '';
+  let checkedAt = Date.now();
   try {
-    await queue.startWorker();
-    await waitForChanges(db, changeId, {
-      onPending: (n) => {
-        if (!bar) return;
-        if (n > total) bar.start((total = n), 0);
-        bar.update(total - n);
+    await workOurselves();
+    await waitUntilApplied(db, changeId, {
+      onPending: (n, now) => {
+        if (bar) {
+          const label = now === 'pages' ? 'page changes applied' : 'search index published';
+          if (now !== stage || n > total) {
+            stage = now;
+            bar.start((total = Math.max(n, 1)), 0, { stage: label });
+          }
+          bar.update(total - n, { stage: label });
+        }
+        // the worker seen at the start may have stopped since (killed: its locks expire, JOBS_LOCK_MS)
+        if (!own && Date.now() - checkedAt > aliveWithin) {
+          checkedAt = Date.now();
+          void workOurselves().catch(() => {});
+        }
       },
     });
   } finally {
     bar?.stop();
-    await queue.close();
+    // (casts: TypeScript does not see the assignments inside the closures above)
+    await (starting as Promise<void> | null)?.catch(() => {});
+    // closing releases every job lock this process still holds (jobs/queue.ts)
+    await (own as import('./queue.ts').JobQueue | null)?.close();
+    await store.close();
   }
   return (performance.now() - started) / 1000;
 }
@@ -210,16 +258,24 @@ async function rebuild(config: Config, argv: string[]) {
   });
   const changes: CatalogChange[] = [];
   if (values.all) changes.push({ kind: 'full', reason: 'meiduo rebuild --all' });
-  const pages = { kind: 'pages' as const, skuIds: ids(values.sku, '--sku'), spuIds: ids(values.spu, '--spu'), categoryIds: ids(values.category, '--category'), home: values.home ?? false };
+  const pages = {
+    kind: 'pages' as const,
+    skuIds: await ids(values.sku, '--sku'),
+    spuIds: await ids(values.spu, '--spu'),
+    categoryIds: await ids(values.category, '--category'),
+    home: values.home ?? false,
+  };
   if (pages.skuIds.length + pages.spuIds.length + pages.categoryIds.length > 0 || pages.home) changes.push(pages);
   if (values.search) changes.push({ kind: 'search' });
   if (changes.length === 0) throw new UsageError('say what to rebuild: --all, --sku ID, --spu ID, --category ID, --home or --search');
+  const { migrateLatest } = await import('../api/db/migrate.ts');
+  const { requestRebuild } = await import('../api/services/catalog/outbox.ts');
   await withDb(config, async (db) => {
     await migrateLatest(db);
     const changeId = await requestRebuild(db, changes);
     if (values['no-wait']) return out(values.json, { queued: true, changeId }, `queued (change ${changeId}); a worker will apply it`);
     const seconds = await waitApplied(config, db, changeId, values.json);
-    out(values.json, { applied: true, changeId, seconds }, `rebuilt in ${seconds.toFixed(2)} s`);
+    out(values.json, { applied: true, changeId, seconds }, `rebuilt in ${seconds.toFixed(2)} s; pages and search index are live`);
   });
 }
 
@@ -230,25 +286,29 @@ async function sku(config: Config, argv: string[]) {
     price: { type: 'string' }, 'market-price': { type: 'string' }, 'cost-price': { type: 'string' }, stock: { type: 'string' },
     name: { type: 'string' }, caption: { type: 'string' }, launched: { type: 'string' }, wait: { type: 'boolean' },
   }, 1);
-  const id = positiveInt(positionals[0], 'SKU id');
-  if (id === undefined) throw new UsageError('which SKU? meiduo sku update ID …');
+  if (positionals[0] === undefined) throw new UsageError('which SKU? meiduo sku update ID …');
+  const id = (await number('idSchema', positionals[0], 'SKU id'))!;
   const patch = Object.fromEntries(Object.entries({
     price: values.price, marketPrice: values['market-price'], costPrice: values['cost-price'],
-    stock: integer(values.stock, '--stock'), name: values.name, caption: values.caption, isLaunched: bool(values.launched, '--launched'),
+    stock: await number('stockSchema', values.stock, '--stock'), name: values.name, caption: values.caption, isLaunched: bool(values.launched, '--launched'),
   }).filter(([, v]) => v !== undefined));
+  const { updateSku } = await import('../api/services/catalog/catalog-editor.ts');
+  const { formatCents } = await import('../api/money.ts');
   await withDb(config, async (db) => {
     const r = await updateSku(db, id, patch);
     const a = r.after;
     const summary = { id: a.id, name: a.name, price: formatCents(a.priceCents), stock: a.stock, is_launched: a.isLaunched, changeId: r.changeId };
     if (values.wait) await waitApplied(config, db, r.changeId, values.json);
-    out(values.json, summary, `SKU ${a.id} updated: ${a.name} ¥${summary.price}, stock ${a.stock}, ${a.isLaunched ? 'launched' : 'not launched'}${values.wait ? '; pages are live' : '; pages will be re-rendered by a worker'}`);
+    out(values.json, summary, `SKU ${a.id} updated: ${a.name} ¥${summary.price}, stock ${a.stock}, ${a.isLaunched ? 'launched' : 'not launched'}${values.wait ? '; pages and search index are live' : '; pages will be re-rendered by a worker'}`);
   });
 }
 
 async function content(config: Config, argv: string[]) {
   const [sub, ...rest] = argv;
+  const editor = () => import('../api/services/catalog/catalog-editor.ts');
   if (sub === 'list') {
     const { values } = args(rest, {});
+    const { listContents } = await editor();
     const rows = await withDb(config, listContents);
     if (values.json) return console.log(JSON.stringify(rows));
     for (const r of rows) console.log(`${String(r.id).padStart(4)}  ${r.key.padEnd(16)} ${r.status ? 'on ' : 'off'}  #${r.sequence}  ${r.title}${r.skuId ? `  (SKU ${r.skuId})` : ''}  ${r.url}`);
@@ -259,13 +319,14 @@ async function content(config: Config, argv: string[]) {
     title: { type: 'string' }, url: { type: 'string' }, text: { type: 'string' }, sequence: { type: 'string' },
     status: { type: 'string' }, sku: { type: 'string' }, wait: { type: 'boolean' },
   }, 1);
-  const id = positiveInt(positionals[0], 'content id');
-  if (id === undefined) throw new UsageError('which content item? meiduo content update ID …');
+  if (positionals[0] === undefined) throw new UsageError('which content item? meiduo content update ID …');
+  const id = (await number('idSchema', positionals[0], 'content id'))!;
   const patch = Object.fromEntries(Object.entries({
-    title: values.title, url: values.url, text: values.text, sequence: integer(values.sequence, '--sequence'),
+    title: values.title, url: values.url, text: values.text, sequence: await number('sequenceSchema', values.sequence, '--sequence'),
     status: bool(values.status, '--status', ['on', 'true'], ['off', 'false']),
-    skuId: values.sku === undefined ? undefined : values.sku === 'none' ? null : positiveInt(values.sku, '--sku'),
+    skuId: values.sku === undefined ? undefined : values.sku === 'none' ? null : await number('idSchema', values.sku, '--sku'),
   }).filter(([, v]) => v !== undefined));
+  const { updateContent } = await editor();
   await withDb(config, async (db) => {
     const r = await updateContent(db, id, patch);
     if (values.wait) await waitApplied(config, db, r.changeId, values.json);
@@ -275,35 +336,33 @@ async function content(config: Config, argv: string[]) {
 
 async function jobs(config: Config, argv: string[]) {
   const [sub, ...rest] = argv;
-  const services = createServices(config);
-  const queue = await createJobQueue(config, services.db, services.log);
-  try {
-    if (sub === 'retry') {
-      const { positionals } = args(rest, {}, 1);
-      if (!positionals[0]) throw new UsageError('which job? meiduo jobs retry ID');
-      const { jobs: found } = await queue.agenda.queryJobs({ id: positionals[0] });
-      if (found.length === 0) throw new UsageError(`no job ${positionals[0]}`);
-      const job = found[0]!;
-      await queue.agenda.db.saveJobState({ ...job, nextRunAt: new Date(), failedAt: undefined, lockedAt: undefined }, undefined);
-      return console.log(`job ${job._id} (${job.name}) will run again now`);
+  const admin = await import('./job-admin.ts');
+  const { pendingCount } = await import('../api/services/catalog/outbox.ts');
+  await withDb(config, async (db) => {
+    const store = await admin.openJobStore(config, db);
+    try {
+      if (sub === 'retry') {
+        const { positionals } = args(rest, {}, 1);
+        if (!positionals[0]) throw new UsageError('which job? meiduo jobs retry ID');
+        const job = await admin.retryJob(store.repository, positionals[0]).catch((err: unknown) => {
+          throw err instanceof admin.UnknownJobError ? new UsageError(err.message) : err;
+        });
+        return console.log(`job ${job.id} (${job.name}) will run again now`);
+      }
+      const { values } = args(sub === undefined ? [] : argv, {});
+      const rows = await admin.listJobs(store.repository);
+      const pending = await pendingCount(db);
+      if (values.json) return console.log(JSON.stringify({ backend: config.jobs.backend, pendingPageChanges: pending, jobs: rows }));
+      console.log(`job store: ${config.jobs.backend}; page changes waiting: ${pending}`);
+      const iso = (d: Date | null) => (d ? d.toISOString() : '-');
+      for (const j of rows) {
+        console.log(`${j.id}  ${j.name.padEnd(16)} ${j.state.padEnd(10)} next ${iso(j.nextRunAt)}  last ${iso(j.lastFinishedAt)}${j.failCount ? `  failed ×${j.failCount}: ${j.failReason}` : ''}`);
+      }
+      if (rows.length === 0) console.log('no jobs');
+    } finally {
+      await store.close();
     }
-    const { values } = args(sub === undefined ? [] : argv, {});
-    const { jobs: all } = await queue.agenda.queryJobs({ sort: { nextRunAt: 'asc' } });
-    const pending = Number((await services.db('page_changes').count({ n: '*' }).first())?.n ?? 0);
-    const rows = all.map((j) => ({
-      id: String(j._id), name: j.name, state: j.state, nextRunAt: j.nextRunAt ?? null, lastRunAt: j.lastRunAt ?? null,
-      lastFinishedAt: j.lastFinishedAt ?? null, failCount: j.failCount ?? 0, failReason: j.failReason ?? null,
-    }));
-    if (values.json) return console.log(JSON.stringify({ backend: config.jobs.backend, pendingPageChanges: pending, jobs: rows }));
-    console.log(`job store: ${config.jobs.backend}; page changes waiting: ${pending}`);
-    for (const j of rows) {
-      console.log(`${j.id}  ${j.name.padEnd(16)} ${j.state.padEnd(10)} next ${j.nextRunAt ? new Date(j.nextRunAt).toISOString() : '-'}  last ${j.lastFinishedAt ? new Date(j.lastFinishedAt).toISOString() : '-'}${j.failCount ? `  failed ×${j.failCount}: ${j.failReason}` : ''}`);
-    }
-    if (rows.length === 0) console.log('no jobs');
-  } finally {
-    await queue.close();
-    await services.close();
-  }
+  });
 }
 
 async function main(argv: string[]) {
@@ -319,7 +378,7 @@ async function main(argv: string[]) {
       return migrate(config);
     case 'seed': {
       const { values } = args(rest, { skus: { type: 'string' }, reset: { type: 'boolean' } });
-      return seed(config, { skus: positiveInt(values.skus, '--skus'), reset: values.reset });
+      return seed(config, { skus: await number('skuCountSchema', values.skus, '--skus'), reset: values.reset });
     }
     case 'build':
       args(rest, {});
@@ -353,11 +412,12 @@ main(argv).then(
     // one-shot commands end here even if a library left a handle open
     if (!longRunning.includes(argv[0] ?? '')) process.exit(0);
   },
-  (err) => {
+  async (err) => {
     if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`meiduo: ${err.message}`);
       process.exit(2);
     }
+    const { AppError } = await import('../api/errors.ts');
     if (err instanceof AppError && err.statusCode < 500) {
       const fields = err.fields ? ' — ' + Object.entries(err.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : '';
       console.error(`meiduo: ${err.message}${fields}`);

@@ -3,39 +3,45 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
 import type { Logger } from '../api/logger.ts';
+import { publishFile, removePublished } from '../api/published-files.ts';
 import {
-  isEmptyPlan, planNeeds, planRebuild, type CatalogChange, type RebuildPlan,
+  isEmptyPlan, planNeeds, planRebuild, type CatalogChange, type RebuildPlan, type SearchScope,
 } from '../api/services/catalog/dependencies.ts';
+import { markApplied, markPublished, readChanges, readSearchRequests } from '../api/services/catalog/outbox.ts';
 import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.ts';
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
 import { SKU_COLUMNS, toSku } from '../api/services/catalog/rows.ts';
 import { loadSnapshot } from '../api/services/catalog/snapshot.ts';
 import type { Sku } from '../api/services/catalog/types.ts';
-import { createRenderer, type Renderer } from './render/astro-renderer.ts';
-import { removeFile, writeFileAtomic } from './render/atomic-files.ts';
-import { publishSearchIndexOffThread, stopSearchThread } from './search-publish.ts';
+import { publishSearchDisplay } from '../api/services/search/publish.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
+import { createRenderer, serverRelease, type Renderer } from './render/astro-renderer.ts';
+import { publishSearchIndexOffThread, stopSearchThread } from './search-publish.ts';
 
-// Applies the outbox (page_changes): works out the affected pages with the dependency map, renders
-// them through the Astro twins and swaps them in one by one; a full rebuild when a change needs one.
-// Runs inside the `pages.rebuild` job, one run at a time across all workers.
+// Applies the outbox (api/services/catalog/outbox.ts): works out the affected pages with the
+// dependency map, renders them through the Astro twins and swaps them in one by one; a full rebuild
+// when a change needs one. Runs inside the `pages.rebuild` job, one run at a time across all
+// workers; drainSearch() inside `search.rebuild`.
 
 export interface RebuildSummary {
   changes: number;
   full: boolean;
   rendered: string[];
   removed: string[];
-  search: boolean;
+  /** The search publish this run asked for. */
+  search: SearchScope | null;
 }
 
 const BATCH = 10_000;
+const RENDER_CONCURRENCY = 4;
+/** A render thread unused this long ends: the next edit pays its start (~0.3 s) instead of the process keeping its heap. */
+const RENDER_IDLE_MS = 60_000;
 
 /** The variables that make a child `meiduo build` see this process's configuration. */
 function envFor(config: Config): Record<string, string> {
   const url = config.database.client === 'sqlite' ? `sqlite:${config.database.filename}` : config.database.url;
   return { DATABASE_URL: url, DIST_DIR: config.distDir, MEDIA_DIR: config.mediaDir, LOG_LEVEL: 'warn' };
 }
-const RENDER_CONCURRENCY = 4;
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
   let i = 0;
@@ -46,6 +52,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
 
 export class PageRebuilder {
   private renderer: Renderer | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -53,39 +60,70 @@ export class PageRebuilder {
     private readonly log: Logger,
   ) {}
 
-  private get clientDir() {
-    return path.join(this.config.distDir, 'client');
+  /** The release dist/client points at now; a run writes into it even if a build swaps the link meanwhile. */
+  private clientDir(): Promise<string> {
+    const link = path.join(this.config.distDir, 'client');
+    return fs.realpath(link).catch(() => link);
   }
 
-  private async getRenderer(): Promise<Renderer> {
+  /**
+   * A renderer for the release dist/server points at now. Checked at every run, not only after this
+   * process's own full builds: another process (`meiduo rebuild --all`, another worker) may have
+   * swapped releases since, and two swaps later the old one is deleted.
+   */
+  private async rendererForRun(): Promise<Renderer> {
+    const release = await serverRelease(this.config.distDir);
+    if (this.renderer && (!this.renderer.alive || this.renderer.release !== release)) await this.closeRenderer();
     this.renderer ??= await createRenderer(this.config.distDir);
     return this.renderer;
   }
 
-  async close(): Promise<void> {
-    await this.renderer?.close();
+  private async closeRenderer() {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const r = this.renderer;
     this.renderer = null;
+    await r?.close();
+  }
+
+  async close(): Promise<void> {
+    await this.closeRenderer();
     await stopSearchThread();
   }
 
   /** Applies every pending change; returns what it did. */
   async drain(): Promise<RebuildSummary> {
-    const rows = await this.db('page_changes').select('id', 'payload').orderBy('id').limit(BATCH);
-    const summary: RebuildSummary = { changes: rows.length, full: false, rendered: [], removed: [], search: false };
-    if (rows.length === 0) return summary;
-    const maxId = rows[rows.length - 1].id;
-    const changes = rows.map((r) => JSON.parse(r.payload) as CatalogChange);
-
-    const plan = await this.plan(changes);
-    if (plan.full) {
-      await this.fullBuild(); // the build publishes a fresh index too
-      await this.db('search_requests').del();
-      summary.full = true;
-      summary.search = true;
-    } else if (!isEmptyPlan(plan)) {
-      await this.apply(plan, summary);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    try {
+      return await this.drainOnce();
+    } finally {
+      if (this.renderer) {
+        this.idleTimer = setTimeout(() => void this.closeRenderer().catch(() => {}), RENDER_IDLE_MS);
+        this.idleTimer.unref();
+      }
     }
-    await this.db('page_changes').where('id', '<=', maxId).del();
+  }
+
+  private async drainOnce(): Promise<RebuildSummary> {
+    const pending = await readChanges(this.db, BATCH);
+    const summary: RebuildSummary = { changes: pending?.changes.length ?? 0, full: false, rendered: [], removed: [], search: null };
+    if (!pending) return summary;
+
+    const plan = await this.plan(pending.changes);
+    if (plan.full) {
+      const searchBefore = await readSearchRequests(this.db);
+      await this.fullBuild(); // the build publishes a fresh index too
+      await markApplied(this.db, pending.lastId, null);
+      if (searchBefore) await markPublished(this.db, searchBefore.lastId);
+      summary.full = true;
+      summary.search = 'index';
+    } else {
+      if (!isEmptyPlan(plan)) await this.apply(plan, summary);
+      // the search.rebuild job picks the request up; pages do not wait for the index
+      summary.search = plan.search;
+      await markApplied(this.db, pending.lastId, plan.search);
+    }
     // `npm start` compares this stamp with the catalog: after an applied change, dist/ is current
     await writeStamp(this.config.distDir, await currentStamp(this.config, this.db));
     return summary;
@@ -113,6 +151,7 @@ export class PageRebuilder {
   }
 
   private async apply(plan: RebuildPlan, summary: RebuildSummary) {
+    const clientDir = await this.clientDir();
     // The pages to render need: their SPUs (detail data), their categories' SKUs (lists, hot boxes).
     const goodsRows = plan.goods.size
       ? await this.db('skus').select('id', 'spu_id', 'category_id').whereIn('id', [...plan.goods])
@@ -132,39 +171,38 @@ export class PageRebuilder {
       const pages = pageCountOf(first.total);
       for (const sort of LIST_SORTS) {
         for (let p = 1; p <= pages; p++) render.push(listUrl(categoryId, sort, p));
-        remove.push(...(await this.pagesBeyond(categoryId, sort, pages)));
+        remove.push(...(await this.pagesBeyond(clientDir, categoryId, sort, pages)));
       }
     }
     if (plan.home) render.push(homeUrl());
 
-    const renderer = render.length > 0 ? await this.getRenderer() : null;
+    const renderer = render.length > 0 ? await this.rendererForRun() : null;
     await pool(render, RENDER_CONCURRENCY, async (url) => {
       const r = await renderer!.render(url, snapshot);
       if (r.status !== 200) throw new Error(`re-render of ${url} answered ${r.status}`);
-      await writeFileAtomic(path.join(this.clientDir, urlToFile(url)), r.html);
+      await publishFile(path.join(clientDir, urlToFile(url)), r.html);
     });
-    for (const url of remove) if (await removeFile(path.join(this.clientDir, urlToFile(url)))) summary.removed.push(url);
+    for (const url of remove) if (await removePublished(path.join(clientDir, urlToFile(url)))) summary.removed.push(url);
     summary.rendered = render;
-
-    if (plan.search) {
-      // the search.rebuild job picks this up; pages do not wait for the index
-      await this.db('search_requests').insert({ created_at: Date.now() });
-      summary.search = true;
-    }
   }
 
-  /** Publishes the search index if anyone asked for it since the last time. */
+  /**
+   * Publishes what the pending search requests need, if any: only the display file when no searchable
+   * text changed (in this thread: no index build), else the whole index in a thread.
+   */
   async drainSearch(): Promise<boolean> {
-    const row = await this.db('search_requests').max({ id: 'id' }).first();
-    if (!row?.id) return false;
-    await publishSearchIndexOffThread(this.config, this.clientDir);
-    await this.db('search_requests').where('id', '<=', row.id).del();
+    const pending = await readSearchRequests(this.db);
+    if (!pending) return false;
+    const clientDir = await this.clientDir();
+    const displayOnly = pending.scope === 'display' && (await publishSearchDisplay(this.db, clientDir)) !== null;
+    if (!displayOnly) await publishSearchIndexOffThread(this.config, clientDir);
+    await markPublished(this.db, pending.lastId);
     return true;
   }
 
   /** List pages left from when the category had more SKUs. */
-  private async pagesBeyond(categoryId: number, sort: string, pages: number): Promise<string[]> {
-    const dir = path.join(this.clientDir, 'list', String(categoryId), sort);
+  private async pagesBeyond(clientDir: string, categoryId: number, sort: string, pages: number): Promise<string[]> {
+    const dir = path.join(clientDir, 'list', String(categoryId), sort);
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     return names
       .map((n) => /^(\d+)\.html$/.exec(n)?.[1])
@@ -173,7 +211,7 @@ export class PageRebuilder {
   }
 
   private async fullBuild() {
-    await this.close(); // the new release brings a new server bundle
+    await this.closeRenderer(); // the new release brings a new server bundle, and the build needs the memory
     const started = performance.now();
     await buildInChildProcess({ ...process.env, ...envFor(this.config) });
     this.log.info({ seconds: (performance.now() - started) / 1000 }, 'full rebuild done');

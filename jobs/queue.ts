@@ -1,13 +1,22 @@
-import { Agenda, exponential, type AgendaBackend, type Job } from 'agenda';
+import { Agenda, exponential, type Job } from 'agenda';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
 import type { Logger } from '../api/logger.ts';
-import { KnexBackend } from './backends/sql-backend.ts';
+import { asError } from './backends/failure.ts';
+import { HeldLocks } from './backends/held-locks.ts';
+import { createBackend } from './backends/index.ts';
+import { schedulingTurn } from './backends/scheduling.ts';
 import { PageRebuilder, type RebuildSummary } from './pages-rebuild.ts';
 
 // The job queue: Agenda 6 over the backend JOBS_BACKEND names. Every process that enqueues work
 // creates one; workers (the web process in the embedded default, `meiduo worker` in production) also
 // start processing. Jobs are named here and nowhere else.
+//
+// Who closes what: close() stops this process taking and starting jobs, releases the locks it holds
+// for work it has not finished (see close()), closes the PageRebuilder (renderer, search thread)
+// and the backend's connection when the backend opened it (Redis, Mongo from a URL). The knex pool
+// is the caller's: destroy it after close() has resolved, never before, or the last state saves
+// of the jobs fail on a destroyed pool.
 
 export const JOB = {
   /** Applies the page_changes outbox: re-renders affected pages, full builds. */
@@ -16,24 +25,46 @@ export const JOB = {
   rebuildSearch: 'search.rebuild',
 } as const;
 
+/** How long close() lets running jobs finish before it gives them up. */
+const DRAIN_TIMEOUT_MS = 60_000;
 
-// pages.rebuild is one repeating job document: the job lock is what keeps two workers from
-// rebuilding at once (a second one-off document could be run by another worker in parallel), and
-// Agenda's own one-off debounce would lose a request made while the job runs (the run's final state
-// save overwrites nextRunAt). The outbox is the queue; each run applies everything pending, so edits
-// that arrive together are folded into one run and their pages de-duplicated.
-export async function createBackend(config: Config, db: Knex): Promise<AgendaBackend> {
-  switch (config.jobs.backend) {
-    case 'sql':
-      return new KnexBackend({ db, lockLifetime: config.jobs.lockMs });
-    case 'redis': {
-      const { RedisBackend } = await import('@agendajs/redis-backend');
-      return new RedisBackend({ connectionString: config.redisUrl!, keyPrefix: 'meiduo:agenda:' });
+// Agenda's own definition takes jobs of any data
+type Processor = (job: Job<any>, done: (error?: Error) => void) => unknown;
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
+/**
+ * A processor that fails only with Errors. Agenda records whatever was thrown as the failure
+ * reason and reads `.message` of it: a thrown null or undefined breaks its failure handling (no
+ * retry), and an object is stored as '[object Object]' by Redis. (The SQL store also turns any
+ * reason into text itself, failure.ts: a forked child's failure arrives as an object.)
+ */
+function failingWithErrors(processor: Processor): Processor {
+  // Agenda tells callback processors by their arity, so the wrapper keeps it
+  if (processor.length === 2) {
+    return (job, done) => {
+      try {
+        const result = processor(job, (err) => done(err ? asError(err) : err));
+        return isThenable(result) ? Promise.resolve(result).catch((err: unknown) => Promise.reject(asError(err))) : result;
+      } catch (err) {
+        throw asError(err);
+      }
+    };
+  }
+  const run = processor as (job: Job) => unknown;
+  return async (job) => {
+    try {
+      return await run(job);
+    } catch (err) {
+      throw asError(err);
     }
-    case 'mongo': {
-      const { MongoBackend } = await import('@agendajs/mongo-backend');
-      return new MongoBackend({ address: config.jobs.mongoUrl!, collection: 'agendaJobs' });
-    }
+  };
+}
+
+/** Agenda whose every job, ours or one a test defines, fails with an Error. */
+class ShopAgenda extends Agenda {
+  override define(name: string, processor: Processor, options?: Parameters<Agenda['define']>[2]): void {
+    super.define(name, failingWithErrors(processor) as (job: Job) => Promise<void>, options);
   }
 }
 
@@ -46,18 +77,33 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-export async function createJobQueue(config: Config, db: Knex, log: Logger): Promise<JobQueue> {
+export interface JobQueueOptions {
+  /** How long close() lets running jobs finish (default 60 s, room for a full build's last steps). */
+  drainTimeoutMs?: number;
+}
+
+export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
   const backend = await createBackend(config, db);
+  const locks = new HeldLocks(backend.repository);
   const lockMs = config.jobs.lockMs;
-  const agenda = new Agenda({
-    backend,
+  const agenda = new ShopAgenda({
+    // the backend as it is, but with its repository watched for the locks this process holds
+    backend: {
+      name: backend.name,
+      repository: locks.repository,
+      notificationChannel: backend.notificationChannel,
+      logger: backend.logger,
+      ownsConnection: backend.ownsConnection,
+      connect: () => backend.connect(),
+      disconnect: () => backend.disconnect(),
+    },
     name: `meiduo-${process.pid}`,
     processEvery: config.jobs.pollMs,
     // a killed worker's lock expires after this; running jobs touch their lock well within it
     defaultLockLifetime: config.jobs.lockMs,
   });
   agenda.on('error', (err) => log.error({ err }, 'job queue error'));
-  agenda.on('fail', (err, job) => log.error({ err, job: job.attrs.name, failCount: job.attrs.failCount }, 'job failed; it will be retried'));
+  agenda.on('fail', (err, job) => log.error({ err, job: job.attrs.name, failCount: job.attrs.failCount }, 'job failed'));
 
   const listeners = new Set<(s: RebuildSummary) => void>();
   const rebuilder = new PageRebuilder(db, config, log);
@@ -93,30 +139,47 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger): Pro
     { concurrency: 1, lockLimit: 1, ...retry },
   );
 
-  let started = false;
+  let closed: Promise<void> | null = null;
   return {
     agenda,
     async startWorker() {
       await agenda.ready;
-      await agenda.every(config.jobs.pollMs, JOB.rebuildPages);
-      await agenda.every(config.jobs.pollMs, JOB.rebuildSearch);
+      await schedulingTurn(backend, async () => {
+        for (const name of [JOB.rebuildPages, JOB.rebuildSearch]) {
+          await agenda.every(config.jobs.pollMs, name);
+          // a store that already holds two (see scheduling.ts) gets one anew: removing only the
+          // extra would also drop the Redis store's name → document reference
+          if ((await agenda.db.queryJobs({ name })).total > 1) {
+            await agenda.db.removeJobs({ name });
+            await agenda.every(config.jobs.pollMs, name);
+          }
+        }
+      });
       await agenda.start();
-      started = true;
     },
     onRebuilt(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async close() {
-      if (started) {
-        // let a running rebuild finish (its connection is about to close); a full build may not, and
-        // its lock then expires for another worker
-        const r = await agenda.drain({ timeout: 60_000 });
-        if (r.timedOut) await agenda.stop();
-      } else {
-        await backend.disconnect();
-      }
-      await rebuilder.close();
+    close() {
+      closed ??= (async () => {
+        // stop(), not drain(): it stops starting jobs at once and unlocks the ones Agenda locked and
+        // has not started (drain() keeps starting queued jobs while it waits, and leaves the rest
+        // locked until JOBS_LOCK_MS has passed). Not closing the backend here: running jobs still
+        // save their state.
+        await agenda.stop(false);
+        // then: lock queries under way, running jobs (until the timeout, then given up for another
+        // worker to take at once), jobs locked meanwhile
+        try {
+          const finished = await locks.release(options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
+          if (!finished) log.warn('jobs still running when the worker stopped were released for another worker');
+        } catch (err) {
+          log.error({ err }, 'could not release every job lock; they expire after JOBS_LOCK_MS');
+        }
+        if (backend.ownsConnection !== false) await backend.disconnect();
+        await rebuilder.close();
+      })();
+      return closed;
     },
   };
 }

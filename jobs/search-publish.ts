@@ -1,51 +1,43 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../api/config.ts';
-import type { SearchManifest } from '../api/services/search/publish.ts';
+import type { Published } from '../api/services/search/publish.ts';
+import { threadEntry } from './runtime.ts';
+import type { SearchThreadInput } from './search-publish.thread.ts';
 
 // Building the Lunr index takes seconds of CPU for 10,000 SKUs; in a worker thread it never blocks
 // the event loop that serves the API (the web process runs the job worker in the embedded default).
-// One long-lived thread per process, with its own database connection: starting a thread (and its
-// TypeScript loader) costs more than a second, so it is paid once, not per rebuild.
+// A thread per publish, with its own database connection: it ends when the index is out, so its
+// heap does not stay with the web process (starting one costs well under a second compiled, about
+// a second through tsx; index publishes are rare — price edits only republish the display file).
 
-type Result = SearchManifest & { bytes: number };
-type Reply = { id: number; ok: boolean; result?: Result; error?: string };
+/**
+ * The thread's heap ceiling: the 10,000-SKU index holds about 280 MB of heap when built, so this
+ * leaves room for a catalog several times that size; past it the thread dies with
+ * ERR_WORKER_OUT_OF_MEMORY and the job is retried, rather than the web process growing without bound.
+ */
+const HEAP_LIMIT_MB = 1024;
 
-let worker: Worker | null = null;
-let nextId = 0;
-const waiting = new Map<number, { resolve(r: Result): void; reject(e: Error): void }>();
+const running = new Set<Worker>();
 
-function thread(config: Config): Worker {
-  if (worker) return worker;
-  const w = new Worker(new URL('./search-publish.worker.mjs', import.meta.url), { workerData: { database: config.database } });
-  w.unref(); // an idle index thread must not keep a process alive
-  w.on('message', (m: Reply) => {
-    const p = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (m.ok) p?.resolve(m.result!);
-    else p?.reject(new Error(`search index build failed: ${m.error}`));
-  });
-  const fail = (err: Error) => {
-    worker = null;
-    for (const p of waiting.values()) p.reject(err);
-    waiting.clear();
-  };
-  w.on('error', fail);
-  w.on('exit', (code) => fail(new Error(`search index thread exited with ${code}`)));
-  worker = w;
-  return w;
-}
-
-export function publishSearchIndexOffThread(config: Config, clientDir: string): Promise<Result> {
-  const id = nextId++;
-  const w = thread(config);
+export function publishSearchIndexOffThread(config: Config, clientDir: string): Promise<Published> {
+  const workerData: SearchThreadInput = { database: config.database, clientDir };
+  const w = new Worker(threadEntry('search-publish'), { workerData, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
+  running.add(w);
   return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    w.postMessage({ id, clientDir });
+    let reply: { ok: boolean; result?: Published; error?: string } | null = null;
+    let failure: Error | null = null;
+    w.on('message', (m) => (reply = m));
+    w.on('error', (err) => (failure = err));
+    // settled on exit, not on the reply: the thread's memory is back by then
+    w.on('exit', (code) => {
+      running.delete(w);
+      if (reply?.ok) resolve(reply.result!);
+      else reject(new Error(`search index build failed: ${reply?.error ?? failure?.message ?? `thread exited with ${code}`}`));
+    });
   });
 }
 
+/** Stops index builds in progress (their manifest is swapped last, so the previous index stays served). */
 export async function stopSearchThread(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
+  await Promise.all([...running].map((w) => w.terminate()));
 }

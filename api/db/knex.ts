@@ -78,10 +78,8 @@ function cachePreparedStatements(conn: SqliteConnection, max = 500) {
   };
 }
 
-export function isSqlite(db: Knex): boolean {
-  const client = db.client.config.client;
-  return client === 'better-sqlite3' || client === 'sqlite3';
-}
+// where it was always imported from; the dialect rules live in dialect.ts
+export { isSqlite } from './dialect.ts';
 
 /** 'YYYY-MM-DD HH:MM:SS' in UTC, the format both databases store and return. */
 export function sqlNow(date = new Date()): string {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as catalog from './migrations/2026-11-25-00-catalog.ts';
 import * as jobs from './migrations/2026-11-25-01-jobs.ts';
 import * as pageChanges from './migrations/2026-11-25-02-page-changes.ts';
+import * as searchScope from './migrations/2026-11-26-00-search-scope.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -9,6 +10,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-25-00-catalog': catalog,
   '2026-11-25-01-jobs': jobs,
   '2026-11-25-02-page-changes': pageChanges,
+  '2026-11-26-00-search-scope': searchScope,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -9,15 +9,20 @@ export function errorHandler(log: Logger): Middleware {
     try {
       await next();
     } catch (err) {
-      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; headers?: unknown };
       let status = e.statusCode ?? e.status ?? 500;
       if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
       if (status >= 500) log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
+      if (ctx.headerSent) return; // too late to answer: Node ends the response
       const body: { code: string; message: string; fields?: Record<string, string> } = {
         code: err instanceof AppError ? err.code : status >= 500 ? 'INTERNAL_ERROR' : httpCode(status),
         message: status < 500 && e.message ? e.message : '服务器内部错误',
       };
       if (err instanceof AppError && err.fields) body.fields = err.fields;
+      // Whatever the failed handler had set (Content-Encoding, Content-Length, ETag, …) describes a
+      // body that is not being sent: start from a clean slate, as Koa's own error path does.
+      for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+      if (err instanceof AppError && err.headers) ctx.set(err.headers);
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { error: body };

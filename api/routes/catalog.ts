@@ -1,21 +1,34 @@
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import { ORDERING_TO_SORT } from '../services/catalog/sorting.ts';
-import { defineRoute, idParam, pageParam, pageSizeParam } from './define.ts';
+import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
+import { defineRoute } from './define.ts';
 
-const idOnly = z.object({ id: idParam });
+const idOnly = z.object({ id: idSchema });
 const orderings = Object.keys(ORDERING_TO_SORT) as [string, ...string[]];
+
+/**
+ * Menu, breadcrumbs, lists and best sellers are the same for every shopper and may already be
+ * CATALOG_CACHE_MS old (api/services/catalog). A CDN or proxy may reuse them for that long too: it
+ * takes bursts off the API, and an edit still shows within two such windows. SKU detail is not
+ * among them: stock changes with every order.
+ */
+export const sharedCatalogCache = (config: Pick<Config, 'catalogCacheMs'>) =>
+  config.catalogCacheMs >= 1000 ? `public, max-age=${Math.floor(config.catalogCacheMs / 1000)}` : 'no-store';
 
 export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories',
     permissions: 'public',
+    cacheControl: sharedCatalogCache,
     handler: async ({ services }) => services.catalog.menu(),
   }),
   defineRoute({
     method: 'get',
     path: '/api/categories/:id',
     permissions: 'public',
+    cacheControl: sharedCatalogCache,
     params: idOnly,
     handler: async ({ params, services }) => services.catalog.category(params.id),
   }),
@@ -23,11 +36,12 @@ export const catalogRoutes = [
     method: 'get',
     path: '/api/categories/:id/skus',
     permissions: 'public',
+    cacheControl: sharedCatalogCache,
     params: idOnly,
     query: z.object({
       ordering: z.enum(orderings, { message: `必须是 ${orderings.join(' | ')} 之一` }).default('-create_time'),
-      page: pageParam.default(1),
-      page_size: pageSizeParam.default(20),
+      page: pageSchema.default(1),
+      page_size: pageSizeSchema.default(20),
     }),
     handler: async ({ params, query, services }) =>
       services.catalog.listSkus(params.id, ORDERING_TO_SORT[query.ordering]!, query.page, query.page_size),
@@ -36,6 +50,7 @@ export const catalogRoutes = [
     method: 'get',
     path: '/api/categories/:id/hotskus',
     permissions: 'public',
+    cacheControl: sharedCatalogCache,
     params: idOnly,
     handler: async ({ params, services }) => services.catalog.hotSkus(params.id),
   }),

@@ -2,11 +2,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { validate } from '../validation.ts';
+import type { Config } from '../config.ts';
 import type { Services } from '../services/index.ts';
 
 // Routes are declared as data (Ghost's controller objects): the schemas validate params and query
 // before the handler runs, and `permissions` must be stated on every route, so nothing is public
-// by accident. Handlers receive parsed input and return the JSON body.
+// by accident. Handlers receive parsed input and return the JSON body. Numbers in paths and queries
+// use the shared schemas of api/validation.ts (decimal digits only).
 
 export type Permission = 'public'; // accounts and admin add their own later
 
@@ -17,7 +19,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
   params?: P;
   query?: Q;
   statusCode?: number;
-  cacheControl?: string;
+  /** Default `no-store`: an answer is cacheable only where a route says so. */
+  cacheControl?: string | ((config: Config) => string);
   handler(input: { params: z.infer<P>; query: z.infer<Q>; ctx: Context; services: Services }): Promise<unknown>;
 }
 
@@ -33,28 +36,22 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, what:
 export function mount(router: Router, services: Services, routes: RouteDef<any, any>[]) {
   for (const r of routes) {
     if (!r.permissions) throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no permissions`);
+    const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
       const params = parse(r.params, ctx.params, 'path');
       const query = parse(r.query, ctx.query, 'query');
       const body = await r.handler({ params, query, ctx, services });
       ctx.status = r.statusCode ?? 200;
-      if (r.cacheControl) ctx.set('Cache-Control', r.cacheControl);
+      ctx.set('Cache-Control', cacheControl);
       ctx.body = body;
     });
   }
 }
 
-// Shared field schemas
-export const idParam = z.coerce
-  .number({ message: '必须是正整数' })
-  .int('必须是正整数')
-  .min(1, '必须是正整数')
-  .max(2_147_483_647, '超出范围');
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-export const pageParam = z.coerce.number({ message: '必须是正整数' }).int('必须是正整数').min(1, '必须是正整数').max(100_000, '超出范围');
-
-export const pageSizeParam = z.coerce
-  .number({ message: '必须是 1-100 的整数' })
-  .int('必须是 1-100 的整数')
-  .min(1, '必须是 1-100 的整数')
-  .max(100, '不能超过 100');
+/** Methods some route answers at this path (for a 405's `Allow`); empty when no route has the path. */
+export function allowedMethods(router: Router, path: string): string[] {
+  const methods = new Set(router.match(path, 'GET').path.flatMap((layer) => layer.methods));
+  return METHOD_ORDER.filter((m) => methods.has(m));
+}

@@ -7,13 +7,12 @@ export const healthRoutes = [
     permissions: 'public',
     cacheControl: 'no-store',
     handler: async ({ services }) => {
-      await services.db.raw('select 1');
-      await services.cache.get('health');
+      const [, , searchIndex] = await Promise.all([services.db.raw('select 1'), services.cache.get('health'), services.search.publishedIndex()]);
       return {
         status: 'ok',
         database: services.config.database.client,
         cache: services.cache.kind,
-        search_index: services.search.indexVersion,
+        search_index: searchIndex,
       };
     },
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, pageParam, pageSizeParam } from './define.ts';
+import { pageSchema, pageSizeSchema } from '../validation.ts';
+import { defineRoute } from './define.ts';
 
 export const searchRoutes = [
   defineRoute({
@@ -8,8 +9,8 @@ export const searchRoutes = [
     permissions: 'public',
     query: z.object({
       q: z.string({ message: '缺少搜索关键词 q' }).trim().min(1, '缺少搜索关键词 q').max(100, '关键词不能超过 100 个字符'),
-      page: pageParam.default(1),
-      page_size: pageSizeParam.default(20),
+      page: pageSchema.default(1),
+      page_size: pageSizeSchema.default(20),
     }),
     handler: async ({ query, services }) => services.search.search(query.q, query.page, query.page_size),
   }),

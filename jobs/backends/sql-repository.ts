@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { computeJobState, toJobId } from 'agenda';
+// Types only: `meiduo jobs` reads this store without loading Agenda (see job-state.ts).
 import type {
   JobId,
   JobParameters,
@@ -14,7 +14,9 @@ import type {
   RemoveJobsOptions,
   UniqueOpts,
 } from 'agenda';
-import { isSqlite } from '../../api/db/knex.ts';
+import { isSqlite } from '../../api/db/dialect.ts';
+import { failureText } from './failure.ts';
+import { jobState } from './job-state.ts';
 
 /*
  * Agenda 6 job storage in a SQL table (api/db/migrations/2026-11-25-01-jobs.ts) through knex, on
@@ -34,12 +36,13 @@ import { isSqlite } from '../../api/db/knex.ts';
  *   (its worker died); candidates go by nextRunAt (none last), then priority, highest first.
  * - unlockJob (only jobs still scheduled), unlockJobs, saveJobState (fails if the job is gone).
  * - queryJobs (name(s), id(s), search, partial data match, includeDisabled, state computed with
- *   Agenda's computeJobState, sort, skip/limit, total), getJobsOverview, getDistinctJobNames,
+ *   Agenda's rules (job-state.ts), sort, skip/limit, total), getJobsOverview, getDistinctJobNames,
  *   getJobById, getQueueSize.
  * - removeJobs / disableJobs / enableJobs by id, ids, name, names, notNames and partial data;
  *   nothing at all when no criterion is given. purgeAllJobs empties the table.
  *
- * Instants are epoch milliseconds, booleans 0/1, data and the unique options JSON text.
+ * Instants are epoch milliseconds, booleans 0/1, data and the unique options JSON text, and a
+ * failure reason always bounded text, whatever the job threw (failure.ts).
  */
 
 export const DEFAULT_JOBS_TABLE = 'agenda_jobs';
@@ -109,7 +112,7 @@ const fromJson = <T>(v: string | null): T | undefined => (v == null ? undefined 
 
 function rowToJob<DATA = unknown>(row: JobRow): JobParameters<DATA> {
   return {
-    _id: toJobId(row.id),
+    _id: row.id as JobId,
     name: row.name,
     priority: Number(row.priority),
     nextRunAt: date(row.next_run_at) ?? null,
@@ -159,6 +162,14 @@ function scheduleColumns(job: JobParameters<unknown>, by: string | null) {
   };
 }
 
+/**
+ * The failure as text. Agenda's job.fail() keeps a thrown non-Error as it is, and a value neither
+ * driver can store would make the run's final save fail silently, leaving the job locked.
+ */
+function failReason(job: JobParameters<unknown>): string | null {
+  return job.failReason == null && !job.failedAt ? null : failureText(job.failReason);
+}
+
 /** The fields the job processor owns: written on insert and by saveJobState, never by a user's save. */
 function processorColumns(job: JobParameters<unknown>) {
   return {
@@ -167,7 +178,7 @@ function processorColumns(job: JobParameters<unknown>) {
     last_finished_at: ms(job.lastFinishedAt),
     failed_at: ms(job.failedAt),
     fail_count: job.failCount ?? null,
-    fail_reason: job.failReason ?? null,
+    fail_reason: failReason(job),
     progress: job.progress ?? null,
   };
 }
@@ -269,7 +280,7 @@ export class KnexJobRepository implements JobRepository {
     };
     const withState = (row: JobRow): JobWithState => {
       const job = rowToJob(row);
-      return { ...job, _id: job._id!, state: computeJobState(job, now) };
+      return { ...job, _id: job._id!, state: jobState(job, now) };
     };
 
     // The state is computed, not stored: with a state filter the page is cut after filtering.
@@ -298,11 +309,7 @@ export class KnexJobRepository implements JobRepository {
         o = { name: row.name, total: 0, running: 0, scheduled: 0, queued: 0, completed: 0, failed: 0, repeating: 0, paused: 0 };
         byName.set(row.name, o);
       }
-      const state = computeJobState({
-        name: row.name,
-        priority: 0,
-        type: 'normal',
-        data: undefined,
+      const state = jobState({
         nextRunAt: date(row.next_run_at) ?? null,
         lockedAt: date(row.locked_at),
         failedAt: date(row.failed_at),
@@ -341,7 +348,7 @@ export class KnexJobRepository implements JobRepository {
     const key = { id: String(job._id), name: job.name };
     const cols: Partial<JobRow> = scheduleColumns(job, by);
     // job.fail(reason).save() persists the failure; a save without them leaves them alone
-    if (job.failReason !== undefined) cols.fail_reason = job.failReason ?? null;
+    if (job.failReason !== undefined || job.failedAt !== undefined) cols.fail_reason = failReason(job);
     if (job.failedAt !== undefined) cols.failed_at = ms(job.failedAt);
     if (job.failCount !== undefined) cols.fail_count = job.failCount ?? null;
     if (job.unique !== undefined) cols.unique_query = toJson(job.unique);

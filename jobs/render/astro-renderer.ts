@@ -1,15 +1,27 @@
-import crypto from 'node:crypto';
-import http from 'node:http';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { CatalogSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { ROOT } from '../runtime.ts';
 
-// Renders pages through the built Astro server (dist/server/entry.mjs, node adapter in middleware
-// mode) in this process: the same components and CSS as the full build, about 3 ms a page. The
-// adapter's handler takes Node req/res, so it sits behind a loopback-only HTTP server; each request
-// carries an id that maps to the locals (the catalog snapshot) it must render with.
+// Renders pages through a release's built Astro server (releases/<id>/server/entry.mjs, node adapter
+// in middleware mode): the same components and CSS as the full build, a few ms a page. It runs in a
+// worker thread (render-thread.mjs) bound to one release, because
+// - a full build — in this process or any other — swaps dist/server to a new release and deletes
+//   the one before the previous: a long-lived process must render with the release it points at now,
+//   not with the one Node's module cache resolved the symlink to at first import;
+// - ESM modules cannot be unloaded: importing each release's bundle into this process would keep
+//   every old module graph for the life of the process. Ending the thread frees its graph.
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void, locals: object) => Promise<void>;
+const THREAD = path.join(ROOT, 'jobs/render/render-thread.mjs');
+
+/**
+ * The thread's heap ceiling: its module graph plus one batch's catalog snapshot (the whole 10,000-SKU
+ * catalog when every category is re-rendered) need well under this; a runaway render fails its job
+ * (retried later) instead of growing the web process.
+ */
+const HEAP_LIMIT_MB = 512;
 
 export interface RenderResult {
   status: number;
@@ -17,67 +29,78 @@ export interface RenderResult {
 }
 
 export interface Renderer {
+  /** The release whose server bundle renders: the real path of dist/server when it was created. */
+  readonly release: string;
+  /** False once its thread has ended (closed, crashed, out of memory): make a new one. */
+  readonly alive: boolean;
   /** publicUrl: '/goods/1.html' → rendered through its twin '/render-internal/goods/1'. */
   render(publicUrl: string, snapshot: CatalogSnapshot): Promise<RenderResult>;
   close(): Promise<void>;
 }
 
-export function twinPath(publicUrl: string): string {
-  if (publicUrl === '/') return '/render-internal/';
-  return '/render-internal' + publicUrl.replace(/\.html$/, '');
+/** The release dist/server points at now. */
+export function serverRelease(distDir: string): Promise<string> {
+  return fs.realpath(path.join(distDir, 'server'));
 }
 
-export async function createRenderer(distDir: string): Promise<Renderer> {
-  const entry = pathToFileURL(path.join(distDir, 'server', 'entry.mjs'));
-  // a new query per renderer: after a full build the new server bundle is loaded, not the cached one
-  entry.searchParams.set('v', crypto.randomBytes(6).toString('hex'));
-  const { handler } = (await import(entry.href)) as { handler: Handler };
+type Reply = { id: number; status: number; html: string } | { id: number; error: string };
 
-  const pending = new Map<string, object>();
-  const server = http.createServer((req, res) => {
-    const id = req.headers['x-meiduo-render'];
-    const locals = typeof id === 'string' ? pending.get(id) : undefined;
-    if (!locals) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    handler(req, res, () => {
-      res.statusCode = 404;
-      res.end();
-    }, locals).catch((err) => {
-      res.statusCode = 500;
-      res.end(String(err));
+export async function createRenderer(distDir: string): Promise<Renderer> {
+  const release = await serverRelease(distDir);
+  const worker = new Worker(THREAD, {
+    workerData: { entry: pathToFileURL(path.join(release, 'entry.mjs')).href },
+    resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB },
+  });
+  const waiting = new Map<number, { resolve(r: RenderResult): void; reject(e: Error): void }>();
+  let alive = true;
+  let nextId = 0;
+  // a WeakRef: the renderer must not keep a finished batch's snapshot alive
+  let sent: WeakRef<CatalogSnapshot> | null = null;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    const end = (err: Error) => {
+      alive = false;
+      reject(err);
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
+    };
+    worker.on('error', end);
+    worker.on('exit', (code) => end(new Error(`render thread for ${release} exited (${code})`)));
+    worker.on('message', (m: Reply | { type: 'ready' }) => {
+      if ('type' in m) return resolve();
+      const w = waiting.get(m.id);
+      waiting.delete(m.id);
+      if ('error' in m) w?.reject(new Error(m.error));
+      else w?.resolve({ status: m.status, html: m.html });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-
-  const get = (p: string, id: string) =>
-    new Promise<RenderResult>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port, path: p, agent, headers: { 'x-meiduo-render': id } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, html: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-    });
+  try {
+    await ready;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
 
   return {
-    async render(publicUrl, snapshot) {
-      const id = crypto.randomUUID();
-      pending.set(id, { meiduoRender: true, snapshot });
-      try {
-        return await get(twinPath(publicUrl), id);
-      } finally {
-        pending.delete(id);
+    release,
+    get alive() {
+      return alive;
+    },
+    render(publicUrl, snapshot) {
+      if (!alive) return Promise.reject(new Error(`render thread for ${release} has ended`));
+      if (sent?.deref() !== snapshot) {
+        worker.postMessage({ type: 'snapshot', snapshot });
+        sent = new WeakRef(snapshot);
       }
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ type: 'render', id, url: publicUrl });
+      });
     },
     async close() {
-      agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      alive = false;
+      await worker.terminate();
     },
   };
 }

@@ -12,9 +12,10 @@ export const SNAPSHOT_KEY = Symbol.for('meiduo.build.snapshot');
 export function buildSnapshot(): Promise<CatalogSnapshot> {
   const g = globalThis as { [SNAPSHOT_KEY]?: Promise<CatalogSnapshot> };
   g[SNAPSHOT_KEY] ??= (async () => {
-    const db = createDb(loadConfig().database);
+    const config = loadConfig();
+    const db = createDb(config.database);
     try {
-      return await loadSnapshot(db);
+      return await loadSnapshot(db, undefined, { imageHosts: config.imageHosts });
     } finally {
       await db.destroy();
     }

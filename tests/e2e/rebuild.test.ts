@@ -1,21 +1,44 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
-import { requestRebuild, updateContent, updateSku, waitForChanges } from '../../api/services/catalog/catalog-editor.ts';
+import { updateContent, updateSku } from '../../api/services/catalog/catalog-editor.ts';
+import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
 import { currentRelease } from '../../jobs/build.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
-import { createRenderer } from '../../jobs/render/astro-renderer.ts';
+import { createRenderer, type Renderer } from '../../jobs/render/astro-renderer.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { ROOT, meiduo, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
+
+// every render thread the rebuilder starts, to see that the ones it replaced have ended
+const renderers = vi.hoisted(() => [] as Renderer[]);
+vi.mock('../../jobs/render/astro-renderer.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../jobs/render/astro-renderer.ts')>();
+  return {
+    ...real,
+    createRenderer: async (distDir: string) => {
+      const r = await real.createRenderer(distDir);
+      renderers.push(r);
+      return r;
+    },
+  };
+});
+
+/** The page and its .gz/.br siblings say the same. */
+function expectSiblings(file: string) {
+  const body = fs.readFileSync(file);
+  expect(gunzipSync(fs.readFileSync(file + '.gz')).equals(body), file).toBe(true);
+  expect(brotliDecompressSync(fs.readFileSync(file + '.br')).equals(body), file).toBe(true);
+}
 
 type Files = Map<string, { hash: string; mtimeMs: number }>;
 function htmlFiles(clientDir: string): Files {
@@ -70,7 +93,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const hot = await t.db('skus').where({ category_id: cat, is_launched: true }).orderBy([{ column: 'sales', order: 'desc' }, { column: 'id' }]).limit(2).pluck('id');
     const sku = await t.db('skus').where({ category_id: cat, is_launched: true }).whereNotIn('id', [...homeSkus, ...hot]).orderBy('sales').first('id', 'price');
     const before = htmlFiles(client);
-    const manifest = fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8');
+    const manifest = JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8'));
 
     await updateSku(t.db, sku.id, { price: '1.23' });
     const s = await rebuilder.drain();
@@ -85,11 +108,29 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     for (const url of contentChanged) expect(s.rendered).toContain(url);
     expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(sku.id))), 'utf8')).toContain('¥1.23');
     expect(fs.readFileSync(path.join(client, urlToFile(listUrl(cat, 'price', 1))), 'utf8')).toContain('¥1.23');
-    expect(s.search).toBe(true); // display prices are in the index: a search rebuild is requested
+    for (const url of s.rendered) expectSiblings(path.join(client, urlToFile(url)));
+    // search results show the price, queries never match it: the display file changes, not the index
+    expect(s.search).toBe('display');
     expect(await rebuilder.drainSearch()).toBe(true);
     expect(await rebuilder.drainSearch()).toBe(false); // and done once
-    expect(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).not.toBe(manifest);
-    expect(await t.db('page_changes').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    const now = JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8'));
+    expect(now.index).toBe(manifest.index);
+    expect(now.docs).not.toBe(manifest.docs);
+    const docs = JSON.parse(fs.readFileSync(path.join(client, 'search', now.docs), 'utf8')) as unknown[][];
+    expect(docs.find((row) => row[0] === sku.id)?.[2]).toBe('1.23');
+    expectSiblings(path.join(client, 'search', now.docs));
+    expect(await pendingCount(t.db)).toBe(0);
+  });
+
+  it('the full build gives every page and asset precompressed siblings', () => {
+    expectSiblings(path.join(client, 'index.html'));
+    expectSiblings(path.join(client, 'goods/1.html'));
+    const assets = fs.readdirSync(path.join(client, '_astro')).filter((f) => /\.(css|js)$/.test(f));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const f of assets) {
+      const file = path.join(client, '_astro', f);
+      if (fs.statSync(file).size >= 1024) expectSiblings(file);
+    }
   });
 
   it('a stock change re-renders nothing (stock is fetched by the page)', async () => {
@@ -107,7 +148,8 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     await updateSku(t.db, sku.id, { isLaunched: false });
     const s = await rebuilder.drain();
     expect(s.removed).toEqual([goodsUrl(sku.id)]);
-    expect(fs.existsSync(path.join(client, urlToFile(goodsUrl(sku.id))))).toBe(false);
+    for (const ext of ['', '.gz', '.br']) expect(fs.existsSync(path.join(client, urlToFile(goodsUrl(sku.id)) + ext))).toBe(false);
+    expect(s.search).toBe('index'); // it leaves the index
     for (const id of siblings) expect(s.rendered).toContain(goodsUrl(id));
     const gold64 = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 金色%').first('id');
     expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(gold64.id))), 'utf8')).toMatch(/<span class="disabled"[^>]*>银色<\/span>/);
@@ -151,7 +193,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     try {
       const started = Date.now();
       const { changeId } = await updateSku(t.db, 2, { price: '2222.22' });
-      await waitForChanges(t.db, changeId, { timeoutMs: 10_000 });
+      await waitUntilApplied(t.db, changeId, { timeoutMs: 10_000 });
       expect(Date.now() - started).toBeLessThan(3000);
       expect(fs.readFileSync(path.join(client, 'goods/2.html'), 'utf8')).toContain('¥2222.22');
     } finally {
@@ -164,9 +206,11 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     try {
       const q = `/api/search?q=${encodeURIComponent('星际穿越限量版')}`;
       expect((await app.json(q)).body.count).toBe(0);
+      const index = JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).index;
       await updateSku(t.db, 3, { name: 'Apple iPhone 8 Plus 星际穿越限量版' });
-      await rebuilder.drain();
+      expect((await rebuilder.drain()).search).toBe('index');
       expect(await rebuilder.drainSearch()).toBe(true);
+      expect(JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).index).not.toBe(index);
       await new Promise((r) => setTimeout(r, 1100)); // the API re-reads the manifest at most once a second
       const r = await app.json(q);
       expect(r.body.results.map((x: { id: number }) => x.id)).toEqual([3]);
@@ -205,6 +249,17 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const rebuilt = JSON.parse((await run(['rebuild', '--sku', '4', '--json'], env)).trim().split('\n').pop()!);
     expect(rebuilt).toMatchObject({ applied: true });
     expect(fs.readFileSync(path.join(client, 'goods/4.html'), 'utf8')).toContain('¥4444.00');
+    // waiting means the search index is live too, not only the pages
+    const renamed = JSON.parse((await run(['sku', 'update', '4', '--name', 'Apple iPhone 8 Plus 银河漫游版', '--wait', '--json'], env)).trim().split('\n').pop()!);
+    expect(renamed).toMatchObject({ id: 4 });
+    const app = await startTestApp(t, { distDir: config.distDir });
+    try {
+      expect((await app.json(`/api/search?q=${encodeURIComponent('银河漫游版')}`)).body.results.map((x: { id: number }) => x.id)).toEqual([4]);
+    } finally {
+      await app.close();
+    }
+    JSON.parse((await run(['rebuild', '--search', '--json'], env)).trim().split('\n').pop()!);
+    expect(Number((await t.db('search_requests').count({ n: '*' }).first())?.n)).toBe(0);
     const jobs = JSON.parse(await run(['jobs', '--json'], env));
     expect(jobs).toMatchObject({ backend: 'sql', pendingPageChanges: 0 });
     expect(jobs.jobs.map((j: { name: string }) => j.name)).toContain('pages.rebuild');
@@ -237,6 +292,36 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     expect(failures).toBe(0);
   }, 240_000);
 
+  it('follows release swaps made by another process, ending the render thread of the old release', async () => {
+    // a homepage edit: the render thread has loaded only the homepage's part of its release's bundle
+    const before = renderers.length;
+    const slot = await t.db('contents').orderBy('id').first('id');
+    await updateContent(t.db, slot.id, { title: '换版前' });
+    expect((await rebuilder.drain()).rendered).toEqual([homeUrl()]);
+    const first = renderers.at(-1)!;
+    expect(renderers.length).toBe(before + 1);
+    expect(first.alive).toBe(true);
+    const oldRelease = path.dirname(first.release);
+
+    // two full builds elsewhere: the release this rebuilder rendered with is deleted
+    await run(['build'], env);
+    await run(['build'], env);
+    expect(fs.existsSync(oldRelease)).toBe(false);
+
+    // a detail page now needs bundle modules the old thread never loaded
+    const id = (await t.db('skus').where('is_launched', true).orderBy('id', 'desc').first('id')).id as number;
+    await updateSku(t.db, id, { price: '5556.00' });
+    const s = await rebuilder.drain();
+    expect(s.rendered).toContain(goodsUrl(id));
+    expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(id))), 'utf8')).toContain('¥5556.00');
+    expect(renderers.length).toBe(before + 2); // one new thread, for the new release
+    expect(first.alive).toBe(false); // the old one ended, and its module graph with it
+    expect(renderers.at(-1)!.release).toBe(fs.realpathSync(path.join(config.distDir, 'server')));
+    await updateSku(t.db, id, { price: '5557.00' });
+    await rebuilder.drain(); // same release: the same thread
+    expect(renderers.length).toBe(before + 2);
+  }, 300_000);
+
   it('survives a worker killed mid-rebuild: pages are whole, the rebuild reruns', async () => {
     // enough pages that the worker is certainly in the middle when it dies
     const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
@@ -265,7 +350,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const queue = await createJobQueue({ ...config, jobs: { ...config.jobs, lockMs: 2000 } }, t.db, createLogger('silent'));
     await queue.startWorker();
     try {
-      await waitForChanges(t.db, changeId, { timeoutMs: 60_000 });
+      await waitUntilApplied(t.db, changeId, { timeoutMs: 60_000 });
     } finally {
       await queue.close();
     }

@@ -65,9 +65,22 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // The pages run under the server's Content-Security-Policy: anything it blocks is reported as
+      // a securitypolicyviolation event (and a console error), which this shopper must never see.
+      const messages: string[] = [];
+      // (the site has no favicon yet: Chromium's own request for /favicon.ico is not the pages' doing)
+      page.on('console', (m) => void (m.location().url.endsWith('/favicon.ico') || messages.push(`${m.type()} ${m.location().url}: ${m.text()}`)));
+      const violations: string[] = [];
+      await page.exposeBinding('reportCspViolation', (_source, v: string) => void violations.push(v));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+        });
+      });
 
       // home: the channel menu with its 37 channels
-      await page.goto(app.url + '/');
+      const home = await page.goto(app.url + '/');
+      expect(home!.headers()['content-security-policy']).toContain("script-src 'self'");
       expect(await page.title()).toContain('美多商城');
       expect(await page.locator('.cat-title a').count()).toBe(37);
 
@@ -111,6 +124,13 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
       expect(await page.locator('#search-status').textContent()).toContain('华为');
 
       expect(errors).toEqual([]);
+      expect(violations).toEqual([]);
+      expect(messages).toEqual([]);
+
+      // the not-found page too (its own 404 is the one console line a browser prints for it)
+      expect((await page.goto(app.url + '/no-such-page.html'))!.status()).toBe(404);
+      await expect.poll(() => page.locator('h1, h2').first().isVisible()).toBe(true);
+      expect(violations).toEqual([]);
     } finally {
       await browser.close();
     }

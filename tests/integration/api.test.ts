@@ -23,10 +23,12 @@ describe.each(DB_KINDS)('catalog API on %s', (kind) => {
     await t?.drop();
   });
 
-  it('reports health', async () => {
-    const { status, body } = await app.json('/api/health');
+  it('reports health, with the published search index before any search', async () => {
+    const { status, body, headers } = await app.json('/api/health');
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'ok', database: kind });
+    expect(body.search_index).toMatch(/^index\.[0-9a-f]{16}\.json$/);
+    expect(headers.get('cache-control')).toBe('no-store');
   });
 
   it('serves the category menu', async () => {
@@ -122,10 +124,44 @@ describe.each(DB_KINDS)('catalog API on %s', (kind) => {
     expect(typeof r.body.error.message).toBe('string');
   });
 
+  // Ids, page and page_size are decimal digits: no hex, binary, exponent, sign or blank (api/numbers.ts).
+  it.each([
+    ['/api/categories/0x10', 'id'],
+    ['/api/categories/0b11/skus', 'id'],
+    ['/api/categories/1e0/hotskus', 'id'],
+    ['/api/skus/0x10', 'id'],
+    ['/api/skus/0b11', 'id'],
+    ['/api/skus/0o7', 'id'],
+    ['/api/skus/1e0', 'id'],
+    ['/api/skus/+1', 'id'],
+    ['/api/skus/%2B1', 'id'],
+    ['/api/skus/%201', 'id'],
+    ['/api/skus/1.0', 'id'],
+    ['/api/skus/%EF%BC%91', 'id'], // fullwidth 1
+    ['/api/categories/1/skus?page=0x2', 'page'],
+    ['/api/categories/1/skus?page=0b1', 'page'],
+    ['/api/categories/1/skus?page=1e0', 'page'],
+    ['/api/categories/1/skus?page=%2B1', 'page'],
+    ['/api/categories/1/skus?page=', 'page'],
+    ['/api/categories/1/skus?page=%201', 'page'],
+    ['/api/categories/1/skus?page_size=0x10', 'page_size'],
+    ['/api/categories/1/skus?page_size=1e1', 'page_size'],
+    ['/api/categories/1/skus?page_size=%2B5', 'page_size'],
+    ['/api/categories/1/skus?page_size=', 'page_size'],
+    ['/api/search?q=a&page=0x1', 'page'],
+    ['/api/search?q=a&page_size=2e1', 'page_size'],
+  ])('refuses %s: %s must be decimal digits', async (url, field) => {
+    const r = await app.json(url);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('VALIDATION_ERROR');
+    expect(Object.keys(r.body.error.fields)).toEqual([field]);
+  });
+
   it('refuses a wrong method with 405 and internal routes with 404', async () => {
     const r = await app.json('/api/skus/1', { method: 'POST', body: '{bad json' });
     expect(r.status).toBe(405);
     expect(r.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
     expect((await app.get('/render-internal/goods/1')).status).toBe(404);
   });
 

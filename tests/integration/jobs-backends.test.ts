@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
 import { requestRebuild, waitForChanges } from '../../api/services/catalog/catalog-editor.ts';
-import { createBackend, createJobQueue } from '../../jobs/queue.ts';
+import { createBackend } from '../../jobs/backends/index.ts';
+import { JOB, createJobQueue } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { REDIS_URL } from '../helpers/env.ts';
 
@@ -74,6 +75,9 @@ describe.skipIf(!REDIS_URL)('pages.rebuild on the Redis job store', () => {
     b.onRebuilt((s) => (runs += s.changes));
     await Promise.all([a.startWorker(), b.startWorker()]);
     try {
+      // one document per repeating job, though both workers scheduled them at the same moment: the
+      // Redis store's upsert reads then inserts, and two documents would be rebuilt in parallel
+      for (const name of [JOB.rebuildPages, JOB.rebuildSearch]) expect((await a.agenda.db.queryJobs({ name })).total).toBe(1);
       const changeId = await requestRebuild(t.db, [{ kind: 'search' }]);
       await waitForChanges(t.db, changeId, { timeoutMs: 20_000 });
       await new Promise((r) => setTimeout(r, 500)); // listeners run after the outbox is cleared; a second run would show by now
@@ -87,4 +91,19 @@ describe.skipIf(!REDIS_URL)('pages.rebuild on the Redis job store', () => {
       await b.close();
     }
   }, 30_000);
+
+  it('replaces the duplicates a store already holds with one document', async () => {
+    const q = await createJobQueue(config, t.db, createLogger('silent'));
+    await q.agenda.ready;
+    for (let i = 0; i < 2; i++) {
+      await q.agenda.db.saveJob({ name: JOB.rebuildPages, type: 'normal', priority: 0, data: {}, nextRunAt: new Date(Date.now() + 60_000) }, undefined);
+    }
+    await q.startWorker();
+    try {
+      const { jobs } = await q.agenda.db.queryJobs({ name: JOB.rebuildPages });
+      expect(jobs.map((j) => j.type)).toEqual(['single']);
+    } finally {
+      await q.close();
+    }
+  });
 });

@@ -407,6 +407,47 @@ describe.each(DB_KINDS)('SQL job repository on %s', (kind) => {
       await repo.removeJobs({ id: saved._id });
       await expect(repo.saveJobState(saved, undefined)).rejects.toThrow(/does not exist anymore/);
     });
+
+    // Agenda's job.fail(reason) keeps a thrown non-Error as it is. Stored as it was, an object made
+    // better-sqlite3 refuse the final save (Agenda swallows that: the job stayed locked, with no
+    // failure recorded), MariaDB wrote '[object Object]' and refused a reason over 64 KB.
+    it('records any failure reason as bounded, readable text and releases the lock', async () => {
+      const circular: Record<string, unknown> = { code: 'E_LOOP' };
+      circular.self = circular;
+      const reasons: [unknown, string | RegExp][] = [
+        [{ code: 'E_PLAIN' }, '{"code":"E_PLAIN"}'],
+        [{}, '{} (an object without a message)'],
+        [{ message: 'child died', stack: '…' }, 'child died'],
+        [42, '42'],
+        [null, 'no error given (null)'],
+        [undefined, 'no error given (undefined)'],
+        [circular, '{"code":"E_LOOP","self":"[Circular]"}'],
+        ['失败 '.repeat(100_000), /^(失败 )+… \(\d+ more characters\)$/],
+      ];
+      for (const [reason, text] of reasons) {
+        const saved = await save({ nextRunAt: new Date(Date.now() - 1000) });
+        const locked = (await repo.lockJob(saved, undefined))!;
+        const now = new Date();
+        await repo.saveJobState({ ...locked, lockedAt: undefined, lastFinishedAt: now, failedAt: now, failCount: 1, failReason: reason as string }, undefined);
+        const back = await get(saved._id);
+        expect({ reason, failReason: back.failReason }).toEqual({ reason, failReason: typeof text === 'string' ? text : expect.stringMatching(text) });
+        expect(back.failReason!.length).toBeLessThanOrEqual(2000);
+        expect(back).toMatchObject({ failCount: 1, failedAt: now });
+        expect(back.lockedAt).toBeUndefined();
+      }
+    });
+
+    it('leaves the reason empty for a job that has not failed', async () => {
+      const saved = await save({ nextRunAt: new Date(Date.now() - 1000) });
+      await repo.saveJobState({ ...saved, lastFinishedAt: new Date() }, undefined);
+      expect((await get(saved._id)).failReason).toBeUndefined();
+    });
+
+    it('records a non-string reason given with an update as text too (job.fail(obj).save())', async () => {
+      const saved = await save();
+      await repo.saveJob({ ...saved, failReason: { code: 'E_SAVE' } as unknown as string, failCount: 1, failedAt: new Date() }, undefined);
+      expect((await get(saved._id)).failReason).toBe('{"code":"E_SAVE"}');
+    });
   });
 
   describe('reading', () => {

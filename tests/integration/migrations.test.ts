@@ -11,14 +11,26 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    expect(await migrateLatest(t.db)).toEqual(['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes']);
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope']);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
     expect(await t.db.schema.hasTable('agenda_jobs')).toBe(true);
-    expect(await migrateRollbackAll(t.db)).toEqual(['2026-11-25-02-page-changes', '2026-11-25-01-jobs', '2026-11-25-00-catalog']);
+    expect(await migrateRollbackAll(t.db)).toEqual(['2026-11-26-00-search-scope', '2026-11-25-02-page-changes', '2026-11-25-01-jobs', '2026-11-25-00-catalog']);
     expect(await t.db.schema.hasTable('skus')).toBe(false);
     expect(await t.db.schema.hasTable('agenda_jobs')).toBe(false);
     await migrateLatest(t.db);
+  });
+
+  it('give search requests of an existing database a scope: theirs were full index rebuilds', async () => {
+    // the database as the previous release left it: no scope column, a request waiting
+    await t.db.schema.alterTable('search_requests', (tb) => tb.dropColumn('scope'));
+    await t.db('knex_migrations').where('name', '2026-11-26-00-search-scope').del();
+    await t.db('search_requests').insert({ created_at: 1 });
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-26-00-search-scope']);
+    expect(await t.db('search_requests').select('scope')).toEqual([{ scope: 'index' }]);
+    await t.db('search_requests').insert({ scope: 'display', created_at: 2 });
+    expect(await t.db('search_requests').orderBy('id').pluck('scope')).toEqual(['index', 'display']);
+    await t.db('search_requests').del();
   });
 
   it('enforce the catalog’s integrity rules', async () => {

@@ -20,6 +20,13 @@ describe('configuration', () => {
     expect(loadConfig({}, '/srv/shop').imageHosts).toEqual([]);
   });
 
+  it('keeps the embedded database and media in DATA_DIR', () => {
+    const c = loadConfig({ DATA_DIR: '/var/lib/meiduo' }, '/srv/shop');
+    expect(c.database).toMatchObject({ client: 'sqlite', filename: '/var/lib/meiduo/meiduo.sqlite' });
+    expect(c.mediaDir).toBe('/var/lib/meiduo/media');
+    expect(loadConfig({ DATA_DIR: '/var/lib/meiduo', DATABASE_URL: 'sqlite:./x.sqlite' }, '/srv/shop').database).toMatchObject({ filename: '/srv/shop/x.sqlite' });
+  });
+
   it('reads MySQL URLs', () => {
     expect(parseDatabaseUrl('mysql://shop:p%40ss@db.local:3307/meiduo')).toMatchObject({
       client: 'mysql', host: 'db.local', port: 3307, user: 'shop', password: 'p@ss', database: 'meiduo',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldChanges, planRebuild, type CatalogChange, type PlanInputs } from '../../api/services/catalog/dependencies.ts';
+import { foldChanges, planRebuild, widerSearch, type CatalogChange, type PlanInputs } from '../../api/services/catalog/dependencies.ts';
 import type { Sku } from '../../api/services/catalog/types.ts';
 
 const sku = (id: number, over: Partial<Sku> = {}): Sku => ({
@@ -21,20 +21,48 @@ function inputs(skus: Sku[] = current, home: number[] = []): PlanInputs {
 const edit = (before: Sku, after: Sku): CatalogChange => ({ kind: 'sku', before, after });
 
 describe('dependency map', () => {
-  it('a price change: its page, its lists and the search index', () => {
-    const after = sku(1, { priceCents: 99_00 });
-    const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
+  const planFor = (before: Sku, after: Sku) => planRebuild([edit(before, after)], inputs(current.map((s) => (s.id === after.id ? after : s))));
+
+  it('a price change: its page, its lists and the search display file, not the index', () => {
+    const p = planFor(sku(1), sku(1, { priceCents: 99_00 }));
     expect([...p.goods]).toEqual([1]);
     expect([...p.listCategories]).toEqual([10]);
-    expect(p.search).toBe(true);
+    expect(p.search).toBe('display');
     expect(p.home).toBe(false);
+  });
+
+  it('what results show (picture, comments) republishes the display file; what queries match, the index', () => {
+    expect(planFor(sku(1), sku(1, { defaultImage: '/m/new.svg' })).search).toBe('display');
+    expect(planFor(sku(1), sku(1, { comments: 7 })).search).toBe('display');
+    expect(planFor(sku(1), sku(1, { name: 'SKU 一' })).search).toBe('index');
+    expect(planFor(sku(1), sku(1, { caption: '新品' })).search).toBe('index');
+    expect(planFor(sku(1), sku(1, { isLaunched: false })).search).toBe('index');
+    expect(planFor(sku(1), sku(1, { categoryId: 11 })).search).toBe('index');
+    expect(planFor(sku(1), sku(1, { spuId: 2 })).search).toBe('index'); // the brand comes with the SPU
+    expect(planFor(sku(1), sku(1, { marketPriceCents: 1 })).search).toBe(null); // on its page only
+    expect(planFor(sku(1), sku(1, { sales: 11 })).search).toBe(null);
+  });
+
+  it('an unlaunched SKU is in neither file: its edits publish nothing', () => {
+    const hidden = sku(1, { isLaunched: false });
+    expect(planFor(hidden, { ...hidden, name: '新名字', priceCents: 1 }).search).toBe(null);
+  });
+
+  it('edits folded together need the widest publish', () => {
+    const p = planRebuild([edit(sku(1), sku(1, { priceCents: 1 })), edit(sku(2), sku(2, { name: '新名字' }))], inputs());
+    expect(p.search).toBe('index');
+    expect(planRebuild([{ kind: 'search' }], inputs()).search).toBe('index');
+    expect(widerSearch('display', null)).toBe('display');
+    expect(widerSearch(null, null)).toBe(null);
+    expect(widerSearch('display', 'index')).toBe('index');
   });
 
   it('a stock change: nothing', () => {
     const after = sku(1, { stock: 0 });
     const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
     expect(p.goods.size + p.listCategories.size).toBe(0);
-    expect(p.search || p.home || p.full).toBe(false);
+    expect(p.search).toBe(null);
+    expect(p.home || p.full).toBe(false);
   });
 
   it('a best seller’s price change: every page of the category shows it', () => {
@@ -47,7 +75,7 @@ describe('dependency map', () => {
     const after = sku(1, { sales: 1000 });
     const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
     expect([...p.goods].sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(p.search).toBe(false); // sales are not searchable
+    expect(p.search).toBe(null); // sales are neither searched nor shown in results
   });
 
   it('unlaunching: its page goes, its siblings’ selectors change', () => {
@@ -71,7 +99,7 @@ describe('dependency map', () => {
   });
 
   it('content edits: the homepage only; category edits: everything', () => {
-    expect(planRebuild([{ kind: 'content' }], inputs())).toMatchObject({ home: true, full: false, search: false });
+    expect(planRebuild([{ kind: 'content' }], inputs())).toMatchObject({ home: true, full: false, search: null });
     expect(planRebuild([{ kind: 'content' }, { kind: 'full', reason: 'channel renamed' }], inputs())).toMatchObject({ full: true });
   });
 

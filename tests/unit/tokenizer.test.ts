@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryClauses, tokenize, words } from '../../api/services/search/tokenizer.ts';
+import { MAX_QUERY_CHARS, queryClauses, queryWords, tokenize, words } from '../../api/services/search/tokenizer.ts';
 
 describe('search tokenizer', () => {
   it('splits Chinese into characters and bigrams and keeps Latin words whole', () => {
@@ -30,6 +30,16 @@ describe('search tokenizer', () => {
     const grams = clauses.filter((c) => !c.wholeWord).map((c) => c.term);
     expect(grams).toEqual(['华为', '为手', '手机']);
     expect(queryClauses('鞋').map((c) => c.term)).toEqual(['鞋']);
+  });
+
+  it('searches at most MAX_QUERY_CHARS characters of a query, also when NFKC expands them', () => {
+    const chars = (ws: string[]) => ws.reduce((n, w) => n + Array.from(w).length, 0);
+    expect(queryWords('华为 HUAWEI P10')).toEqual(['华为', 'huawei', 'p10']);
+    expect(chars(queryWords('手'.repeat(300)))).toBe(MAX_QUERY_CHARS);
+    expect(chars(queryWords('ab '.repeat(40)))).toBe(67); // its first 100 UTF-16 units: 33 × 'ab ' and 'a'
+    expect(chars(words('\uFDFA'.repeat(100)))).toBe(1500); // NFKC: one character, four Arabic words
+    expect(chars(queryWords('\uFDFA'.repeat(100)))).toBe(MAX_QUERY_CHARS);
+    expect(queryClauses('华为'.repeat(200)).map((c) => c.term)).toEqual(queryClauses('华为'.repeat(50)).map((c) => c.term));
   });
 
   it('gives identical tokens for identical input (no engine-dependent segmentation)', () => {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../knex.ts';
+import { tableOptions } from '../dialect.ts';
 
 // The catalog of the original shop (meiduo-original.md §2.4, §2.5, §2.8), with its flaws fixed:
 // one channel per first-level category, unique (sku, spec) rows whose option must belong to the spec
@@ -7,20 +7,12 @@ import { isSqlite } from '../knex.ts';
 
 const money = (t: Knex.CreateTableBuilder, name: string) => t.decimal(name, 10, 2).notNullable().defaultTo(0);
 
-// Every table: created/updated times, and on MySQL an explicit InnoDB + utf8mb4 table whatever the
-// server's defaults are (Chinese names must never meet latin1).
+// Every table: created/updated times and the dialect's table options.
 const timestamps = (knex: Knex, t: Knex.CreateTableBuilder) => {
   t.datetime('create_time').notNullable().defaultTo(knex.fn.now());
   t.datetime('update_time').notNullable().defaultTo(knex.fn.now());
-  mysqlTable(knex, t);
+  tableOptions(knex, t);
 };
-
-export function mysqlTable(knex: Knex, t: Knex.CreateTableBuilder) {
-  if (isSqlite(knex)) return;
-  t.engine('InnoDB');
-  t.charset('utf8mb4');
-  t.collate('utf8mb4_unicode_ci');
-}
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('goods_categories', (t) => {
@@ -36,7 +28,7 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id');
     t.string('name', 20).notNullable();
     t.integer('sequence').notNullable().defaultTo(0);
-    mysqlTable(knex, t);
+    tableOptions(knex, t);
   });
 
   await knex.schema.createTable('goods_channels', (t) => {
@@ -121,7 +113,7 @@ export async function up(knex: Knex): Promise<void> {
     t.foreign(['option_id', 'spec_id']).references(['id', 'spec_id']).inTable('spec_options').onDelete('RESTRICT');
     t.unique(['sku_id', 'spec_id']);
     t.index(['option_id']);
-    mysqlTable(knex, t);
+    tableOptions(knex, t);
   });
 
   await knex.schema.createTable('sku_images', (t) => {

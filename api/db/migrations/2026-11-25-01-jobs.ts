@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../knex.ts';
-import { mysqlTable } from './2026-11-25-00-catalog.ts';
+import { caseSensitive, tableOptions } from '../dialect.ts';
 
 // The Agenda job queue (jobs/backends/sql-repository.ts). Every instant is a BIGINT of epoch
 // milliseconds rather than a DATETIME: SQLite has no date type, and integers compare, sort and
@@ -11,16 +10,15 @@ export const JOBS_TABLE = 'agenda_jobs';
 // Names and the JSON we match against are compared byte for byte: Agenda job names are identifiers
 // ('Email' is not 'email') and unique keys in job data must not fold case either, while the
 // table's default collation on MySQL is case-insensitive.
-const binary = (knex: Knex, c: Knex.ColumnBuilder) => (isSqlite(knex) ? c : c.collate('utf8mb4_bin'));
 
 export async function createJobsTable(knex: Knex, table: string): Promise<void> {
   await knex.schema.createTable(table, (t) => {
     t.string('id', 36).primary(); // random UUID, so ids never collide across processes
-    binary(knex, t.string('name', 255).notNullable());
+    caseSensitive(knex, t.string('name', 255).notNullable());
     t.string('type', 10).notNullable().defaultTo('normal'); // 'normal' | 'single'
     // = name for type 'single', NULL otherwise: the unique index makes "one single job per name"
     // hold even when two processes call agenda.every() at once (NULLs never collide).
-    binary(knex, t.string('single_key', 255).nullable().unique(`${table}_single_key`));
+    caseSensitive(knex, t.string('single_key', 255).nullable().unique(`${table}_single_key`));
     t.integer('priority').notNullable().defaultTo(0);
     t.bigInteger('next_run_at').nullable();
     t.bigInteger('locked_at').nullable();
@@ -35,7 +33,7 @@ export async function createJobsTable(knex: Knex, table: string): Promise<void> 
     t.bigInteger('start_date').nullable();
     t.bigInteger('end_date').nullable();
     t.string('skip_days', 40).nullable(); // JSON array of weekdays
-    binary(knex, t.text('data', 'longtext').nullable()); // JSON; NULL when the job has no data
+    caseSensitive(knex, t.text('data', 'longtext').nullable()); // JSON; NULL when the job has no data
     t.boolean('disabled').notNullable().defaultTo(false);
     t.double('progress').nullable();
     t.boolean('fork').notNullable().defaultTo(false);
@@ -44,7 +42,7 @@ export async function createJobsTable(knex: Knex, table: string): Promise<void> 
     // `unique` is a reserved word in SQL, hence unique_query.
     t.text('unique_query').nullable(); // JSON
     t.text('unique_opts').nullable(); // JSON
-    mysqlTable(knex, t);
+    tableOptions(knex, t);
     // getNextJobToRun's abandoned jobs: one name's locks older than the lock lifetime
     t.index(['name', 'locked_at'], `${table}_name_locked`);
     // getQueueSize and dashboards: everything due, whatever its name

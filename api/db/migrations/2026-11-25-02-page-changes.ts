@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { mysqlTable } from './2026-11-25-00-catalog.ts';
+import { tableOptions } from '../dialect.ts';
 
 // The outbox of catalog changes. An edit writes its change here in the same transaction as the edit
 // itself, so a committed edit can never miss its page rebuild, even if the process dies before the
@@ -9,13 +9,13 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.text('payload').notNullable(); // JSON CatalogChange
     t.bigInteger('created_at').notNullable(); // epoch ms: when the change was recorded
-    mysqlTable(knex, t);
+    tableOptions(knex, t);
   });
   // Search index requests, kept apart so a slow index build never holds up page rebuilds.
   await knex.schema.createTable('search_requests', (t) => {
     t.bigIncrements('id');
     t.bigInteger('created_at').notNullable();
-    mysqlTable(knex, t);
+    tableOptions(knex, t);
   });
 }
 

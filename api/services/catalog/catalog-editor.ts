@@ -1,16 +1,21 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { isSqlite, sqlNow } from '../../db/knex.ts';
+import { forUpdate } from '../../db/dialect.ts';
+import { sqlNow } from '../../db/knex.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { validate } from '../../validation.ts';
 import { formatCents, parseMoney } from '../../money.ts';
-import type { CatalogChange } from './dependencies.ts';
+import { SAFE_LINK_MESSAGE, isSafeLink } from './links.ts';
+import { recordChanges } from './outbox.ts';
 import { SKU_COLUMNS, toContent, toSku } from './rows.ts';
 import type { Content, Sku } from './types.ts';
 
-// Catalog writes used by the CLI now and the admin API later. Each edit and its page-change record
-// commit in one transaction (the outbox, page_changes); the caller then asks the job queue for a
-// rebuild. Validation rules for edits live here, once.
+// Catalog writes used by the CLI now and the admin API later. Each edit records its change in the
+// outbox (outbox.ts) in the same transaction; a job worker picks it up from there, so the caller
+// enqueues nothing. Validation rules for edits live here, once.
+
+// Until jobs/cli.ts imports them from outbox.ts.
+export { recordChanges, requestRebuild, waitUntilApplied as waitForChanges } from './outbox.ts';
 
 const money = z.string().refine((v) => {
   const c = parseMoney(v);
@@ -36,7 +41,7 @@ export type SkuPatch = z.infer<typeof skuPatchSchema>;
 export const contentPatchSchema = z
   .object({
     title: z.string().trim().min(1, '不能为空').max(100, '不能超过 100 个字符'),
-    url: z.string().trim().max(300, '不能超过 300 个字符'),
+    url: z.string().trim().max(300, '不能超过 300 个字符').refine(isSafeLink, SAFE_LINK_MESSAGE),
     text: z.string().max(2000, '不能超过 2000 个字符'),
     sequence: z.number().int('必须是整数').min(0).max(100_000),
     status: z.boolean(),
@@ -48,33 +53,10 @@ export const contentPatchSchema = z
 
 export type ContentPatch = z.infer<typeof contentPatchSchema>;
 
-/** Returns an outbox id at or after the recorded changes: once no row up to it is left, they are applied. */
-export async function recordChanges(trx: Knex.Transaction, changes: CatalogChange[]): Promise<number> {
-  const now = Date.now();
-  if (changes.length > 0) await trx('page_changes').insert(changes.map((c) => ({ payload: JSON.stringify(c), created_at: now })));
-  const row = await trx('page_changes').max({ id: 'id' }).first();
-  return Number(row?.id ?? 0);
-}
-
-/** Resolves when every change up to `changeId` has been applied by a worker. */
-export async function waitForChanges(db: Knex, changeId: number, opts: { timeoutMs?: number; onPending?: (n: number) => void } = {}): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
-  for (;;) {
-    const row = await db('page_changes').where('id', '<=', changeId).count({ n: '*' }).first();
-    const pending = Number(row?.n ?? 0);
-    opts.onPending?.(pending);
-    if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`changes up to ${changeId} still pending after ${opts.timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const lockRow = (db: Knex, q: Knex.QueryBuilder) => (isSqlite(db) ? q : q.forUpdate());
-
 export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
   const p = validate(skuPatchSchema, patch, '修改内容有误');
   return db.transaction(async (trx) => {
-    const row = await lockRow(db, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
+    const row = await forUpdate(db, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
     if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
     const before = toSku(row);
     const update: Record<string, unknown> = { update_time: sqlNow() };
@@ -119,9 +101,4 @@ export async function updateContent(db: Knex, id: number, patch: unknown): Promi
     const changeId = await recordChanges(trx, [{ kind: 'content' }]);
     return { content: toContent(await trx('contents').where('id', id).first()), changeId };
   });
-}
-
-/** Rebuild requests without an edit: `{kind: 'full'}` for category/channel/brand edits, pages by name, the search index. */
-export async function requestRebuild(db: Knex, changes: CatalogChange[]): Promise<number> {
-  return db.transaction((trx) => recordChanges(trx, changes));
 }

@@ -4,6 +4,7 @@ import type {
   ContentItem, Floor, GoodsPageModel, HomePageModel, ListPageModel, Nav, PageLink, SearchPageModel, SkuCard,
 } from './page-models.ts';
 import { HOT_SKU_COUNT, LIST_PAGE_SIZE, LIST_SORTS, goodsUrl, homeUrl, listUrl, searchUrl } from './paths.ts';
+import { isSafeLink } from './links.ts';
 import { sanitizeDescription } from './sanitize.ts';
 import type { CatalogSnapshot } from './snapshot.ts';
 import { SORT_LABELS, compareFor } from './sorting.ts';
@@ -124,9 +125,9 @@ export function goodsPage(s: CatalogSnapshot, skuId: number): GoodsPageModel | n
   let descriptions = d.descriptions.get(spu.id);
   if (!descriptions) {
     descriptions = {
-      detail: sanitizeDescription(spu.descDetail),
-      pack: sanitizeDescription(spu.descPack),
-      service: sanitizeDescription(spu.descService),
+      detail: sanitizeDescription(spu.descDetail, { imageHosts: s.imageHosts }),
+      pack: sanitizeDescription(spu.descPack, { imageHosts: s.imageHosts }),
+      service: sanitizeDescription(spu.descService, { imageHosts: s.imageHosts }),
     };
     d.descriptions.set(spu.id, descriptions);
   }
@@ -170,6 +171,8 @@ export const FLOORS = [
 
 export function homePage(s: CatalogSnapshot): HomePageModel {
   const slotId = new Map(s.contentCategories.map((c) => [c.key, c]));
+  // Edits are validated (links.ts); a row written some other way still never becomes a script link.
+  const link = (url: string, fallback: string) => (url && isSafeLink(url) ? url : fallback);
   const items = (key: string): ContentItem[] => {
     const cat = slotId.get(key);
     if (!cat) return [];
@@ -177,13 +180,13 @@ export function homePage(s: CatalogSnapshot): HomePageModel {
       .filter((c) => c.categoryId === cat.id && c.status)
       .sort((a, b) => a.sequence - b.sequence || a.id - b.id)
       .flatMap((c): ContentItem[] => {
-        if (c.skuId === null) return [{ id: c.id, title: c.title, url: c.url || '/', image: c.image, text: c.text, price: null }];
+        if (c.skuId === null) return [{ id: c.id, title: c.title, url: link(c.url, '/'), image: c.image, text: c.text, price: null }];
         const sku = s.skus.get(c.skuId);
         if (!sku || !sku.isLaunched) return []; // never link to a page that does not exist
         return [{
           id: c.id,
           title: c.title || sku.name,
-          url: c.url || goodsUrl(sku.id),
+          url: link(c.url, goodsUrl(sku.id)),
           image: c.image || sku.defaultImage,
           text: c.text,
           price: formatCents(sku.priceCents),

@@ -63,7 +63,7 @@ export const toContent = (r: Row): Content => ({
   skuId: r.sku_id ?? null,
 });
 
-/** Columns the SKU summary needs; list queries select only these. */
+/** The columns toSku() reads: a whole Sku. Lists and summaries select fewer (catalog-service.ts). */
 export const SKU_COLUMNS = [
   'id',
   'spu_id',

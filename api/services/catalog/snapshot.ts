@@ -21,6 +21,13 @@ export interface CatalogSnapshot {
   images: Map<number, string[]>; // by sku id, in order
   contentCategories: ContentCategory[];
   contents: Content[];
+  /** Hosts besides the shop that description pictures may come from (config.imageHosts). */
+  imageHosts: string[];
+}
+
+export interface SnapshotOptions {
+  /** config.imageHosts: the full build and the re-render jobs must pass the same, or pages differ. */
+  imageHosts?: string[];
 }
 
 export interface SnapshotScope {
@@ -49,7 +56,7 @@ const chunked = async <T>(ids: number[], fn: (chunk: number[]) => Promise<T[]>):
 };
 
 /** scope omitted: the whole catalog. */
-export async function loadSnapshot(db: Knex, scope?: SnapshotScope): Promise<CatalogSnapshot> {
+export async function loadSnapshot(db: Knex, scope?: SnapshotScope, opts: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const whole = scope === undefined;
   const [categories, groups, channels, brands] = await Promise.all([
     db('goods_categories').select('id', 'name', 'parent_id', 'sequence'),
@@ -131,5 +138,6 @@ export async function loadSnapshot(db: Knex, scope?: SnapshotScope): Promise<Cat
     images,
     contentCategories: contentCategories.map(toContentCategory),
     contents: contents.map(toContent),
+    imageHosts: opts.imageHosts ?? [],
   };
 }

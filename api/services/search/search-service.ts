@@ -6,11 +6,15 @@ import { MANIFEST, SEARCH_DIR, type SearchManifest } from './publish.ts';
 import { loadSearchIndex, searchIndex, type LoadedSearchIndex } from './search-index.ts';
 
 // /api/search answers from the same published index the browser downloads. It re-reads the manifest
-// at most once a second, so a newly published index is picked up without a restart.
+// at most once a second, so a newly published index is picked up without a restart. /api/health
+// reports the published index from the manifest alone: loading the index itself is the first
+// search's job, not a health probe's.
 
 export class SearchService {
   private current: { manifest: SearchManifest; idx: LoadedSearchIndex } | null = null;
-  private checkedAt = 0;
+  private manifest: SearchManifest | null = null;
+  private manifestAt = 0;
+  private manifestRead: Promise<SearchManifest | null> | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -19,29 +23,39 @@ export class SearchService {
     private readonly recheckMs = 1000,
   ) {}
 
-  private async refresh(): Promise<void> {
-    const dir = path.join(this.clientDir, SEARCH_DIR);
-    let manifest: SearchManifest;
+  /** The published manifest, read at most once per recheckMs; null before the first publish. */
+  private async publishedManifest(): Promise<SearchManifest | null> {
+    if (this.manifestAt && Date.now() - this.manifestAt < this.recheckMs) return this.manifest;
+    this.manifestRead ??= this.readManifest().finally(() => (this.manifestRead = null));
+    return this.manifestRead;
+  }
+
+  private async readManifest(): Promise<SearchManifest | null> {
     try {
-      manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8')) as SearchManifest;
+      const file = path.join(this.clientDir, SEARCH_DIR, MANIFEST);
+      this.manifest = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
     } catch {
-      return; // not built yet: keep whatever we have
+      // not built yet (keep null), or unreadable for a moment: keep what we had
     }
-    if (this.current && this.current.manifest.index === manifest.index) return;
-    const json = JSON.parse(await fs.readFile(path.join(dir, manifest.index), 'utf8'));
+    this.manifestAt = Date.now();
+    return this.manifest;
+  }
+
+  private async refresh(): Promise<void> {
+    const manifest = await this.publishedManifest();
+    if (!manifest || (this.current && this.current.manifest.index === manifest.index)) return;
+    const json = JSON.parse(await fs.readFile(path.join(this.clientDir, SEARCH_DIR, manifest.index), 'utf8'));
     this.current = { manifest, idx: loadSearchIndex(json) };
   }
 
   private async ensure() {
-    const now = Date.now();
-    if (this.current && now - this.checkedAt < this.recheckMs) return;
-    this.checkedAt = now;
     this.loading ??= this.refresh().finally(() => (this.loading = null));
     await this.loading;
   }
 
-  get indexVersion(): string | null {
-    return this.current?.manifest.index ?? null;
+  /** File name of the published index (`index.<hash>.json`), or null when none is published. */
+  async publishedIndex(): Promise<string | null> {
+    return (await this.publishedManifest())?.index ?? null;
   }
 
   async search(q: string, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[]; index: string | null }> {

@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+
+// Everything that differs between the embedded SQLite and MySQL/MariaDB, in one place, so services,
+// migrations and the job store ask "which database?" here and nowhere else. (How transactions begin
+// on SQLite is the connection's business: api/db/knex.ts.)
+
+export function isSqlite(db: Knex): boolean {
+  const client = db.client.config.client;
+  return client === 'better-sqlite3' || client === 'sqlite3';
+}
+
+/**
+ * Locks the rows a read selects until the transaction ends (SELECT … FOR UPDATE). SQLite has no row
+ * locks and needs none: every transaction there begins IMMEDIATE (api/db/knex.ts), holding the whole
+ * database's write lock from its first statement.
+ */
+export function forUpdate(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return isSqlite(db) ? q : q.forUpdate();
+}
+
+/**
+ * Table options for every table: on MySQL an explicit InnoDB + utf8mb4 table whatever the server's
+ * defaults are (Chinese names must never meet latin1); SQLite has neither engines nor charsets.
+ */
+export function tableOptions(knex: Knex, t: Knex.CreateTableBuilder): void {
+  if (isSqlite(knex)) return;
+  t.engine('InnoDB');
+  t.charset('utf8mb4');
+  t.collate('utf8mb4_unicode_ci');
+}
+
+/**
+ * A column compared byte for byte. SQLite compares text that way already; MySQL tables default to a
+ * case-insensitive collation.
+ */
+export function caseSensitive(knex: Knex, c: Knex.ColumnBuilder): Knex.ColumnBuilder {
+  return isSqlite(knex) ? c : c.collate('utf8mb4_bin');
+}

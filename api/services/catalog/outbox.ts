@@ -1,0 +1,113 @@
+import type { Knex } from 'knex';
+import { widerSearch, type CatalogChange, type SearchScope } from './dependencies.ts';
+
+// The outbox, and the only module that touches its two tables:
+// - page_changes: catalog changes waiting for their pages. An edit records its change in the same
+//   transaction as the edit, so a committed edit can never miss its rebuild; the pages.rebuild job
+//   deletes the rows it has applied.
+// - search_requests: search publishes waiting for the search.rebuild job, kept apart so a slow index
+//   build never holds up pages. The run that applies changes asks for the publish they need in the
+//   same transaction that deletes them: a change is never gone without its request being there.
+// So "live" is checkable from the database alone: no change ≤ id left, then no search request left
+// that existed at that moment (waitUntilApplied).
+
+/** Records changes inside the caller's transaction; returns an id at or after them (see waitUntilApplied). */
+export async function recordChanges(trx: Knex.Transaction, changes: CatalogChange[]): Promise<number> {
+  const now = Date.now();
+  if (changes.length > 0) await trx('page_changes').insert(changes.map((c) => ({ payload: JSON.stringify(c), created_at: now })));
+  const row = await trx('page_changes').max({ id: 'id' }).first();
+  return Number(row?.id ?? 0);
+}
+
+/** Rebuild requests without an edit: `{kind: 'full'}` for category/channel/brand edits, pages by name, the search index. */
+export async function requestRebuild(db: Knex, changes: CatalogChange[]): Promise<number> {
+  return db.transaction((trx) => recordChanges(trx, changes));
+}
+
+export interface PendingChanges {
+  /** The last change read: markApplied(db, lastId, …) once they are applied. */
+  lastId: number;
+  changes: CatalogChange[];
+}
+
+/** The oldest pending changes, at most `limit`; null when there are none. */
+export async function readChanges(db: Knex, limit: number): Promise<PendingChanges | null> {
+  const rows = await db('page_changes').select('id', 'payload').orderBy('id').limit(limit);
+  if (rows.length === 0) return null;
+  return { lastId: Number(rows[rows.length - 1].id), changes: rows.map((r) => JSON.parse(r.payload) as CatalogChange) };
+}
+
+/** Changes up to lastId are applied; in the same transaction, asks for the search publish they need. */
+export async function markApplied(db: Knex, lastId: number, search: SearchScope | null): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('page_changes').where('id', '<=', lastId).del();
+    if (search) await trx('search_requests').insert({ scope: search, created_at: Date.now() });
+  });
+}
+
+export interface PendingSearch {
+  /** The last request read: markPublished(db, lastId) once a publish has covered them. */
+  lastId: number;
+  /** The widest need among them. */
+  scope: SearchScope;
+}
+
+/** What the pending search requests need together; null when there are none. */
+export async function readSearchRequests(db: Knex): Promise<PendingSearch | null> {
+  const rows: { scope: string; lastId: number | string }[] = await db('search_requests').select('scope').max({ lastId: 'id' }).groupBy('scope');
+  if (rows.length === 0) return null;
+  return {
+    lastId: Math.max(...rows.map((r) => Number(r.lastId))),
+    scope: rows.map((r) => r.scope as SearchScope).reduce<SearchScope | null>(widerSearch, null)!,
+  };
+}
+
+/** Search requests up to lastId are published. */
+export async function markPublished(db: Knex, lastId: number): Promise<void> {
+  await db('search_requests').where('id', '<=', lastId).del();
+}
+
+/** Catalog changes whose pages are not live yet. */
+export async function pendingCount(db: Knex): Promise<number> {
+  return Number((await db('page_changes').count({ n: '*' }).first())?.n ?? 0);
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const POLL_MS = 50;
+
+/**
+ * Resolves once everything recorded up to `changeId` is live: every change ≤ changeId applied (its
+ * pages written) and then every search request that existed at that moment published — which
+ * includes the ones those changes asked for. onPending gets the work still outstanding (changes
+ * while pages are pending, then search requests).
+ */
+export async function waitUntilApplied(
+  db: Knex,
+  changeId: number,
+  opts: { timeoutMs?: number; onPending?: (pending: number, stage: 'pages' | 'search') => void } = {},
+): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let searchUpTo: number | null = null;
+  for (;;) {
+    if (searchUpTo === null) {
+      const row = await db('page_changes').where('id', '<=', changeId).count({ n: '*' }).first();
+      const pending = Number(row?.n ?? 0);
+      opts.onPending?.(pending, 'pages');
+      if (pending === 0) {
+        searchUpTo = Number((await db('search_requests').max({ id: 'id' }).first())?.id ?? 0);
+        continue;
+      }
+    } else {
+      const row = await db('search_requests').where('id', '<=', searchUpTo).count({ n: '*' }).first();
+      const pending = Number(row?.n ?? 0);
+      opts.onPending?.(pending, 'search');
+      if (pending === 0) return;
+    }
+    if (Date.now() > deadline) {
+      const what = searchUpTo === null ? `changes up to ${changeId} still pending` : `search index for changes up to ${changeId} still unpublished`;
+      throw new Error(`${what} after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}

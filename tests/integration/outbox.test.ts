@@ -1,0 +1,104 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  markApplied, markPublished, pendingCount, readChanges, readSearchRequests, recordChanges, requestRebuild, waitUntilApplied,
+} from '../../api/services/catalog/outbox.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { DB_KINDS } from '../helpers/env.ts';
+
+const settled = async (p: Promise<unknown>) => {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await new Promise((r) => setTimeout(r, 200)); // several polls
+  return done;
+};
+
+describe.each(DB_KINDS)('the outbox on %s', (kind) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(kind);
+  });
+  afterAll(() => t?.drop());
+  afterEach(async () => {
+    vi.useRealTimers();
+    await t.db('page_changes').del();
+    await t.db('search_requests').del();
+  });
+
+  it('records changes with the edit’s transaction, and loses them with its rollback', async () => {
+    await expect(
+      t.db.transaction(async (trx) => {
+        await recordChanges(trx, [{ kind: 'content' }]);
+        throw new Error('edit failed');
+      }),
+    ).rejects.toThrow('edit failed');
+    expect(await pendingCount(t.db)).toBe(0);
+    const id = await requestRebuild(t.db, [{ kind: 'content' }, { kind: 'search' }]);
+    expect(await pendingCount(t.db)).toBe(2);
+    expect(await readChanges(t.db, 10)).toEqual({ lastId: id, changes: [{ kind: 'content' }, { kind: 'search' }] });
+    expect((await readChanges(t.db, 1))?.changes).toEqual([{ kind: 'content' }]);
+  });
+
+  it('deletes applied changes and asks for their search publish in one transaction', async () => {
+    const id = await requestRebuild(t.db, [{ kind: 'search' }]);
+    // the request cannot be written: the changes must stay, or their search publish would be lost
+    await t.db.schema.renameTable('search_requests', 'search_requests_away');
+    try {
+      await expect(markApplied(t.db, id, 'index')).rejects.toThrow();
+    } finally {
+      await t.db.schema.renameTable('search_requests_away', 'search_requests');
+    }
+    expect(await pendingCount(t.db)).toBe(1);
+    await markApplied(t.db, id, 'index');
+    expect(await pendingCount(t.db)).toBe(0);
+    expect(await readSearchRequests(t.db)).toMatchObject({ scope: 'index' });
+  });
+
+  it('reads pending search requests as the widest publish they need', async () => {
+    expect(await readSearchRequests(t.db)).toBeNull();
+    const a = await requestRebuild(t.db, [{ kind: 'content' }]);
+    await markApplied(t.db, a, 'display');
+    expect(await readSearchRequests(t.db)).toMatchObject({ scope: 'display' });
+    const b = await requestRebuild(t.db, [{ kind: 'content' }]);
+    await markApplied(t.db, b, 'index');
+    await markApplied(t.db, await requestRebuild(t.db, [{ kind: 'content' }]), 'display');
+    const pending = await readSearchRequests(t.db);
+    expect(pending?.scope).toBe('index');
+    const ids = (await t.db('search_requests').pluck('id')).map(Number);
+    expect(pending?.lastId).toBe(Math.max(...ids));
+    await markPublished(t.db, pending!.lastId);
+    expect(await readSearchRequests(t.db)).toBeNull();
+  });
+
+  it('waits until the pages are applied AND the search publish they asked for is done', async () => {
+    const id = await requestRebuild(t.db, [{ kind: 'search' }]);
+    const stages: string[] = [];
+    const waiting = waitUntilApplied(t.db, id, { timeoutMs: 10_000, onPending: (_n, stage) => stages.push(stage) });
+    expect(await settled(waiting)).toBe(false);
+    await markApplied(t.db, id, 'index'); // pages live, index not yet
+    expect(await settled(waiting)).toBe(false);
+    const later = await requestRebuild(t.db, [{ kind: 'content' }]); // recorded after: not waited for
+    await markPublished(t.db, (await readSearchRequests(t.db))!.lastId);
+    await waiting;
+    expect(stages[0]).toBe('pages');
+    expect(stages.at(-1)).toBe('search');
+    expect(await pendingCount(t.db)).toBe(1);
+    await markApplied(t.db, later, null);
+  });
+
+  it('returns at once for changes that asked for no search publish', async () => {
+    const id = await requestRebuild(t.db, [{ kind: 'content' }]);
+    await markApplied(t.db, id, null);
+    await waitUntilApplied(t.db, id, { timeoutMs: 1000 });
+  });
+
+  it('gives up after the timeout, saying how long it waited', async () => {
+    const id = await requestRebuild(t.db, [{ kind: 'content' }]);
+    await expect(waitUntilApplied(t.db, id, { timeoutMs: 100 })).rejects.toThrow(`changes up to ${id} still pending after 100 ms`);
+    // and with the default timeout: time jumps past it while the change is still pending
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const waiting = waitUntilApplied(t.db, id, {
+      onPending: () => vi.setSystemTime(Date.now() + 11 * 60_000),
+    });
+    await expect(waiting).rejects.toThrow(`changes up to ${id} still pending after 600000 ms`);
+  });
+});
