@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,16 +24,18 @@ const brotli = promisify(zlib.brotliCompress);
 
 /**
  * gzip 6 (zlib's default): on the 35 KB pages a third of level 9's CPU for 2% more bytes, which
- * matters when a full build compresses 12,000 of them. brotli 5 for ordinary files (~0.8 ms a page,
- * on libuv's thread pool); 7 for big ones such as the 11 MB search index, where 9 would add 1.9 s to
- * every index publish for 8% fewer bytes (11 would take tens of seconds).
+ * matters when a full build compresses 12,000 of them. brotli 5 for ordinary files (~0.8 ms a page);
+ * 7 for big ones such as the 11 MB search index, where 9 would add 1.9 s to every index publish for
+ * 8% fewer bytes (11 would take tens of seconds).
  */
+const gzipOptions: zlib.ZlibOptions = { level: 6 };
+const brotliOptions = (size: number): zlib.BrotliOptions => ({
+  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: size > 1024 * 1024 ? 7 : 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size },
+});
+
+/** On libuv's thread pool, for processes that serve meanwhile. */
 export async function compressForms(data: Buffer): Promise<{ gz: Buffer; br: Buffer }> {
-  const quality = data.length > 1024 * 1024 ? 7 : 5;
-  const [gz, br] = await Promise.all([
-    gzip(data, { level: 6 }),
-    brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
-  ]);
+  const [gz, br] = await Promise.all([gzip(data, gzipOptions), brotli(data, brotliOptions(data.length))]);
   return { gz, br };
 }
 
@@ -63,14 +66,28 @@ export async function publishFile(file: string, data: string | Buffer): Promise<
   }
 }
 
-/** Adds compressed siblings to a file already in place (the full build, after Astro wrote the pages). */
-export async function compressInPlace(file: string): Promise<boolean> {
-  const body = await fs.readFile(file);
+/**
+ * Adds compressed siblings to a file already in place: the full build, after Astro wrote the pages,
+ * in threads that do nothing else (jobs/compress.thread.ts). Blocking on purpose: for thousands of
+ * small files the async forms cost nearly twice the CPU (a stream and thread-pool hops per call).
+ */
+export function compressInPlaceSync(file: string): boolean {
+  const body = fsSync.readFileSync(file);
   if (!wantsSiblings(file, body.length)) return false;
-  const forms = await compressForms(body);
-  await writeFileAtomic(file + '.gz', forms.gz);
-  await writeFileAtomic(file + '.br', forms.br);
+  writeFileAtomicSync(file + '.gz', zlib.gzipSync(body, gzipOptions));
+  writeFileAtomicSync(file + '.br', zlib.brotliCompressSync(body, brotliOptions(body.length)));
   return true;
+}
+
+function writeFileAtomicSync(file: string, data: Buffer) {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fsSync.writeFileSync(tmp, data);
+    fsSync.renameSync(tmp, file);
+  } catch (err) {
+    fsSync.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 async function removeSiblings(file: string) {

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
-import { COMPRESSIBLE, compressInPlace } from '../api/published-files.ts';
+import { COMPRESSIBLE } from '../api/published-files.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
-import { ROOT } from './runtime.ts';
+import { ROOT, threadEntry } from './runtime.ts';
 
 // Full builds: Astro prerenders every page into dist/client, then the search index is published
 // beside them. A stamp records what the build was made from, so `npm start` rebuilds only when the
@@ -79,10 +81,11 @@ export async function writeStamp(distDir: string, stamp: BuildStamp): Promise<vo
 }
 
 /** `meiduo build` in a child process: the caller keeps neither Astro's memory nor a blocked loop. */
-export function buildInChildProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function buildInChildProcess(env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'build'], { stdio: 'inherit', env });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build failed (exit ${code})`))));
+    // an aborted build is killed; its half-written release folder is pruned by the next build
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'build'], { stdio: 'inherit', env, signal });
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`build failed (${sig ? `killed by ${sig}` : `exit ${code}`})`))));
     child.on('error', reject);
   });
 }
@@ -111,18 +114,22 @@ export interface BuildSummary {
 }
 
 /**
- * Gives every compressible file of a fresh release its .gz/.br siblings. zlib runs on libuv's thread
- * pool (4 threads): a few files at a time keep it busy without queueing thousands of reads at once.
+ * Gives every compressible file of a fresh release its .gz/.br siblings, before the swap: one thread
+ * per core, each with its share of the files (12,000 pages at 10,000 SKUs: most of a core-minute of
+ * zlib: bench/build.mjs measures it).
  */
-export async function compressRelease(clientDir: string, concurrency = 4): Promise<number> {
+export async function compressRelease(clientDir: string, threads = os.availableParallelism()): Promise<number> {
   const files: string[] = [];
   for await (const f of walk(clientDir)) if (COMPRESSIBLE.test(f)) files.push(f);
-  let next = 0;
-  let compressed = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < files.length) if (await compressInPlace(files[next++]!)) compressed++;
-  }));
-  return compressed;
+  const shares = Array.from({ length: Math.min(threads, files.length) }, (_, i) => files.filter((_, j) => j % threads === i));
+  const counts = await Promise.all(shares.map((share) => new Promise<number>((resolve, reject) => {
+    let count: number | null = null;
+    const w = new Worker(threadEntry('compress'), { workerData: { files: share } });
+    w.on('message', (n: number) => (count = n));
+    w.on('error', reject);
+    w.on('exit', (code) => (count === null ? reject(new Error(`compression thread exited with ${code}`)) : resolve(count)));
+  })));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 async function countHtml(dir: string): Promise<number> {

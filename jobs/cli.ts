@@ -120,7 +120,8 @@ async function build(config: Config) {
   const { buildSite } = await import('./build.ts');
   const summary = await withDb(config, (db) => buildSite(config, db, { logLevel: 'warn' }));
   console.log(
-    `built ${summary.pages} pages in ${summary.seconds.toFixed(1)} s (${summary.pagesPerSecond.toFixed(0)} pages/s, peak RSS ${summary.peakRssMb.toFixed(0)} MB); ` +
+    `built ${summary.pages} pages in ${summary.seconds.toFixed(1)} s (${summary.pagesPerSecond.toFixed(0)} pages/s, peak RSS ${summary.peakRssMb.toFixed(0)} MB; ` +
+      `${summary.compressedFiles} files precompressed in ${summary.compressSeconds.toFixed(1)} s); ` +
       `search index: ${summary.searchDocs} SKUs, ${(summary.searchIndexBytes / 1024).toFixed(0)} KB, ${(summary.searchIndexGzipBytes / 1024).toFixed(0)} KB gzip`,
   );
 }

@@ -40,7 +40,7 @@ const RENDER_IDLE_MS = 60_000;
 /** The variables that make a child `meiduo build` see this process's configuration. */
 function envFor(config: Config): Record<string, string> {
   const url = config.database.client === 'sqlite' ? `sqlite:${config.database.filename}` : config.database.url;
-  return { DATABASE_URL: url, DIST_DIR: config.distDir, MEDIA_DIR: config.mediaDir, LOG_LEVEL: 'warn' };
+  return { DATABASE_URL: url, DIST_DIR: config.distDir, MEDIA_DIR: config.mediaDir, IMAGE_HOSTS: config.imageHosts.join(','), LOG_LEVEL: 'warn' };
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
@@ -53,6 +53,8 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
 export class PageRebuilder {
   private renderer: Renderer | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Aborts the full build this process is running in a child, if any (see close()). */
+  private building: AbortController | null = null;
 
   constructor(
     private readonly db: Knex,
@@ -87,6 +89,9 @@ export class PageRebuilder {
   }
 
   async close(): Promise<void> {
+    // A queue that gives up a running pages.rebuild (jobs/queue.ts close) hands the job to another
+    // worker at once; a build child left running here would then race that worker's own build.
+    this.building?.abort();
     await this.closeRenderer();
     await stopSearchThread();
   }
@@ -160,7 +165,7 @@ export class PageRebuilder {
       spuIds: [...new Set(goodsRows.map((r) => Number(r.spu_id)))],
       categoryIds: [...new Set([...plan.listCategories, ...goodsRows.map((r) => Number(r.category_id))])],
       home: plan.home,
-    });
+    }, { imageHosts: this.config.imageHosts });
 
     const render: string[] = [];
     const remove: string[] = [];
@@ -213,7 +218,12 @@ export class PageRebuilder {
   private async fullBuild() {
     await this.closeRenderer(); // the new release brings a new server bundle, and the build needs the memory
     const started = performance.now();
-    await buildInChildProcess({ ...process.env, ...envFor(this.config) });
+    this.building = new AbortController();
+    try {
+      await buildInChildProcess({ ...process.env, ...envFor(this.config) }, this.building.signal);
+    } finally {
+      this.building = null;
+    }
     this.log.info({ seconds: (performance.now() - started) / 1000 }, 'full rebuild done');
   }
 }

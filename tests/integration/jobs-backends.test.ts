@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
-import { requestRebuild, waitForChanges } from '../../api/services/catalog/catalog-editor.ts';
+import { requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
 import { createBackend } from '../../jobs/backends/index.ts';
 import { JOB, createJobQueue } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -79,7 +79,7 @@ describe.skipIf(!REDIS_URL)('pages.rebuild on the Redis job store', () => {
       // Redis store's upsert reads then inserts, and two documents would be rebuilt in parallel
       for (const name of [JOB.rebuildPages, JOB.rebuildSearch]) expect((await a.agenda.db.queryJobs({ name })).total).toBe(1);
       const changeId = await requestRebuild(t.db, [{ kind: 'search' }]);
-      await waitForChanges(t.db, changeId, { timeoutMs: 20_000 });
+      await waitUntilApplied(t.db, changeId, { timeoutMs: 20_000 });
       await new Promise((r) => setTimeout(r, 500)); // listeners run after the outbox is cleared; a second run would show by now
       expect(runs).toBe(1);
       // then the search job publishes the index it asked for

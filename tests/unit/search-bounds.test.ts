@@ -154,6 +154,8 @@ describe('coverage', () => {
     expect(coverage(['iphone', 'iphone', '8'], new Set(['iphone']))).toBeCloseTo(12 / 13);
     expect(coverage(['华为手机壳'], new Set(['手机壳', '华为']))).toBe(1);
     expect(coverage([], new Set(['华为']))).toBe(0);
+    expect(coverage(['手机'.repeat(100), 'iphone'], new Set(['iphone']))).toBe(0); // past the first 100 characters
+    expect(coverage(['手机'.repeat(100)], new Set(['手机']))).toBe(1);
   });
 });
 

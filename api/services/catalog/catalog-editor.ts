@@ -14,8 +14,6 @@ import type { Content, Sku } from './types.ts';
 // outbox (outbox.ts) in the same transaction; a job worker picks it up from there, so the caller
 // enqueues nothing. Validation rules for edits live here, once.
 
-// Until jobs/cli.ts imports them from outbox.ts.
-export { recordChanges, requestRebuild, waitUntilApplied as waitForChanges } from './outbox.ts';
 
 const money = z.string().refine((v) => {
   const c = parseMoney(v);

@@ -1,5 +1,5 @@
 import lunr from 'lunr';
-import { MAX_QUERY_CHARS, MAX_WORD, clausesOf, isHan, queryWords, tokenize, words } from './tokenizer.ts';
+import { MAX_QUERY_CHARS, MAX_WORD, clausesOf, firstChars, isHan, queryWords, tokenize, words } from './tokenizer.ts';
 
 // Building, serialising and querying the search index. No Node imports: the browser bundle runs
 // searchIndex() on the very JSON the builder wrote, so both sides rank identically.
@@ -98,25 +98,35 @@ export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex 
   }
   // Each field vector holds (term index, weight) pairs for one (field, document): exactly that
   // document's postings in that field. Two passes: count per (term, field), then fill.
-  const vectors: { field: number; doc: number; elements: number[] }[] = [];
-  for (const [ref, elements] of lunrJson.fieldVectors) {
+  const vectors = lunrJson.fieldVectors;
+  const fieldOfVector = new Int32Array(vectors.length).fill(-1);
+  const docOfVector = new Int32Array(vectors.length);
+  vectors.forEach(([ref], v) => {
     const slash = ref.indexOf('/');
-    const f = fieldOf.get(ref.slice(0, slash));
     const doc = ordinalOf.get(ref.slice(slash + 1));
-    if (f !== undefined && doc !== undefined) vectors.push({ field: f, doc, elements });
-  }
+    if (doc === undefined) return;
+    fieldOfVector[v] = fieldOf.get(ref.slice(0, slash)) ?? -1;
+    docOfVector[v] = doc;
+  });
   const F = fields.length;
   const offsets = new Int32Array(terms * F + 1);
-  for (const v of vectors) for (let i = 0; i < v.elements.length; i += 2) offsets[v.elements[i]! * F + v.field + 1]!++;
+  for (let v = 0; v < vectors.length; v++) {
+    const f = fieldOfVector[v]!;
+    const elements = vectors[v]![1];
+    if (f >= 0) for (let i = 0; i < elements.length; i += 2) offsets[elements[i]! * F + f + 1]!++;
+  }
   for (let k = 1; k < offsets.length; k++) offsets[k]! += offsets[k - 1]!;
   const fill = offsets.slice(0, -1);
   const docs = new Int32Array(offsets[offsets.length - 1]!);
   const weights = new Float64Array(docs.length);
-  for (const v of vectors) {
-    for (let i = 0; i < v.elements.length; i += 2) {
-      const at = fill[v.elements[i]! * F + v.field]!++;
-      docs[at] = v.doc;
-      weights[at] = v.elements[i + 1]!;
+  for (let v = 0; v < vectors.length; v++) {
+    const f = fieldOfVector[v]!;
+    const elements = vectors[v]![1];
+    if (f < 0) continue;
+    for (let i = 0; i < elements.length; i += 2) {
+      const at = fill[elements[i]! * F + f]!++;
+      docs[at] = docOfVector[v]!;
+      weights[at] = elements[i + 1]!;
     }
   }
   const n = json.ids.length;
@@ -149,7 +159,8 @@ interface Coverage {
 
 /**
  * Every term that can cover part of the query: Chinese substrings of up to MAX_WORD characters and
- * the other words whole, each with the positions it covers. At most chars × MAX_WORD terms.
+ * the other words whole, each with the positions it covers. At most chars × MAX_WORD terms; the
+ * words must hold at most MAX_QUERY_CHARS characters (queryWords(), firstChars()).
  */
 function coverageOf(queryWords: string[]): Coverage {
   const chars = queryWords.reduce((n, w) => n + Array.from(w).length, 0);
@@ -193,10 +204,11 @@ function popcount(mask: Uint32Array, from: number, width: number): number {
 /**
  * Share of the query's characters that a hit's matched terms cover. Ranking alone would return
  * '不存在的东西' for any product whose name has 的 or 东; a real match covers most of the query.
- * A term covers every place it occurs (Chinese terms of up to MAX_WORD characters).
+ * A term covers every place it occurs (Chinese terms of up to MAX_WORD characters). Like a query,
+ * only the first MAX_QUERY_CHARS characters count.
  */
 export function coverage(queryWords: string[], matched: Set<string>): number {
-  const { chars, bits, slots } = coverageOf(queryWords);
+  const { chars, bits, slots } = coverageOf(firstChars(queryWords));
   if (chars === 0) return 0;
   const union = new Uint32Array(WIDTH);
   for (const term of matched) {

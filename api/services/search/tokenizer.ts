@@ -26,9 +26,14 @@ export const MAX_QUERY_CHARS = 100;
  * grow with that.
  */
 export function queryWords(query: string): string[] {
+  return firstChars(words(query.slice(0, MAX_QUERY_CHARS)));
+}
+
+/** The words up to MAX_QUERY_CHARS characters in all, the last one cut if need be. */
+export function firstChars(ws: string[]): string[] {
   const out: string[] = [];
   let left = MAX_QUERY_CHARS;
-  for (const w of words(query.slice(0, MAX_QUERY_CHARS))) {
+  for (const w of ws) {
     const chars = Array.from(w);
     if (chars.length >= left) {
       out.push(chars.slice(0, left).join(''));
