@@ -9,6 +9,7 @@ import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from '
 import { catalogRoutes } from './routes/catalog.ts';
 import { allowedMethods, mount } from './routes/define.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { searchRoutes } from './routes/search.ts';
 import type { Services } from './services/index.ts';
 
@@ -31,7 +32,8 @@ export function createApp(services: Services): Koa {
 
   // The API: JSON only, compressed when large; everything under /api is answered here.
   const router = new Router();
-  mount(router, services, [...healthRoutes, ...catalogRoutes, ...searchRoutes]);
+  const apiRoutes = [...healthRoutes, ...catalogRoutes, ...searchRoutes];
+  mount(router, services, [...apiRoutes, ...openApiRoutes(apiRoutes)]);
   const compress = compressJson({ threshold: 8192 });
   const routes = router.routes() as unknown as Middleware;
   const unmatched: Middleware = async (ctx) => {

@@ -22,7 +22,8 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, message: strin
  * are refused the same way everywhere.
  */
 export function decimalInt({ min, max }: { min: number; max: number }, message = min === 0 ? '必须是非负整数' : '必须是正整数') {
-  return z.string({ message }).transform((raw, ctx) => {
+  // the pattern is checked again by parseDecimalInt; here it documents the format (OpenAPI)
+  return z.string({ message }).regex(/^[0-9]{1,15}$/, message).transform((raw, ctx) => {
     const r = parseDecimalInt(raw, min, max);
     if (r.ok) return r.value;
     ctx.addIssue({ code: 'custom', message: r.reason === 'format' ? message : `必须在 ${min} 到 ${max} 之间` });

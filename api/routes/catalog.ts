@@ -20,14 +20,14 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories',
-    permissions: 'public',
+    auth: 'public',
     cacheControl: sharedCatalogCache,
     handler: async ({ services }) => services.catalog.menu(),
   }),
   defineRoute({
     method: 'get',
     path: '/api/categories/:id',
-    permissions: 'public',
+    auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
     handler: async ({ params, services }) => services.catalog.category(params.id),
@@ -35,7 +35,7 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories/:id/skus',
-    permissions: 'public',
+    auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
     query: z.object({
@@ -49,7 +49,7 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories/:id/hotskus',
-    permissions: 'public',
+    auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
     handler: async ({ params, services }) => services.catalog.hotSkus(params.id),
@@ -57,7 +57,7 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/skus/:id',
-    permissions: 'public',
+    auth: 'public',
     params: idOnly,
     cacheControl: 'no-store', // stock changes with every order
     handler: async ({ params, services }) => services.catalog.sku(params.id),

@@ -1,30 +1,51 @@
+import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { validate } from '../validation.ts';
 import type { Config } from '../config.ts';
+import type { Actor, RequestContext } from '../context.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { DEFAULT_BODY_LIMIT, readBody, type BodyKind } from '../middleware/body.ts';
+import { validate } from '../validation.ts';
 import type { Services } from '../services/index.ts';
 
-// Routes are declared as data (Ghost's controller objects): the schemas validate params and query
-// before the handler runs, and `permissions` must be stated on every route, so nothing is public
-// by accident. Handlers receive parsed input and return the JSON body. Numbers in paths and queries
-// use the shared schemas of api/validation.ts (decimal digits only).
+// Routes are declared as data (Ghost's endpoint objects): schemas validate path, query and body
+// before the handler runs; every route states who may call it (`auth`), and mount() refuses a route
+// that does not — nothing is public by accident, and the check happens here, once, not in handlers.
+// Handlers get parsed input and a RequestContext (api/context.ts), never Koa's ctx, so the services
+// they call stay transport-free. The same definitions produce the OpenAPI document (openapi.ts).
+// Numbers in paths and queries use the shared schemas of api/validation.ts (decimal digits only).
 
-export type Permission = 'public'; // accounts and admin add their own later
+/** public: anyone; user: a logged-in customer; { permission }: staff holding that permission. */
+export type Auth = 'public' | 'user' | { permission: string };
 
-export interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
+export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
-  permissions: Permission;
+  auth: Auth;
+  /** One line for the API reference. */
+  summary?: string;
   params?: P;
   query?: Q;
+  /** The request body's schema; without one, a route takes no body. */
+  body?: B;
+  /** Body encodings accepted (default JSON; 'form' where a provider posts forms). */
+  bodyKinds?: readonly BodyKind[];
+  /** Largest body accepted, in bytes (default 16 KiB). */
+  bodyLimit?: number;
+  /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
+  transaction?: boolean;
   statusCode?: number;
   /** Default `no-store`: an answer is cacheable only where a route says so. */
   cacheControl?: string | ((config: Config) => string);
-  handler(input: { params: z.infer<P>; query: z.infer<Q>; ctx: Context; services: Services }): Promise<unknown>;
+  handler(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; context: RequestContext; services: Services }): Promise<unknown>;
 }
 
-export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>>(def: RouteDef<P, Q>) {
+export type AnyRoute = RouteDef<any, any, any>;
+
+export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
+  def: RouteDef<P, Q, B>,
+) {
   return def;
 }
 
@@ -33,17 +54,49 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, what:
   return validate(schema, value, `请求参数有误 (${what})`) as z.infer<T>;
 }
 
-export function mount(router: Router, services: Services, routes: RouteDef<any, any>[]) {
+const isAuth = (a: unknown): a is Auth =>
+  a === 'public' || a === 'user' || (typeof a === 'object' && a !== null && typeof (a as { permission?: unknown }).permission === 'string');
+
+/** The one place the auth levels are enforced. */
+export function authorize(auth: Auth, actor: Actor): void {
+  if (auth === 'public') return;
+  if (actor.kind === 'anonymous') throw new UnauthorizedError();
+  if (auth === 'user') {
+    if (actor.kind !== 'user') throw new ForbiddenError();
+    return;
+  }
+  if (actor.kind !== 'admin' || !actor.permissions.has(auth.permission)) throw new ForbiddenError();
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A caller's X-Request-Id when it is a sane token (a proxy's), else a new one; echoed in the answer. */
+export function requestIdOf(ctx: Context): string {
+  const given = ctx.get('X-Request-Id');
+  return REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+export function mount(router: Router, services: Services, routes: AnyRoute[]) {
   for (const r of routes) {
-    if (!r.permissions) throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no permissions`);
+    // default deny: a route that does not say who may call it is a programming error, found at start
+    if (!isAuth(r.auth)) throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no auth level`);
     const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
+      const requestId = requestIdOf(ctx);
+      ctx.set('X-Request-Id', requestId);
+      const actor = await services.authenticator.authenticate({ headers: ctx.headers });
+      authorize(r.auth, actor);
       const params = parse(r.params, ctx.params, 'path');
       const query = parse(r.query, ctx.query, 'query');
-      const body = await r.handler({ params, query, ctx, services });
+      // a route without a body schema never reads one (a GET with a body is answered as without)
+      const body = r.body ? validate(r.body, await readBody(ctx.req, r.bodyKinds ?? ['json'], r.bodyLimit ?? DEFAULT_BODY_LIMIT), '请求参数有误 (body)') : undefined;
+      const base: RequestContext = { actor, requestId, clock: services.clock };
+      const result = r.transaction
+        ? await services.db.transaction((trx) => r.handler({ params, query, body, context: { ...base, trx }, services }))
+        : await r.handler({ params, query, body, context: base, services });
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
-      ctx.body = body;
+      ctx.body = result;
     });
   }
 }

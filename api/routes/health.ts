@@ -4,7 +4,7 @@ export const healthRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/health',
-    permissions: 'public',
+    auth: 'public',
     cacheControl: 'no-store',
     handler: async ({ services }) => {
       const [, , searchIndex] = await Promise.all([services.db.raw('select 1'), services.cache.get('health'), services.search.publishedIndex()]);

@@ -6,7 +6,7 @@ export const searchRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/search',
-    permissions: 'public',
+    auth: 'public',
     query: z.object({
       q: z.string({ message: '缺少搜索关键词 q' }).trim().min(1, '缺少搜索关键词 q').max(100, '关键词不能超过 100 个字符'),
       page: pageSchema.default(1),

@@ -1,26 +1,37 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createCache, type Cache } from '../cache/index.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { anonymousAuthenticator, type Authenticator } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { SearchService } from './search/search-service.ts';
 
 // The composition root: every process (web, worker, CLI, tests) builds its services here, and
-// closes them here.
+// closes them here. Strategies that tests replace (the clock, the authenticator; later the SMS, QQ
+// and mail providers) come in through `opts`.
 
 export interface Services {
   config: Config;
   log: Logger;
   db: Knex;
   cache: Cache;
+  clock: Clock;
+  authenticator: Authenticator;
   catalog: CatalogService;
   search: SearchService;
   close(): Promise<void>;
 }
 
-export function createServices(config: Config, opts: { log?: Logger } = {}): Services {
+export interface ServiceOverrides {
+  log?: Logger;
+  clock?: Clock;
+  authenticator?: Authenticator;
+}
+
+export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createDb(config.database);
   const cache = createCache(config.redisUrl);
@@ -31,6 +42,8 @@ export function createServices(config: Config, opts: { log?: Logger } = {}): Ser
     log,
     db,
     cache,
+    clock: opts.clock ?? systemClock,
+    authenticator: opts.authenticator ?? anonymousAuthenticator,
     catalog,
     search,
     async close() {

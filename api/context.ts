@@ -1,0 +1,39 @@
+import type { Knex } from 'knex';
+import type { Clock } from './clock.ts';
+
+// What a handler and the services it calls know about the request, instead of Koa's ctx (Vendure's
+// RequestContext): who is acting, an id to find the request in the logs, the clock, and — for a
+// route declared `transaction: true` — the transaction every write of the request joins. Jobs and
+// the CLI build one too (`systemContext`), so services never need to know who called them.
+
+export type Actor =
+  | { kind: 'anonymous' }
+  /** A shop customer (accounts issue). */
+  | { kind: 'user'; userId: number }
+  /** Staff with named permissions such as 'goods.change_sku' (admin issue). */
+  | { kind: 'admin'; userId: number; permissions: ReadonlySet<string> }
+  /** Jobs and the CLI. */
+  | { kind: 'system'; name: string };
+
+export interface RequestContext {
+  readonly actor: Actor;
+  readonly requestId: string;
+  readonly clock: Clock;
+  readonly trx?: Knex.Transaction;
+}
+
+export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
+
+export function systemContext(name: string, clock: Clock, requestId = `${name}-${Date.now().toString(36)}`): RequestContext {
+  return { actor: { kind: 'system', name }, requestId, clock };
+}
+
+/**
+ * Who is making a request: the accounts issue plugs in sessions (cookie or bearer token) here;
+ * until then every request is anonymous. A strategy, so tests hand in their own (createServices).
+ */
+export interface Authenticator {
+  authenticate(request: { headers: Record<string, string | string[] | undefined> }): Promise<Actor>;
+}
+
+export const anonymousAuthenticator: Authenticator = { authenticate: async () => ANONYMOUS };
