@@ -36,6 +36,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
   transaction?: boolean;
   statusCode?: number;
+  /** What the handler returns: JSON (default), or an HTML string (the API reference page). */
+  responseType?: 'json' | 'html';
   /** Default `no-store`: an answer is cacheable only where a route says so. */
   cacheControl?: string | ((config: Config) => string);
   handler(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; context: RequestContext; services: Services }): Promise<unknown>;
@@ -96,6 +98,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         : await r.handler({ params, query, body, context: base, services });
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
+      if (r.responseType === 'html') ctx.type = 'html';
       ctx.body = result;
     });
   }

@@ -1,17 +1,31 @@
+import { renderApiReference } from '../openapi-page.ts';
 import { openApiDocument } from '../openapi.ts';
 import { defineRoute, type AnyRoute } from './define.ts';
 
-/** `/api/openapi.json`, describing `routes` and itself. */
+/** `/api/openapi.json` and its readable page `/api/docs`, describing `routes` and themselves. */
 export function openApiRoutes(routes: readonly AnyRoute[]): AnyRoute[] {
   type Doc = ReturnType<typeof openApiDocument>;
   let doc: Doc | null = null;
-  const self: AnyRoute = defineRoute({
-    method: 'get',
-    path: '/api/openapi.json',
-    auth: 'public',
-    summary: 'This document: every route of the API, generated from the route definitions',
-    cacheControl: 'public, max-age=60',
-    handler: async (): Promise<Doc> => (doc ??= openApiDocument([...routes, self], { title: '美多商城 API', version: '1' })),
-  });
-  return [self];
+  const own: AnyRoute[] = [];
+  const document = () => (doc ??= openApiDocument([...routes, ...own], { title: '美多商城 API', version: '1' }));
+  own.push(
+    defineRoute({
+      method: 'get',
+      path: '/api/openapi.json',
+      auth: 'public',
+      summary: 'This document: every route of the API, generated from the route definitions',
+      cacheControl: 'public, max-age=60',
+      handler: async (): Promise<Doc> => document(),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/docs',
+      auth: 'public',
+      summary: 'The API reference as a page',
+      responseType: 'html',
+      cacheControl: 'public, max-age=60',
+      handler: async (): Promise<string> => renderApiReference(document()),
+    }),
+  );
+  return own;
 }

@@ -185,7 +185,7 @@ describe('the OpenAPI document', () => {
     expect(body.openapi).toBe('3.1.0');
     const defined = [...healthRoutes, ...catalogRoutes, ...searchRoutes].map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
-    expect(documented.sort()).toEqual([...defined, 'get /api/openapi.json'].sort());
+    expect(documented.sort()).toEqual([...defined, 'get /api/openapi.json', 'get /api/docs'].sort());
     const skus = body.paths['/api/categories/{id}/skus'].get;
     expect(skus.parameters).toEqual(
       expect.arrayContaining([
@@ -195,5 +195,14 @@ describe('the OpenAPI document', () => {
     );
     expect(skus.security).toEqual([]);
     expect(skus.responses['4XX']).toEqual({ $ref: '#/components/responses/Error' });
+  });
+
+  it('has a readable reference page that the Content-Security-Policy allows', async () => {
+    const res = await app.get('/api/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    for (const r of [...healthRoutes, ...catalogRoutes, ...searchRoutes]) expect(html).toContain(`${r.method.toUpperCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(html).not.toMatch(/<script|<style|style=/i);
   });
 });
