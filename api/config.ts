@@ -27,6 +27,10 @@ export interface Config {
   publicUrl: string;
   /** Hosts besides the shop itself that product descriptions may load pictures from (IMAGE_HOSTS). */
   imageHosts: string[];
+  /** SMS_PROVIDER: log (default: codes go to the server log) or ronglian (容联云通讯). */
+  sms:
+    | { provider: 'log' }
+    | { provider: 'ronglian'; accountSid: string; authToken: string; appId: string; templateId: string; baseUrl: string };
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
@@ -141,8 +145,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     }
   }
 
+  const smsProvider = get('SMS_PROVIDER') ?? 'log';
+  let sms: Config['sms'];
+  if (smsProvider === 'log') sms = { provider: 'log' };
+  else if (smsProvider === 'ronglian') {
+    const need = (name: string) => {
+      const v = get(name);
+      if (!v) throw new ConfigError(name, 'is required when SMS_PROVIDER=ronglian');
+      return v;
+    };
+    const baseUrl = get('SMS_RONGLIAN_BASE_URL') ?? 'https://app.cloopen.com:8883/2013-12-26';
+    if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError('SMS_RONGLIAN_BASE_URL', `must be an http(s) URL (got '${baseUrl}')`);
+    sms = {
+      provider: 'ronglian',
+      accountSid: need('SMS_RONGLIAN_ACCOUNT_SID'),
+      authToken: need('SMS_RONGLIAN_AUTH_TOKEN'),
+      appId: need('SMS_RONGLIAN_APP_ID'),
+      templateId: get('SMS_RONGLIAN_TEMPLATE_ID') ?? '1',
+      baseUrl,
+    };
+  } else throw new ConfigError('SMS_PROVIDER', `must be log or ronglian (got '${smsProvider}')`);
+
   return {
     port,
+    sms,
     host: get('HOST') ?? '0.0.0.0',
     database,
     redisUrl,

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { anonymousAuthenticator, type Authenticator } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { logSms, ronglianSms, type SmsSender } from '../providers/sms.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { SearchService } from './search/search-service.ts';
 
@@ -20,6 +21,8 @@ export interface Services {
   cache: Cache;
   clock: Clock;
   authenticator: Authenticator;
+  /** Outside providers, chosen by configuration (api/providers/); tests hand in stand-ins. */
+  providers: { sms: SmsSender };
   catalog: CatalogService;
   search: SearchService;
   close(): Promise<void>;
@@ -29,12 +32,15 @@ export interface ServiceOverrides {
   log?: Logger;
   clock?: Clock;
   authenticator?: Authenticator;
+  sms?: SmsSender;
 }
 
 export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createDb(config.database);
   const cache = createCache(config.redisUrl);
+  const clock = opts.clock ?? systemClock;
+  const sms = opts.sms ?? (config.sms.provider === 'ronglian' ? ronglianSms(config.sms, clock) : logSms(log));
   const catalog = new CatalogService(db, config.catalogCacheMs);
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   return {
@@ -42,8 +48,9 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     log,
     db,
     cache,
-    clock: opts.clock ?? systemClock,
+    clock,
     authenticator: opts.authenticator ?? anonymousAuthenticator,
+    providers: { sms },
     catalog,
     search,
     async close() {
