@@ -27,6 +27,8 @@ export interface Config {
   publicUrl: string;
   /** Hosts besides the shop itself that product descriptions may load pictures from (IMAGE_HOSTS). */
   imageHosts: string[];
+  /** QQ login (QQ_CLIENT_ID …); null without a client id: the QQ button is hidden, its endpoints 404. */
+  qq: { clientId: string; clientSecret: string; redirectUri: string; apiBase: string } | null;
   /** SMS_PROVIDER: log (default: codes go to the server log) or ronglian (容联云通讯). */
   sms:
     | { provider: 'log' }
@@ -166,8 +168,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     };
   } else throw new ConfigError('SMS_PROVIDER', `must be log or ronglian (got '${smsProvider}')`);
 
+  let qq: Config['qq'] = null;
+  if (get('QQ_CLIENT_ID')) {
+    const secret = get('QQ_CLIENT_SECRET');
+    if (!secret) throw new ConfigError('QQ_CLIENT_SECRET', 'is required when QQ_CLIENT_ID is set');
+    const redirectUri = get('QQ_REDIRECT_URI') ?? `${publicUrl.replace(/\/$/, '')}/oauth_callback.html`;
+    const apiBase = get('QQ_API_BASE') ?? 'https://graph.qq.com';
+    for (const [name, value] of [['QQ_REDIRECT_URI', redirectUri], ['QQ_API_BASE', apiBase]] as const) {
+      if (!/^https?:\/\/[^/]/.test(value)) throw new ConfigError(name, `must be an http(s) URL (got '${value}')`);
+    }
+    qq = { clientId: get('QQ_CLIENT_ID')!, clientSecret: secret, redirectUri, apiBase };
+  }
+
   return {
     port,
+    qq,
     sms,
     host: get('HOST') ?? '0.0.0.0',
     database,

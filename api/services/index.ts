@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { anonymousAuthenticator, type Authenticator } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { qqOAuth, type QqOAuth } from '../providers/qq.ts';
 import { logSms, ronglianSms, type SmsSender } from '../providers/sms.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
 import { SearchService } from './search/search-service.ts';
@@ -22,7 +23,7 @@ export interface Services {
   clock: Clock;
   authenticator: Authenticator;
   /** Outside providers, chosen by configuration (api/providers/); tests hand in stand-ins. */
-  providers: { sms: SmsSender };
+  providers: { sms: SmsSender; qq: QqOAuth | null };
   catalog: CatalogService;
   search: SearchService;
   close(): Promise<void>;
@@ -33,6 +34,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   authenticator?: Authenticator;
   sms?: SmsSender;
+  qq?: QqOAuth | null;
 }
 
 export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
@@ -50,7 +52,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     cache,
     clock,
     authenticator: opts.authenticator ?? anonymousAuthenticator,
-    providers: { sms },
+    providers: { sms, qq: opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null },
     catalog,
     search,
     async close() {
