@@ -29,6 +29,8 @@ export interface Config {
   imageHosts: string[];
   /** QQ login (QQ_CLIENT_ID …); null without a client id: the QQ button is hidden, its endpoints 404. */
   qq: { clientId: string; clientSecret: string; redirectUri: string; apiBase: string } | null;
+  /** SMTP_URL (null: mails go to the log) and the sender address (MAIL_FROM). */
+  mail: { smtpUrl: string | null; from: string };
   /** SMS_PROVIDER: log (default: codes go to the server log) or ronglian (容联云通讯). */
   sms:
     | { provider: 'log' }
@@ -180,8 +182,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     qq = { clientId: get('QQ_CLIENT_ID')!, clientSecret: secret, redirectUri, apiBase };
   }
 
+  const smtpUrl = get('SMTP_URL') ?? null;
+  if (smtpUrl !== null) {
+    let ok = false;
+    try {
+      ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('SMTP_URL', 'must be smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  }
+  const mailFrom = get('MAIL_FROM') ?? `美多商城 <no-reply@${new URL(publicUrl).hostname}>`;
+
   return {
     port,
+    mail: { smtpUrl, from: mailFrom },
     qq,
     sms,
     host: get('HOST') ?? '0.0.0.0',

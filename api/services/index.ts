@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { anonymousAuthenticator, type Authenticator } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { logMailer, smtpMailer, type Mailer } from '../providers/mail.ts';
 import { qqOAuth, type QqOAuth } from '../providers/qq.ts';
 import { logSms, ronglianSms, type SmsSender } from '../providers/sms.ts';
 import { CatalogService } from './catalog/catalog-service.ts';
@@ -23,7 +24,7 @@ export interface Services {
   clock: Clock;
   authenticator: Authenticator;
   /** Outside providers, chosen by configuration (api/providers/); tests hand in stand-ins. */
-  providers: { sms: SmsSender; qq: QqOAuth | null };
+  providers: { sms: SmsSender; qq: QqOAuth | null; mail: Mailer };
   catalog: CatalogService;
   search: SearchService;
   close(): Promise<void>;
@@ -35,6 +36,7 @@ export interface ServiceOverrides {
   authenticator?: Authenticator;
   sms?: SmsSender;
   qq?: QqOAuth | null;
+  mail?: Mailer;
 }
 
 export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
@@ -52,7 +54,11 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     cache,
     clock,
     authenticator: opts.authenticator ?? anonymousAuthenticator,
-    providers: { sms, qq: opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null },
+    providers: {
+      sms,
+      qq: opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null,
+      mail: opts.mail ?? (config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : logMailer(log)),
+    },
     catalog,
     search,
     async close() {
