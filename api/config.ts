@@ -102,16 +102,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const defaultDb = get('DATA_DIR') ? `sqlite:${path.join(dataDir, 'meiduo.sqlite')}` : 'sqlite:./data/meiduo.sqlite';
   const database = parseDatabaseUrl(get('DATABASE_URL') ?? defaultDb, root);
 
-  const redisUrl = get('REDIS_URL') ?? null;
-  if (redisUrl !== null) {
+  /** An optional URL variable whose scheme must be one of `schemes`. */
+  const urlOf = (name: string, schemes: string[], what: string): string | null => {
+    const v = get(name) ?? null;
+    if (v === null) return null;
     let ok = false;
     try {
-      ok = ['redis:', 'rediss:'].includes(new URL(redisUrl).protocol);
+      ok = schemes.includes(new URL(v).protocol);
     } catch {
       ok = false;
     }
-    if (!ok) throw new ConfigError('REDIS_URL', `must be redis://host:port[/db] or rediss://… (got '${redisUrl}')`);
-  }
+    // (the value is not echoed: SMTP and Redis URLs may carry a password)
+    if (!ok) throw new ConfigError(name, `must be ${what}`);
+    return v;
+  };
+  const redisUrl = urlOf('REDIS_URL', ['redis:', 'rediss:'], 'redis://host:port[/db] or rediss://…');
 
   const publicUrl = get('PUBLIC_URL') ?? `http://localhost:${port}`;
   try {
@@ -182,16 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     qq = { clientId: get('QQ_CLIENT_ID')!, clientSecret: secret, redirectUri, apiBase };
   }
 
-  const smtpUrl = get('SMTP_URL') ?? null;
-  if (smtpUrl !== null) {
-    let ok = false;
-    try {
-      ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new ConfigError('SMTP_URL', 'must be smtp://user:pass@host:587 or smtps://user:pass@host:465');
-  }
+  const smtpUrl = urlOf('SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:587 or smtps://user:pass@host:465');
   const mailFrom = get('MAIL_FROM') ?? `美多商城 <no-reply@${new URL(publicUrl).hostname}>`;
 
   return {
