@@ -9,3 +9,15 @@ export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 
 export type DbKind = 'sqlite' | 'mysql';
 export const DB_KINDS: DbKind[] = MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+
+/** The job stores a queue test runs on: the SQL store on each database, and Redis when reachable. */
+export type JobStoreCase = [label: string, backend: 'sql' | 'redis', kind: DbKind];
+export const JOB_STORES: JobStoreCase[] = [
+  ...DB_KINDS.map((kind): JobStoreCase => [`SQL store on ${kind}`, 'sql', kind]),
+  ...(REDIS_URL ? [['Redis store', 'redis', 'sqlite'] as JobStoreCase] : []),
+];
+
+/** TEST_REDIS_URL on its own logical database, so test files running at once never share keys. */
+export function redisDbUrl(db: number): string | undefined {
+  return REDIS_URL ? Object.assign(new URL(REDIS_URL), { pathname: `/${db}` }).toString() : undefined;
+}

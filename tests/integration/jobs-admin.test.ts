@@ -6,17 +6,12 @@ import { createLogger } from '../../api/logger.ts';
 import { UnknownJobError, lastRunOf, listJobs, openJobStore, retryJob, type JobStore } from '../../jobs/job-admin.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, REDIS_URL } from '../helpers/env.ts';
+import { JOB_STORES, redisDbUrl } from '../helpers/env.ts';
 
 // `meiduo jobs` on the job store without Agenda: listing, retrying, and when a job last ran.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const STORES: [string, 'sql' | 'redis', 'sqlite' | 'mysql'][] = [
-  ...DB_KINDS.map((kind): [string, 'sql', typeof kind] => [`SQL store on ${kind}`, 'sql', kind]),
-  ...(REDIS_URL ? [['Redis store', 'redis', 'sqlite'] as [string, 'redis', 'sqlite']] : []),
-];
-
-describe.each(STORES)('job admin, %s', (_, backend, kind) => {
+describe.each(JOB_STORES)('job admin, %s', (_, backend, kind) => {
   let t: TestDb;
   let config: Config;
   let store: JobStore;
@@ -26,7 +21,7 @@ describe.each(STORES)('job admin, %s', (_, backend, kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     // its own Redis database: other test files purge the shop's job keys in the default one
-    const redis = REDIS_URL ? Object.assign(new URL(REDIS_URL), { pathname: '/9' }).toString() : undefined;
+    const redis = redisDbUrl(9);
     config = loadConfig({ DATABASE_URL: t.url, JOBS_BACKEND: backend, REDIS_URL: redis, JOBS_POLL_MS: '100' });
     store = await openJobStore(config, t.db);
   });

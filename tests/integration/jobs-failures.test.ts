@@ -6,7 +6,7 @@ import { createLogger } from '../../api/logger.ts';
 import { KnexBackend } from '../../jobs/backends/sql-backend.ts';
 import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, REDIS_URL } from '../helpers/env.ts';
+import { DB_KINDS, JOB_STORES, redisDbUrl } from '../helpers/env.ts';
 
 // A job that throws something other than an Error must be recorded as failed like any other: fail
 // count 1, a readable reason, its lock released, and retried by its backoff. Agenda keeps a thrown
@@ -124,19 +124,14 @@ describe.each(DB_KINDS)('a job throwing a non-Error, SQL store alone on %s', (ki
   }, 30_000);
 });
 
-const QUEUES: [string, 'sql' | 'redis', 'sqlite' | 'mysql'][] = [
-  ...DB_KINDS.map((kind): [string, 'sql', typeof kind] => [`SQL store on ${kind}`, 'sql', kind]),
-  ...(REDIS_URL ? [['Redis store', 'redis', 'sqlite'] as [string, 'redis', 'sqlite']] : []),
-];
-
-describe.each(QUEUES)("a job throwing a non-Error, the shop's queue on the %s", (_, backend, kind) => {
+describe.each(JOB_STORES)("a job throwing a non-Error, the shop's queue on the %s", (_, backend, kind) => {
   let t: TestDb;
   let queue: JobQueue;
 
   beforeAll(async () => {
     t = await createTestDb(kind);
     // its own Redis database: other test files purge the shop's job keys in the default one
-    const redis = REDIS_URL ? Object.assign(new URL(REDIS_URL), { pathname: '/7' }).toString() : undefined;
+    const redis = redisDbUrl(7);
     const config = loadConfig({ DATABASE_URL: t.url, JOBS_BACKEND: backend, REDIS_URL: redis, JOBS_POLL_MS: '100' });
     queue = await createJobQueue(config, t.db, createLogger('silent'), { drainTimeoutMs: 5000 });
     await queue.agenda.ready;

@@ -10,7 +10,7 @@ import { createDb } from '../../api/db/knex.ts';
 import { listJobs, openJobStore, type JobStore } from '../../jobs/job-admin.ts';
 import { createJobQueue, JOB, type JobQueue } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, REDIS_URL } from '../helpers/env.ts';
+import { JOB_STORES, redisDbUrl } from '../helpers/env.ts';
 
 // A worker that stops leaves no lock behind for work it did not finish: jobs it locked but had not
 // started are unlocked at once, running ones when they finish (or, past the drain timeout, given up),
@@ -53,12 +53,7 @@ function knexComplaints() {
   };
 }
 
-const STORES: [string, 'sql' | 'redis', 'sqlite' | 'mysql'][] = [
-  ...DB_KINDS.map((kind): [string, 'sql', typeof kind] => [`SQL store on ${kind}`, 'sql', kind]),
-  ...(REDIS_URL ? [['Redis store', 'redis', 'sqlite'] as [string, 'redis', 'sqlite']] : []),
-];
-
-describe.each(STORES)('closing a job queue, %s', (_, backend, kind) => {
+describe.each(JOB_STORES)('closing a job queue, %s', (_, backend, kind) => {
   let t: TestDb;
   let dist: string;
   let store: JobStore;
@@ -70,7 +65,7 @@ describe.each(STORES)('closing a job queue, %s', (_, backend, kind) => {
       DATABASE_URL: t.url,
       JOBS_BACKEND: backend,
       // its own Redis database: other test files purge the shop's job keys in the default one
-      REDIS_URL: REDIS_URL ? Object.assign(new URL(REDIS_URL), { pathname: '/8' }).toString() : undefined,
+      REDIS_URL: redisDbUrl(8),
       JOBS_POLL_MS: String(pollMs),
     }),
     distDir: dist,
