@@ -17,7 +17,10 @@ import zlib from 'node:zlib';
 export const COMPRESSIBLE = /\.(html|css|js|mjs|json|svg|txt|xml|map)$/;
 /** Below this a compressed copy saves less than it costs (and HTTP/2 frames absorb it). */
 export const MIN_COMPRESS_BYTES = 1024;
-export const SIBLINGS = ['.gz', '.br'] as const;
+/** The sibling of each coding: `<file>.gz`, `<file>.br` (what nginx's gzip_static / brotli_static look for). */
+export const SIBLING_EXT = { gzip: '.gz', br: '.br' } as const;
+export type Coding = keyof typeof SIBLING_EXT;
+export const SIBLINGS = Object.values(SIBLING_EXT);
 
 const gzip = promisify(zlib.gzip);
 const brotli = promisify(zlib.brotliCompress);
@@ -33,9 +36,14 @@ const brotliOptions = (size: number): zlib.BrotliOptions => ({
   params: { [zlib.constants.BROTLI_PARAM_QUALITY]: size > 1024 * 1024 ? 7 : 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size },
 });
 
-/** On libuv's thread pool, for processes that serve meanwhile. */
+/** One coding, on libuv's thread pool (for processes that serve meanwhile): publishing, and the
+ * embedded server compressing a file that has no sibling (api/middleware/static.ts). */
+export function compress(coding: Coding, data: Buffer): Promise<Buffer> {
+  return coding === 'gzip' ? gzip(data, gzipOptions) : brotli(data, brotliOptions(data.length));
+}
+
 export async function compressForms(data: Buffer): Promise<{ gz: Buffer; br: Buffer }> {
-  const [gz, br] = await Promise.all([gzip(data, gzipOptions), brotli(data, brotliOptions(data.length))]);
+  const [gz, br] = await Promise.all([compress('gzip', data), compress('br', data)]);
   return { gz, br };
 }
 

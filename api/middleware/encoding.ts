@@ -6,7 +6,9 @@
 // `Content-Encoding: undefined` and answered 500; negotiator 0.6 prefers the header's order, so Chrome's
 // `gzip, deflate, br` got gzip), hence this small parser.
 
-export type Coding = 'br' | 'gzip';
+import type { Coding } from '../published-files.ts';
+
+export type { Coding };
 
 /** Our preference when the client rates codings equally: brotli is smaller. */
 const OURS: readonly Coding[] = ['br', 'gzip'];

@@ -2,10 +2,8 @@ import fs from 'node:fs/promises';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
-import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import type { Context, Middleware } from 'koa';
-import { COMPRESSIBLE, MIN_COMPRESS_BYTES } from '../published-files.ts';
+import { COMPRESSIBLE, MIN_COMPRESS_BYTES, SIBLING_EXT, compress } from '../published-files.ts';
 import { acceptedCodings, type Coding } from './encoding.ts';
 
 // Serves the prebuilt site (and product pictures). Hand-written rather than koa-static because the
@@ -60,11 +58,8 @@ interface Streamed {
 }
 
 const MAX_CACHED_FILE = 4 * 1024 * 1024;
-const SIBLING: Record<Coding, string> = { br: '.br', gzip: '.gz' };
 /** `/x.html.gz`: a compressed sibling is an implementation detail of `/x.html`, not a URL of its own. */
 const SIBLING_URL = new RegExp(COMPRESSIBLE.source.replace(/\$$/, '') + '\\.(gz|br)$');
-const compressBr = promisify(brotliCompress);
-const compressGzip = promisify(gzip);
 
 const isStreamed = (b: Buffer | Streamed): b is Streamed => !Buffer.isBuffer(b);
 
@@ -122,17 +117,14 @@ export class FileCache {
   async encoded(file: string, entry: CachedFile, coding: Coding): Promise<Buffer | Streamed | null> {
     const cached = entry[coding];
     if (cached) return cached;
-    const sibling = await readSibling(entry.real + SIBLING[coding], entry);
+    const sibling = await readSibling(entry.real + SIBLING_EXT[coding], entry);
     if (sibling && isStreamed(sibling)) return sibling;
     let out = sibling;
     if (!out) {
       if (entry.size > MAX_CACHED_FILE) return null;
       const body = await this.raw(file, entry);
       if (!body || isStreamed(body)) return null;
-      out =
-        coding === 'br'
-          ? await compressBr(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-          : await compressGzip(body, { level: 6 });
+      out = await compress(coding, body); // the same settings as the siblings publishing writes
     }
     if (entry[coding]) return entry[coding]; // a concurrent request got there first
     entry[coding] = out;
