@@ -126,6 +126,8 @@ describe('hostile requests', () => {
     '/api/skus/1',
     '/api/search?q=%E5%8D%8E%E4%B8%BA',
     '/api/health',
+    '/api/openapi.json',
+    '/api/docs',
     '/api/nope',
     '/api',
     '/',
