@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loopbackGet } from './loopback-get.mjs';
 
 const { handler } = await import(workerData.entry);
 
@@ -29,6 +30,9 @@ const server = http.createServer((req, res) => {
     res.end(String(err?.stack ?? err));
   });
 });
+// Idle keep-alive sockets stay open: only this thread's agent uses them, and a server-side idle
+// timeout (Node's default is 5 s) races the agent reusing the socket — ECONNRESET mid-rebuild.
+server.keepAliveTimeout = 0;
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -39,15 +43,9 @@ const twinPath = (url) => (url === '/' ? '/render-internal/' : '/render-internal
 function render(url, locals) {
   const id = crypto.randomUUID();
   pending.set(id, locals); // taken now: a later snapshot message must not change what this page shows
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: twinPath(url), agent, headers: { 'x-meiduo-render': id } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, html: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  }).finally(() => pending.delete(id));
+  return loopbackGet({ host: '127.0.0.1', port, path: twinPath(url), agent, headers: { 'x-meiduo-render': id } })
+    .then((r) => ({ status: r.status, html: r.body.toString('utf8') }))
+    .finally(() => pending.delete(id));
 }
 
 parentPort.on('message', (m) => {
