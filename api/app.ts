@@ -3,9 +3,14 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { compressJson } from './middleware/compress-json.ts';
+import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/error.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { addressRoutes } from './routes/addresses.ts';
+import { areaRoutes } from './routes/areas.ts';
+import { historyRoutes } from './routes/history.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { allowedMethods, mount } from './routes/define.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -19,9 +24,14 @@ const READ_ONLY = ['GET', 'HEAD'];
 
 const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 
+/** Every JSON route of the API (the OpenAPI document is made from these). */
+export const API_ROUTES = [...healthRoutes, ...catalogRoutes, ...searchRoutes, ...accountRoutes, ...areaRoutes, ...addressRoutes, ...historyRoutes];
+
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: false });
+  // the client's address feeds the per-IP limits: behind a proxy (TRUST_PROXY=on) it is the last
+  // X-Forwarded-For entry — the one our proxy wrote; entries before it are the client's own say
+  const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
   app.silent = true; // errors are logged by errorHandler
   const clientDir = path.join(services.config.distDir, 'client');
   const files = new FileCache(128 * 1024 * 1024);
@@ -32,7 +42,7 @@ export function createApp(services: Services): Koa {
 
   // The API: JSON only, compressed when large; everything under /api is answered here.
   const router = new Router();
-  const apiRoutes = [...healthRoutes, ...catalogRoutes, ...searchRoutes];
+  const apiRoutes = API_ROUTES;
   mount(router, services, [...apiRoutes, ...openApiRoutes(apiRoutes)]);
   const compress = compressJson({ threshold: 8192 });
   const routes = router.routes() as unknown as Middleware;
@@ -41,7 +51,8 @@ export function createApp(services: Services): Koa {
     if (allowed.length > 0) throw new MethodNotAllowedError(ctx.method, allowed);
     throw new NotFoundError('接口不存在', 'ROUTE_NOT_FOUND');
   };
-  app.use((ctx, next) => (isApiPath(ctx.path) ? compress(ctx, () => routes(ctx, () => unmatched(ctx, next))) : next()));
+  const crossOrigin = cors(services.config.corsOrigins);
+  app.use((ctx, next) => (isApiPath(ctx.path) ? crossOrigin(ctx, () => compress(ctx, () => routes(ctx, () => unmatched(ctx, next)))) : next()));
 
   // Everything else is a read-only site.
   app.use((ctx, next) => {

@@ -36,6 +36,21 @@ export interface Config {
     | { provider: 'log' }
     | { provider: 'ronglian'; accountSid: string; authToken: string; appId: string; templateId: string; baseUrl: string };
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * TRUST_PROXY=on: the shop runs behind one reverse proxy or load balancer, and the client's address
+   * is the last one in X-Forwarded-For (the one that proxy appended); off: the socket's address.
+   */
+  trustProxy: boolean;
+  /** Origins (CORS_ORIGINS, comma-separated) whose pages may call the API with the customer's cookie. */
+  corsOrigins: string[];
+  accounts: {
+    /** A session unused this long ends (SESSION_IDLE_DAYS, default 14). */
+    sessionIdleMs: number;
+    /** Login and password-reset throttles count failures over this window (seconds, default 900). */
+    throttleWindowSeconds: number;
+    /** Cookies only over HTTPS: on when PUBLIC_URL is https. */
+    secureCookies: boolean;
+  };
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
   jobs: {
@@ -187,6 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     qq = { clientId: get('QQ_CLIENT_ID')!, clientSecret: secret, redirectUri, apiBase };
   }
 
+  const corsOrigins = (get('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+  for (const o of corsOrigins) {
+    // exact origins only: a wildcard with credentials would let any site act as the customer
+    if (!/^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$/i.test(o)) {
+      throw new ConfigError('CORS_ORIGINS', `must be a comma-separated list of origins such as https://m.example.com (got '${o}')`);
+    }
+  }
+  const trustProxy = get('TRUST_PROXY') ?? 'off';
+  if (!['on', 'off'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', `must be on or off (got '${trustProxy}')`);
+  const idleDays = int('SESSION_IDLE_DAYS', '14', 1, 365, 'days 1-365');
+
   const smtpUrl = urlOf('SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:587 or smtps://user:pass@host:465');
   const mailFrom = get('MAIL_FROM') ?? `美多商城 <no-reply@${new URL(publicUrl).hostname}>`;
 
@@ -204,6 +230,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     publicUrl: publicUrl.replace(/\/$/, ''),
     imageHosts,
     logLevel: logLevel as Config['logLevel'],
+    corsOrigins,
+    trustProxy: trustProxy === 'on',
+    accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,
     jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },
   };

@@ -9,7 +9,7 @@ import type { Clock } from './clock.ts';
 export type Actor =
   | { kind: 'anonymous' }
   /** A shop customer (accounts issue). */
-  | { kind: 'user'; userId: number }
+  | { kind: 'user'; userId: number; sessionId?: number }
   /** Staff with named permissions such as 'goods.change_sku' (admin issue). */
   | { kind: 'admin'; userId: number; permissions: ReadonlySet<string> }
   /** Jobs and the CLI. */
@@ -19,13 +19,17 @@ export interface RequestContext {
   readonly actor: Actor;
   readonly requestId: string;
   readonly clock: Clock;
+  /** The caller's address (throttles); '' for jobs and the CLI. */
+  readonly ip: string;
+  /** The session token the request presented (logout ends that one). */
+  readonly sessionToken?: string;
   readonly trx?: Knex.Transaction;
 }
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
 export function systemContext(name: string, clock: Clock, requestId = `${name}-${Date.now().toString(36)}`): RequestContext {
-  return { actor: { kind: 'system', name }, requestId, clock };
+  return { actor: { kind: 'system', name }, requestId, clock, ip: '' };
 }
 
 /**
@@ -33,7 +37,8 @@ export function systemContext(name: string, clock: Clock, requestId = `${name}-$
  * until then every request is anonymous. A strategy, so tests hand in their own (createServices).
  */
 export interface Authenticator {
-  authenticate(request: { headers: Record<string, string | string[] | undefined> }): Promise<Actor>;
+  /** Throws (403) when a request's credentials are present but not acceptable as sent (CSRF). */
+  authenticate(request: { headers: Record<string, string | string[] | undefined>; method?: string }): Promise<Actor>;
 }
 
 export const anonymousAuthenticator: Authenticator = { authenticate: async () => ANONYMOUS };

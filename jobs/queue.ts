@@ -1,5 +1,6 @@
 import { Agenda, exponential, type Job } from 'agenda';
 import type { Knex } from 'knex';
+import { systemClock, type Clock } from '../api/clock.ts';
 import type { Config } from '../api/config.ts';
 import type { Logger } from '../api/logger.ts';
 import { asError } from './backends/failure.ts';
@@ -7,6 +8,8 @@ import { HeldLocks } from './backends/held-locks.ts';
 import { createBackend } from './backends/index.ts';
 import { schedulingTurn } from './backends/scheduling.ts';
 import { PageRebuilder, type RebuildSummary } from './pages-rebuild.ts';
+import { purgeOldMessages, sendDueMessages, type MessageProviders } from '../api/services/messages/outbox.ts';
+import { TokenStore } from '../api/services/accounts/tokens.ts';
 
 // The job queue: Agenda 6 over the backend JOBS_BACKEND names. Every process that enqueues work
 // creates one; workers (the web process in the embedded default, `meiduo worker` in production) also
@@ -23,6 +26,8 @@ export const JOB = {
   rebuildPages: 'pages.rebuild',
   /** Publishes a new search index when search_requests has rows. */
   rebuildSearch: 'search.rebuild',
+  /** Sends due SMS and mails of the outgoing_messages outbox (api/services/messages/outbox.ts). */
+  sendMessages: 'messages.send',
 } as const;
 
 /** How long close() lets running jobs finish before it gives them up. */
@@ -80,6 +85,10 @@ export interface JobQueue {
 export interface JobQueueOptions {
   /** How long close() lets running jobs finish (default 60 s, room for a full build's last steps). */
   drainTimeoutMs?: number;
+  /** The SMS and mail adapters: a worker given them also sends the outbox's messages. */
+  providers?: MessageProviders;
+  /** The clock the outbox's due times are written with (the services' clock). */
+  clock?: Clock;
 }
 
 export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
@@ -139,13 +148,37 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     { concurrency: 1, lockLimit: 1, ...retry },
   );
 
+  const recurring: string[] = [JOB.rebuildPages, JOB.rebuildSearch];
+  const providers = options.providers;
+  if (providers) {
+    const tokens = new TokenStore(db);
+    let purgedAt = 0;
+    agenda.define(
+      JOB.sendMessages,
+      async () => {
+        const now = (options.clock ?? systemClock).now().getTime();
+        const sent = await sendDueMessages(db, providers, log, now);
+        if (sent > 0) log.debug({ sent }, 'messages sent');
+        // once an hour, the same worker clears what has expired: tokens, old message traces
+        if (now - purgedAt >= 3600_000) {
+          purgedAt = now;
+          const [expired, old] = [await tokens.purgeExpired(now), await purgeOldMessages(db, now)];
+          if (expired + old > 0) log.info({ expiredTokens: expired, oldMessages: old }, 'purged');
+        }
+      },
+      // the outbox claims each row itself, so two workers sending at once never send one twice
+      { concurrency: 1, lockLimit: 1, ...retry },
+    );
+    recurring.push(JOB.sendMessages);
+  }
+
   let closed: Promise<void> | null = null;
   return {
     agenda,
     async startWorker() {
       await agenda.ready;
       await schedulingTurn(backend, async () => {
-        for (const name of [JOB.rebuildPages, JOB.rebuildSearch]) {
+        for (const name of recurring) {
           await agenda.every(config.jobs.pollMs, name);
           // a store that already holds two (see scheduling.ts) gets one anew: removing only the
           // extra would also drop the Redis store's name → document reference

@@ -48,6 +48,19 @@ export class MemoryCache implements Cache {
     return n;
   }
 
+  async take(key: string) {
+    const e = this.live(key);
+    if (!e) return null;
+    this.map.delete(key);
+    return e.value;
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number) {
+    if (this.live(key)) return false;
+    this.put(key, value, ttlSeconds);
+    return true;
+  }
+
   async incr(key: string, ttlSeconds?: number) {
     const e = this.live(key);
     if (e) {

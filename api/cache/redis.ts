@@ -11,7 +11,8 @@ export class RedisCache implements Cache {
   readonly client: Redis;
 
   constructor(url: string, private readonly prefix = 'meiduo:') {
-    this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // auto-pipelining: concurrent requests' commands share one round trip (session + profile reads of many page views)
+    this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true });
     this.client.on('error', () => {
       /* reported by the failing command; keep the process alive while Redis restarts */
     });
@@ -33,6 +34,14 @@ export class RedisCache implements Cache {
   async del(...keys: string[]) {
     if (keys.length === 0) return 0;
     return this.client.del(...keys.map((k) => this.k(k)));
+  }
+
+  async take(key: string) {
+    return this.client.getdel(this.k(key));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number) {
+    return (await this.client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)), 'NX')) === 'OK';
   }
 
   async incr(key: string, ttlSeconds?: number) {

@@ -36,3 +36,18 @@ export function tableOptions(knex: Knex, t: Knex.CreateTableBuilder): void {
 export function caseSensitive(knex: Knex, c: Knex.ColumnBuilder): Knex.ColumnBuilder {
   return isSqlite(knex) ? c : c.collate('utf8mb4_bin');
 }
+
+/**
+ * When `err` is a unique-index violation, the index it names (e.g. 'users_mobile_unique'), matched
+ * against `indexes`; null for any other error. MySQL names the key in its message; SQLite names the
+ * columns ("UNIQUE constraint failed: users.mobile"), so each index is given with its column.
+ */
+export function violatedUnique(err: unknown, indexes: Record<string, string>): string | null {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e || (e.code !== 'ER_DUP_ENTRY' && e.code !== 'SQLITE_CONSTRAINT_UNIQUE')) return null;
+  const message = e.message ?? '';
+  for (const [index, column] of Object.entries(indexes)) {
+    if (message.includes(`'${index}'`) || message.includes(`.${index}'`) || message.endsWith(`.${column}`) || message.includes(`.${column},`) || message.includes(`.${column} `)) return index;
+  }
+  return null;
+}

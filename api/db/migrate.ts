@@ -3,6 +3,9 @@ import * as catalog from './migrations/2026-11-25-00-catalog.ts';
 import * as jobs from './migrations/2026-11-25-01-jobs.ts';
 import * as pageChanges from './migrations/2026-11-25-02-page-changes.ts';
 import * as searchScope from './migrations/2026-11-26-00-search-scope.ts';
+import * as accounts from './migrations/2026-11-26-01-accounts.ts';
+import * as areas from './migrations/2026-11-26-02-areas.ts';
+import * as addresses from './migrations/2026-11-26-03-addresses.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -11,6 +14,9 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-25-01-jobs': jobs,
   '2026-11-25-02-page-changes': pageChanges,
   '2026-11-26-00-search-scope': searchScope,
+  '2026-11-26-01-accounts': accounts,
+  '2026-11-26-02-areas': areas,
+  '2026-11-26-03-addresses': addresses,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -7,6 +7,8 @@ import type { Actor, RequestContext } from '../context.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import { DEFAULT_BODY_LIMIT, readBody, type BodyKind } from '../middleware/body.ts';
 import { validate } from '../validation.ts';
+import { presentedSession } from '../services/accounts/session-authenticator.ts';
+import { sessionCookies } from './session-cookies.ts';
 import type { Services } from '../services/index.ts';
 
 // Routes are declared as data (Ghost's endpoint objects): schemas validate path, query and body
@@ -36,8 +38,13 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
   transaction?: boolean;
   statusCode?: number;
-  /** What the handler returns: JSON (default), or an HTML string (the API reference page). */
-  responseType?: 'json' | 'html';
+  /** What the handler returns: JSON (default), an HTML string (the API reference page) or an SVG string (captchas). */
+  responseType?: 'json' | 'html' | 'svg';
+  /**
+   * 'issue': the handler's result may carry a session `token`; it is also set as the session cookie
+   * (and its CSRF twin) for the shop's pages. 'clear': the cookies are removed.
+   */
+  session?: 'issue' | 'clear';
   /** Default `no-store`: an answer is cacheable only where a route says so. */
   cacheControl?: string | ((config: Config) => string);
   handler(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; context: RequestContext; services: Services }): Promise<unknown>;
@@ -86,20 +93,25 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
     router[r.method](r.path, async (ctx) => {
       const requestId = requestIdOf(ctx);
       ctx.set('X-Request-Id', requestId);
-      const actor = await services.authenticator.authenticate({ headers: ctx.headers });
+      const actor = await services.authenticator.authenticate({ headers: ctx.headers, method: ctx.method });
       authorize(r.auth, actor);
       const params = parse(r.params, ctx.params, 'path');
       const query = parse(r.query, ctx.query, 'query');
       // a route without a body schema never reads one (a GET with a body is answered as without)
       const body = r.body ? validate(r.body, await readBody(ctx.req, r.bodyKinds ?? ['json'], r.bodyLimit ?? DEFAULT_BODY_LIMIT), '请求参数有误 (body)') : undefined;
-      const base: RequestContext = { actor, requestId, clock: services.clock };
+      const base: RequestContext = { actor, requestId, clock: services.clock, ip: ctx.ip, sessionToken: presentedSession(ctx.headers)?.token };
       const result = r.transaction
         ? await services.db.transaction((trx) => r.handler({ params, query, body, context: { ...base, trx }, services }))
         : await r.handler({ params, query, body, context: base, services });
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
       if (r.responseType === 'html') ctx.type = 'html';
-      ctx.body = result;
+      if (r.responseType === 'svg') ctx.type = 'image/svg+xml';
+      if (r.session === 'issue' && typeof (result as { token?: unknown } | null)?.token === 'string') {
+        for (const c of sessionCookies((result as { token: string }).token, services.config)) ctx.append('Set-Cookie', c);
+      }
+      if (r.session === 'clear') for (const c of sessionCookies(null, services.config)) ctx.append('Set-Cookie', c);
+      ctx.body = r.statusCode === 204 ? null : result;
     });
   }
 }

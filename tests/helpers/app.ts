@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../api/config.ts';
 import { listen, type RunningServer } from '../../api/server.ts';
-import { createServices, type Services } from '../../api/services/index.ts';
+import { createServices, type ServiceOverrides, type Services } from '../../api/services/index.ts';
+import { createJobQueue } from '../../jobs/queue.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { TestDb } from './db.ts';
 
@@ -18,7 +19,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(t: TestDb, opts: { distDir?: string; redisUrl?: string | null; config?: Partial<Config> } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  distDir?: string;
+  redisUrl?: string | null;
+  config?: Partial<Config>;
+  /** Stand-ins for the clock, providers … (createServices' overrides). */
+  overrides?: ServiceOverrides;
+  /** Also run a job worker in this process, as `npm start` does (SMS and mails are sent by it). */
+  worker?: boolean;
+}
+
+export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promise<TestApp> {
   const distDir = opts.distDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-dist-'));
   const config: Config = {
     ...loadConfig({ DATABASE_URL: t.url, PORT: '8000', LOG_LEVEL: 'silent' }),
@@ -27,8 +38,12 @@ export async function startTestApp(t: TestDb, opts: { distDir?: string; redisUrl
     redisUrl: opts.redisUrl ?? null,
     ...opts.config,
   };
-  const services = createServices(config, { log: createLogger('silent') });
+  const services = createServices(config, { log: createLogger('silent'), ...opts.overrides });
   const server = await listen(services, 0, '127.0.0.1');
+  const queue = opts.worker
+    ? await createJobQueue({ ...config, jobs: { ...config.jobs, pollMs: 100 } }, services.db, services.log, { providers: services.providers, clock: services.clock, drainTimeoutMs: 5000 })
+    : null;
+  await queue?.startWorker();
   const url = `http://127.0.0.1:${server.port}`;
   const get = (p: string, init?: RequestInit) => fetch(url + p, init);
   return {
@@ -50,6 +65,7 @@ export async function startTestApp(t: TestDb, opts: { distDir?: string; redisUrl
     },
     async close() {
       await server.close();
+      await queue?.close();
       await services.close();
     },
   };

@@ -11,11 +11,12 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    expect(await migrateLatest(t.db)).toEqual(['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope']);
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses'];
+    expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
     expect(await t.db.schema.hasTable('agenda_jobs')).toBe(true);
-    expect(await migrateRollbackAll(t.db)).toEqual(['2026-11-26-00-search-scope', '2026-11-25-02-page-changes', '2026-11-25-01-jobs', '2026-11-25-00-catalog']);
+    expect(await migrateRollbackAll(t.db)).toEqual([...all].reverse());
     expect(await t.db.schema.hasTable('skus')).toBe(false);
     expect(await t.db.schema.hasTable('agenda_jobs')).toBe(false);
     await migrateLatest(t.db);

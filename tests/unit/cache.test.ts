@@ -33,6 +33,23 @@ describe.each(targets)('cache contract: %s', (_name, make) => {
     expect(await cache.get('short')).toBeNull();
   });
 
+  it('takes a value once: of concurrent takers exactly one gets it', async () => {
+    await cache.set('code', '1234', 60);
+    const got = await Promise.all(Array.from({ length: 20 }, () => cache.take('code')));
+    expect(got.filter((g) => g === '1234')).toHaveLength(1);
+    expect(got.filter((g) => g === null)).toHaveLength(19);
+    expect(await cache.get('code')).toBeNull();
+    expect(await cache.take('missing')).toBeNull();
+  });
+
+  it('sets if absent, once among concurrent callers, with the TTL', async () => {
+    const won = await Promise.all(Array.from({ length: 20 }, (_, i) => cache.setIfAbsent('flag', String(i), 60)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await cache.get('flag')).toBe(String(won.indexOf(true)));
+    expect(await cache.ttl('flag')).toBeGreaterThan(55);
+    expect(await cache.setIfAbsent('flag', 'again', 60)).toBe(false);
+  });
+
   it('increments atomically, setting the TTL only on creation', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => cache.incr('counter', 60)));
     expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));

@@ -20,6 +20,18 @@ describe('configuration', () => {
     expect(loadConfig({}, '/srv/shop').imageHosts).toEqual([]);
   });
 
+  it('reads CORS origins, the session idle time, and makes cookies Secure behind https', () => {
+    const c = loadConfig({ CORS_ORIGINS: 'https://m.example.com, http://localhost:5173/', SESSION_IDLE_DAYS: '7', PUBLIC_URL: 'https://shop.example.com' }, '/srv/shop');
+    expect(c.corsOrigins).toEqual(['https://m.example.com', 'http://localhost:5173']);
+    expect(c.accounts).toEqual({ sessionIdleMs: 7 * 86_400_000, throttleWindowSeconds: 900, secureCookies: true });
+    const d = loadConfig({}, '/srv/shop');
+    expect(d.corsOrigins).toEqual([]);
+    expect(d.accounts.sessionIdleMs).toBe(14 * 86_400_000);
+    expect(d.accounts.secureCookies).toBe(false);
+    expect(d.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'on' }, '/srv/shop').trustProxy).toBe(true);
+  });
+
   it('keeps the embedded database and media in DATA_DIR', () => {
     const c = loadConfig({ DATA_DIR: '/var/lib/meiduo' }, '/srv/shop');
     expect(c.database).toMatchObject({ client: 'sqlite', filename: '/var/lib/meiduo/meiduo.sqlite' });
@@ -52,6 +64,12 @@ describe('configuration', () => {
     [{ CATALOG_CACHE_MS: '-1' }, 'CATALOG_CACHE_MS'],
     [{ IMAGE_HOSTS: 'https://img.example.com' }, 'IMAGE_HOSTS'],
     [{ IMAGE_HOSTS: '*.example.com' }, 'IMAGE_HOSTS'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://m.example.com/path' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'm.example.com' }, 'CORS_ORIGINS'],
+    [{ SESSION_IDLE_DAYS: '0' }, 'SESSION_IDLE_DAYS'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ SESSION_IDLE_DAYS: '1.5' }, 'SESSION_IDLE_DAYS'],
   ])('stops on invalid %o naming %s', (env, variable) => {
     let err: unknown;
     try {

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+// The account rules, once: the routes validate bodies with these, the pages mirror them, and the
+// OpenAPI document shows them.
+
+export const MOBILE = /^1[3-9]\d{9}$/;
+
+export const mobileSchema = z.string({ message: '请输入手机号' }).regex(MOBILE, '手机号格式错误');
+export const usernameSchema = z
+  .string({ message: '请输入用户名' })
+  .regex(/^[A-Za-z0-9_-]{5,20}$/, '用户名是5-20个字符的字母、数字、_ 或 -')
+  // an all-digit name could be someone's mobile, and login takes either
+  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字');
+export const passwordSchema = z.string({ message: '请输入密码' }).min(8, '密码是8-20个字符').max(20, '密码是8-20个字符');
+export const smsCodeSchema = z.string({ message: '请输入短信验证码' }).regex(/^\d{6}$/, '短信验证码是6位数字');
+export const imageCodeSchema = z.string({ message: '请输入图形验证码' }).regex(/^[A-Za-z0-9]{4}$/, '图形验证码是4个字符');
+export const uuidSchema = z.uuid('必须是 UUID');
+/** A username or a mobile; not checked against the rules, so an old account name still logs in. */
+export const accountSchema = z.string({ message: '请输入用户名或手机号' }).trim().min(1, '请输入用户名或手机号').max(20, '用户名或手机号错误');
+/** A token of any kind: the service checks its kind. */
+export const tokenSchema = z.string({ message: '缺少凭证' }).min(1, '缺少凭证').max(100, '凭证无效');
+
+const samePasswords = <T extends { password: string; password2: string }>(v: T, ctx: z.RefinementCtx) => {
+  if (v.password !== v.password2) ctx.addIssue({ code: 'custom', path: ['password2'], message: '两次输入的密码不一致' });
+};
+
+export const registerBody = z
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    password2: z.string({ message: '请再次输入密码' }),
+    mobile: mobileSchema,
+    sms_code: smsCodeSchema,
+    allow: z.literal(true, { message: '请同意用户协议' }),
+  })
+  .superRefine(samePasswords);
+
+export const loginBody = z.object({ account: accountSchema, password: z.string({ message: '请输入密码' }).min(1, '请输入密码').max(100, '密码错误') });
+
+export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidSchema, image_code: imageCodeSchema });
+
+export const emailBody = z.object({ email: z.email('邮箱格式错误').max(254, '邮箱过长') });
+export const tokenBody = z.object({ token: tokenSchema });
+
+export const passwordChangeBody = z
+  .object({ old_password: z.string({ message: '请输入原密码' }).min(1, '请输入原密码').max(100, '原密码错误'), password: passwordSchema, password2: z.string({ message: '请再次输入密码' }) })
+  .superRefine(samePasswords);
+
+export const resetAccountBody = z.object({ account: accountSchema, image_code_id: uuidSchema, image_code: imageCodeSchema });
+export const resetSmsBody = z.object({ access_token: tokenSchema });
+export const resetVerifyBody = z.object({ account: accountSchema, sms_code: smsCodeSchema });
+export const resetPasswordBody = z
+  .object({ reset_token: tokenSchema, password: passwordSchema, password2: z.string({ message: '请再次输入密码' }) })
+  .superRefine(samePasswords);
+
+export const qqBindBody = z.object({ access_token: tokenSchema, mobile: mobileSchema, password: passwordSchema, sms_code: smsCodeSchema });
+/** Where to go after QQ login: a path of this site only (no scheme, no //host). */
+export const nextPathSchema = z
+  .string()
+  .max(200, '跳转地址过长')
+  .regex(/^\/(?![/\\])[^\s]*$/, '只能跳转到本站页面')
+  .default('/');

@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Cache } from '../../cache/index.ts';
+import { hashToken, TOKEN_KINDS, TokenStore } from './tokens.ts';
+
+// Sessions are rows of auth_tokens (kind 'session'): they survive a restart and a revocation is one
+// DELETE. Looking one up on every request would put the database under every page's header call,
+// so a session is also kept in the cache (Redis in production) for CACHE_SECONDS; revoking deletes
+// both. The idle expiry slides: a session used within SESSION_IDLE_DAYS stays alive, and its row is
+// written at most once per TOUCH_MS of use, not per request.
+
+const CACHE_SECONDS = 300;
+const TOUCH_MS = 3600_000;
+
+export interface SessionInfo {
+  sessionId: number;
+  userId: number;
+}
+
+interface Cached {
+  id: number;
+  userId: number;
+  expiresAt: number;
+  lastUsedAt: number;
+}
+
+const cacheKey = (hash: string) => `session:${hash}`;
+
+/** The value of the readable CSRF cookie and header for a session: only someone who can read the
+ * site's cookies (its own pages) can send it; a cross-site form cannot. */
+export const csrfTokenFor = (sessionToken: string) => crypto.createHash('sha256').update('csrf:' + sessionToken).digest('base64url');
+
+export class SessionService {
+  constructor(
+    private readonly db: Knex,
+    private readonly cache: Cache,
+    private readonly tokens: TokenStore,
+    private readonly idleMs: number,
+  ) {}
+
+  async create(userId: number, now: number, trx: Knex = this.db): Promise<{ token: string; sessionId: number }> {
+    const { token, id } = await this.tokens.issue('session', { userId, ttlMs: this.idleMs, now }, trx);
+    return { token, sessionId: id };
+  }
+
+  /** The live session a token names, or null. */
+  async lookup(token: string, now: number): Promise<SessionInfo | null> {
+    const hash = hashToken(token);
+    const raw = await this.cache.get(cacheKey(hash));
+    let s: Cached | null = raw ? (JSON.parse(raw) as Cached) : null;
+    if (!s) {
+      const row = await this.tokens.find('session', token, now);
+      if (!row || row.user_id === null) return null;
+      s = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
+      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS);
+    }
+    if (s.expiresAt <= now) return null;
+    if (now - s.lastUsedAt >= TOUCH_MS) {
+      s = { ...s, lastUsedAt: now, expiresAt: now + this.idleMs };
+      // a revoked session's row is gone: the update touches nothing, and the session is dead
+      const touched = await this.db('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS.session }).update({ last_used_at: now, expires_at: s.expiresAt });
+      if (touched === 0) {
+        await this.cache.del(cacheKey(hash));
+        return null;
+      }
+      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS);
+    }
+    return { sessionId: s.id, userId: s.userId };
+  }
+
+  async revoke(token: string): Promise<void> {
+    const hash = hashToken(token);
+    await this.db('auth_tokens').where({ token_hash: hash, kind: TOKEN_KINDS.session }).del();
+    await this.cache.del(cacheKey(hash));
+  }
+
+  /** Ends every session of the user but `exceptSessionId` (password change: the one that changed it stays). */
+  async revokeAll(userId: number, opts: { exceptSessionId?: number } = {}, trx: Knex = this.db): Promise<number> {
+    const hashes = await this.tokens.revokeUser(userId, ['session'], { exceptId: opts.exceptSessionId }, trx);
+    if (hashes.length > 0) await this.cache.del(...hashes.map(cacheKey));
+    return hashes.length;
+  }
+}
