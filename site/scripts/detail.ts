@@ -1,5 +1,5 @@
 // Goods detail page: live stock, quantity stepper, add to cart, thumbnail switching.
-import { api } from './api-client.ts';
+import { api, hasSession } from './api-client.ts';
 
 interface SkuInfo {
   id: number;
@@ -113,6 +113,11 @@ updateStepper();
 
 const skuId = status?.dataset.sku;
 if (skuId) void loadStock(skuId);
+
+// 最近浏览 in the user centre: recorded only for a logged-in shopper, and never worth an error message.
+if (skuId && hasSession()) {
+  void api('/browse_histories', { method: 'POST', body: JSON.stringify({ sku_id: Number(skuId) }) });
+}
 
 // Thumbnails: hover or click shows the image in the main view.
 const mainImg = document.getElementById('main-img') as HTMLImageElement | null;

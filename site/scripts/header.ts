@@ -1,23 +1,36 @@
-// Header: greet a logged-in user (username kept in local/session storage by the login page)
-// and echo the search query into the search box.
+// Header, on every prebuilt page: the pages are the same for everyone, so who is logged in is
+// filled in here. No csrf cookie means logged out, and then nothing is asked of the server.
+import { currentUser, logout } from './session.ts';
 
-function storedUsername(): string | null {
-  try {
-    return localStorage.getItem('username') || sessionStorage.getItem('username');
-  } catch {
-    return null; // storage disabled
+const info = document.getElementById('user-info');
+const links = document.getElementById('login-links');
+const name = document.getElementById('username');
+const logoutLink = document.getElementById('logout-link');
+
+// Come back here after logging in — except from the account pages themselves.
+const ACCOUNT_ENTRY = /^\/(login|register|find_password|oauth_callback)\.html$/;
+if (!ACCOUNT_ENTRY.test(location.pathname)) {
+  const here = location.pathname + location.search;
+  for (const a of links?.querySelectorAll<HTMLAnchorElement>('a[href="/login.html"]') ?? []) {
+    if (here !== '/') a.href = `/login.html?next=${encodeURIComponent(here)}`;
   }
 }
 
-const username = storedUsername();
-if (username) {
-  const name = document.getElementById('username');
-  const info = document.getElementById('user-info');
-  const links = document.getElementById('login-links');
-  if (name) name.textContent = username;
-  if (info) info.hidden = false;
-  if (links) links.hidden = true;
-}
+currentUser()
+  .then((user) => {
+    if (!user) return;
+    if (name) name.textContent = user.username;
+    if (info) info.hidden = false;
+    if (links) links.hidden = true;
+  })
+  .catch(() => {
+    // API unreachable: leave the login links showing
+  });
+
+logoutLink?.addEventListener('click', (event) => {
+  event.preventDefault();
+  void logout().then(() => location.reload());
+});
 
 const q = new URLSearchParams(location.search).get('q');
 const box = document.querySelector<HTMLInputElement>('.search-form input[name="q"]');
