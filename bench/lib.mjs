@@ -39,10 +39,11 @@ export function ensureBuilt() {
   return meiduo(['build']).trim();
 }
 
-export async function startServer(port) {
+/** `meiduo serve` on the bench catalog, or with `extraEnv` on top (another database, Redis …). */
+export async function startServer(port, extraEnv = {}) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'serve'], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
