@@ -11,10 +11,13 @@ import { accountRoutes } from './routes/accounts.ts';
 import { addressRoutes } from './routes/addresses.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
+import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { allowedMethods, mount } from './routes/define.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { commentRoutes, orderRoutes } from './routes/orders.ts';
+import { paymentRoutes } from './routes/payments.ts';
 import { searchRoutes } from './routes/search.ts';
 import type { Services } from './services/index.ts';
 
@@ -25,7 +28,7 @@ const READ_ONLY = ['GET', 'HEAD'];
 const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 
 /** Every JSON route of the API (the OpenAPI document is made from these). */
-export const API_ROUTES = [...healthRoutes, ...catalogRoutes, ...searchRoutes, ...accountRoutes, ...areaRoutes, ...addressRoutes, ...historyRoutes];
+export const API_ROUTES = [...healthRoutes, ...catalogRoutes, ...searchRoutes, ...accountRoutes, ...areaRoutes, ...addressRoutes, ...historyRoutes, ...cartRoutes, ...orderRoutes, ...commentRoutes, ...paymentRoutes];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.
 export function createApp(services: Services): Koa {

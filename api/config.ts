@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseDecimalInt } from './numbers.ts';
+import { alipayConfigFrom, type AlipayConfig } from './providers/alipay.ts';
 
 // One place reads the environment. Every value is checked at start so a typo stops the shop with a
 // message naming the variable, instead of failing later on the first request that needs it. Plain
@@ -29,6 +30,12 @@ export interface Config {
   imageHosts: string[];
   /** QQ login (QQ_CLIENT_ID …); null without a client id: the QQ button is hidden, its endpoints 404. */
   qq: { clientId: string; clientSecret: string; redirectUri: string; apiBase: string } | null;
+  /**
+   * Alipay page pay (ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY, ALIPAY_GATEWAY,
+   * ALIPAY_RETURN_URL, ALIPAY_NOTIFY_URL: api/providers/alipay.ts); null without them: the payment
+   * endpoints answer 404 ALIPAY_DISABLED.
+   */
+  alipay: AlipayConfig | null;
   /** SMTP_URL (null: mails go to the log) and the sender address (MAIL_FROM). */
   mail: { smtpUrl: string | null; from: string };
   /** SMS_PROVIDER: log (default: codes go to the server log) or ronglian (容联云通讯). */
@@ -41,6 +48,20 @@ export interface Config {
    * is the last one in X-Forwarded-For (the one that proxy appended); off: the socket's address.
    */
   trustProxy: boolean;
+  /**
+   * SECRET_KEY signs what the shop hands clients to keep (the guest cart cookie). Unset: a random key
+   * kept in DATA_DIR/secret.key (api/secret-key.ts) — fine for one machine; several web processes
+   * must share one SECRET_KEY.
+   */
+  secretKey: string | null;
+  orders: {
+    /** ORDER_LOCKING: how an order takes stock — row locks, or conditional updates. */
+    locking: 'pessimistic' | 'optimistic';
+    /** ORDER_PAY_TIMEOUT: an Alipay order unpaid this long is cancelled (ms; default 30 min). */
+    payTimeoutMs: number;
+    /** HOT_REBUILD_EVERY: how often the hot-seller pages of categories whose sales moved are re-rendered (ms; default 5 min). */
+    hotRebuildEveryMs: number;
+  };
   /** Origins (CORS_ORIGINS, comma-separated) whose pages may call the API with the customer's cookie. */
   corsOrigins: string[];
   accounts: {
@@ -209,6 +230,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       throw new ConfigError('CORS_ORIGINS', `must be a comma-separated list of origins such as https://m.example.com (got '${o}')`);
     }
   }
+  const locking = get('ORDER_LOCKING') ?? 'pessimistic';
+  if (locking !== 'pessimistic' && locking !== 'optimistic') throw new ConfigError('ORDER_LOCKING', `must be pessimistic or optimistic (got '${locking}')`);
+  const duration = (name: string, fallback: string, minMs: number, maxMs: number): number => {
+    const raw = get(name) ?? fallback;
+    const m = /^([0-9]{1,7})(s|m|h)?$/.exec(raw);
+    const ms = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? 'm') as 's' | 'm' | 'h'] : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) throw new ConfigError(name, `must be a duration such as 30m, 90s or 1h, from ${minMs / 1000} s to ${maxMs / 3600_000} h (got '${raw}')`);
+    return ms;
+  };
+  const payTimeoutMs = duration('ORDER_PAY_TIMEOUT', '30m', 60_000, 24 * 3600_000);
+  const hotRebuildEveryMs = duration('HOT_REBUILD_EVERY', '5m', 10_000, 24 * 3600_000);
+  const secretKey = get('SECRET_KEY') ?? null;
+  if (secretKey !== null && secretKey.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters (e.g. openssl rand -hex 32)');
   const trustProxy = get('TRUST_PROXY') ?? 'off';
   if (!['on', 'off'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', `must be on or off (got '${trustProxy}')`);
   const idleDays = int('SESSION_IDLE_DAYS', '14', 1, 365, 'days 1-365');
@@ -220,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     port,
     mail: { smtpUrl, from: mailFrom },
     qq,
+    alipay: alipayConfigFrom(env, publicUrl, (variable, message) => {
+      throw new ConfigError(variable, message);
+    }, root),
     sms,
     host: get('HOST') ?? '0.0.0.0',
     database,
@@ -231,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     imageHosts,
     logLevel: logLevel as Config['logLevel'],
     corsOrigins,
+    secretKey,
+    orders: { locking, payTimeoutMs, hotRebuildEveryMs },
     trustProxy: trustProxy === 'on',
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,

@@ -23,6 +23,8 @@ export interface RequestContext {
   readonly ip: string;
   /** The session token the request presented (logout ends that one). */
   readonly sessionToken?: string;
+  /** The Idempotency-Key header of a write that may be retried (POST /orders). */
+  readonly idempotencyKey?: string;
   readonly trx?: Knex.Transaction;
 }
 
@@ -42,3 +44,13 @@ export interface Authenticator {
 }
 
 export const anonymousAuthenticator: Authenticator = { authenticate: async () => ANONYMOUS };
+
+/**
+ * The request's cookies and the ones the answer sets, for the few routes that keep state in a
+ * cookie (the guest cart). Set cookies are Path=/, SameSite=Lax, Secure behind https.
+ */
+export interface Cookies {
+  get(name: string): string | undefined;
+  /** null removes the cookie. */
+  set(name: string, value: string | null, opts?: { httpOnly?: boolean; maxAgeSeconds?: number }): void;
+}

@@ -13,14 +13,23 @@ export class AppError extends Error {
   /** Response headers that belong to this error, such as `Allow` on a 405. */
   readonly headers?: Record<string, string>;
 
-  constructor(opts: { message: string; statusCode?: number; code?: string; fields?: FieldErrors; headers?: Record<string, string>; cause?: unknown }) {
+  constructor(opts: {
+    message: string;
+    statusCode?: number;
+    code?: string;
+    fields?: FieldErrors;
+    headers?: Record<string, string>;
+    cause?: unknown;
+    /** A 5xx whose message the client must see (a 503 saying the order was not placed); default: only 4xx. */
+    expose?: boolean;
+  }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.statusCode = opts.statusCode ?? 500;
     this.code = opts.code ?? 'INTERNAL_ERROR';
     this.fields = opts.fields;
     this.headers = opts.headers;
-    this.expose = this.statusCode < 500;
+    this.expose = opts.expose ?? this.statusCode < 500;
   }
 }
 

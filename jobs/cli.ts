@@ -144,7 +144,7 @@ async function serve(config: Config) {
   let queue: import('./queue.ts').JobQueue | null = null;
   if (config.jobs.inProcessWorker) {
     const { createJobQueue } = await import('./queue.ts');
-    queue = await createJobQueue(config, services.db, services.log, { providers: services.providers, clock: services.clock });
+    queue = await createJobQueue(config, services.db, services.log, { services });
     queue.onRebuilt((s) => {
       if (s.changes > 0) services.catalog.invalidate(); // this process's micro-cache sees edits at once
     });
@@ -164,7 +164,7 @@ async function worker(config: Config) {
   const { createServices } = await import('../api/services/index.ts');
   const { createJobQueue } = await import('./queue.ts');
   const services = createServices(config);
-  const queue = await createJobQueue(config, services.db, services.log, { providers: services.providers, clock: services.clock });
+  const queue = await createJobQueue(config, services.db, services.log, { services });
   await queue.startWorker();
   console.log(`worker running (jobs: ${config.jobs.backend}, polling every ${config.jobs.pollMs} ms)`);
   untilSignal(async () => {

@@ -1,6 +1,6 @@
 import { Agenda, exponential, type Job } from 'agenda';
 import type { Knex } from 'knex';
-import { systemClock, type Clock } from '../api/clock.ts';
+import type { Clock } from '../api/clock.ts';
 import type { Config } from '../api/config.ts';
 import type { Logger } from '../api/logger.ts';
 import { asError } from './backends/failure.ts';
@@ -9,6 +9,7 @@ import { createBackend } from './backends/index.ts';
 import { schedulingTurn } from './backends/scheduling.ts';
 import { PageRebuilder, type RebuildSummary } from './pages-rebuild.ts';
 import { purgeOldMessages, sendDueMessages, type MessageProviders } from '../api/services/messages/outbox.ts';
+import { planHotPages } from '../api/services/orders/hot-pages.ts';
 import { TokenStore } from '../api/services/accounts/tokens.ts';
 
 // The job queue: Agenda 6 over the backend JOBS_BACKEND names. Every process that enqueues work
@@ -28,7 +29,14 @@ export const JOB = {
   rebuildSearch: 'search.rebuild',
   /** Sends due SMS and mails of the outgoing_messages outbox (api/services/messages/outbox.ts). */
   sendMessages: 'messages.send',
+  /** Cancels Alipay orders unpaid past ORDER_PAY_TIMEOUT, returning their stock. */
+  expireOrders: 'orders.expire',
+  /** Turns the sales moves of orders into page changes for the hot pages, every HOT_REBUILD_EVERY. */
+  hotPages: 'orders.hot-pages',
 } as const;
+
+/** How often unpaid orders are looked for (never less often than ORDER_PAY_TIMEOUT). */
+const EXPIRE_EVERY_MS = 15_000;
 
 /** How long close() lets running jobs finish before it gives them up. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -85,10 +93,20 @@ export interface JobQueue {
 export interface JobQueueOptions {
   /** How long close() lets running jobs finish (default 60 s, room for a full build's last steps). */
   drainTimeoutMs?: number;
-  /** The SMS and mail adapters: a worker given them also sends the outbox's messages. */
-  providers?: MessageProviders;
-  /** The clock the outbox's due times are written with (the services' clock). */
-  clock?: Clock;
+  /**
+   * The services of a worker process (serve with the in-process worker, `meiduo worker`): with them
+   * it also sends the SMS/mail outbox, cancels unpaid orders and plans the hot pages. A process that
+   * only works the page queue (the CLI's --wait) passes none.
+   */
+  services?: WorkerServices;
+}
+
+export interface WorkerServices {
+  clock: Clock;
+  providers: MessageProviders & { alipay?: unknown };
+  orders: { cancelExpired(at: number, lastChance?: (orderId: string) => Promise<boolean>): Promise<number> };
+  /** Present when Alipay is configured: asks Alipay about an order before it is cancelled. */
+  payments?: { settleByQuery(orderId: string): Promise<unknown> } | null;
 }
 
 export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
@@ -148,16 +166,19 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     { concurrency: 1, lockLimit: 1, ...retry },
   );
 
-  const recurring: string[] = [JOB.rebuildPages, JOB.rebuildSearch];
-  const providers = options.providers;
-  if (providers) {
+  const recurring: [name: string, everyMs: number][] = [
+    [JOB.rebuildPages, config.jobs.pollMs],
+    [JOB.rebuildSearch, config.jobs.pollMs],
+  ];
+  const services = options.services;
+  if (services) {
     const tokens = new TokenStore(db);
     let purgedAt = 0;
     agenda.define(
       JOB.sendMessages,
       async () => {
-        const now = (options.clock ?? systemClock).now().getTime();
-        const sent = await sendDueMessages(db, providers, log, now);
+        const now = services.clock.now().getTime();
+        const sent = await sendDueMessages(db, services.providers, log, now);
         if (sent > 0) log.debug({ sent }, 'messages sent');
         // once an hour, the same worker clears what has expired: tokens, old message traces
         if (now - purgedAt >= 3600_000) {
@@ -169,7 +190,39 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
       // the outbox claims each row itself, so two workers sending at once never send one twice
       { concurrency: 1, lockLimit: 1, ...retry },
     );
-    recurring.push(JOB.sendMessages);
+    recurring.push([JOB.sendMessages, config.jobs.pollMs]);
+
+    agenda.define(
+      JOB.expireOrders,
+      async () => {
+        const payments = services.providers.alipay ? services.payments : null;
+        const lastChance = payments
+          ? (orderId: string) =>
+              payments.settleByQuery(orderId).then(
+                () => true,
+                (err: unknown) => {
+                  log.warn({ err, orderId }, 'could not ask Alipay about an expiring order: it stays unpaid until the next run');
+                  return false;
+                },
+              )
+          : undefined;
+        const n = await services.orders.cancelExpired(services.clock.now().getTime(), lastChance);
+        if (n > 0) log.info({ cancelled: n }, 'unpaid orders cancelled, stock returned');
+      },
+      // each cancel is a conditional UPDATE: two workers never return an order's stock twice
+      { concurrency: 1, lockLimit: 1, ...retry },
+    );
+    recurring.push([JOB.expireOrders, Math.min(EXPIRE_EVERY_MS, config.orders.payTimeoutMs)]);
+
+    agenda.define(
+      JOB.hotPages,
+      async () => {
+        const n = await planHotPages(db);
+        if (n > 0) log.info({ skus: n }, 'hot pages planned from sales');
+      },
+      { concurrency: 1, lockLimit: 1, ...retry },
+    );
+    recurring.push([JOB.hotPages, config.orders.hotRebuildEveryMs]);
   }
 
   let closed: Promise<void> | null = null;
@@ -178,13 +231,13 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     async startWorker() {
       await agenda.ready;
       await schedulingTurn(backend, async () => {
-        for (const name of recurring) {
-          await agenda.every(config.jobs.pollMs, name);
+        for (const [name, everyMs] of recurring) {
+          await agenda.every(everyMs, name);
           // a store that already holds two (see scheduling.ts) gets one anew: removing only the
           // extra would also drop the Redis store's name → document reference
           if ((await agenda.db.queryJobs({ name })).total > 1) {
             await agenda.db.removeJobs({ name });
-            await agenda.every(config.jobs.pollMs, name);
+            await agenda.every(everyMs, name);
           }
         }
       });

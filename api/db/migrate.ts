@@ -6,6 +6,7 @@ import * as searchScope from './migrations/2026-11-26-00-search-scope.ts';
 import * as accounts from './migrations/2026-11-26-01-accounts.ts';
 import * as areas from './migrations/2026-11-26-02-areas.ts';
 import * as addresses from './migrations/2026-11-26-03-addresses.ts';
+import * as orders from './migrations/2026-11-26-04-orders.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -17,6 +18,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-26-01-accounts': accounts,
   '2026-11-26-02-areas': areas,
   '2026-11-26-03-addresses': addresses,
+  '2026-11-26-04-orders': orders,
 };
 
 const source: Knex.MigrationSource<string> = {

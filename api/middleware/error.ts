@@ -2,8 +2,8 @@ import type { Middleware } from 'koa';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
-// The one place errors become responses. Messages are shown only below 500; anything unexpected
-// is logged with the request and answered with a generic 500.
+// The one place errors become responses. Messages are shown below 500 and for AppErrors that say so;
+// anything unexpected is logged with the request and answered with a generic 500.
 export function errorHandler(log: Logger): Middleware {
   return async (ctx, next) => {
     try {
@@ -16,7 +16,8 @@ export function errorHandler(log: Logger): Middleware {
       if (ctx.headerSent) return; // too late to answer: Node ends the response
       const body: { code: string; message: string; fields?: Record<string, string> } = {
         code: err instanceof AppError ? err.code : status >= 500 ? 'INTERNAL_ERROR' : httpCode(status),
-        message: status < 500 && e.message ? e.message : '服务器内部错误',
+        // an AppError says itself whether its message may be shown (a 503 telling the order was not placed)
+        message: (err instanceof AppError ? err.expose : status < 500) && e.message ? e.message : '服务器内部错误',
       };
       if (err instanceof AppError && err.fields) body.fields = err.fields;
       // Whatever the failed handler had set (Content-Encoding, Content-Length, ETag, …) describes a

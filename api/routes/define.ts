@@ -3,11 +3,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import type { Actor, RequestContext } from '../context.ts';
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import type { Actor, Cookies, RequestContext } from '../context.ts';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { DEFAULT_BODY_LIMIT, readBody, type BodyKind } from '../middleware/body.ts';
 import { validate } from '../validation.ts';
-import { presentedSession } from '../services/accounts/session-authenticator.ts';
+import { cookieValue, presentedSession } from '../services/accounts/session-authenticator.ts';
 import { sessionCookies } from './session-cookies.ts';
 import type { Services } from '../services/index.ts';
 
@@ -38,8 +38,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
   transaction?: boolean;
   statusCode?: number;
-  /** What the handler returns: JSON (default), an HTML string (the API reference page) or an SVG string (captchas). */
-  responseType?: 'json' | 'html' | 'svg';
+  /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string (captchas) or plain text (Alipay's notify answer). */
+  responseType?: 'json' | 'html' | 'svg' | 'text';
   /**
    * 'issue': the handler's result may carry a session `token`; it is also set as the session cookie
    * (and its CSRF twin) for the shop's pages. 'clear': the cookies are removed.
@@ -47,10 +47,22 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   session?: 'issue' | 'clear';
   /** Default `no-store`: an answer is cacheable only where a route says so. */
   cacheControl?: string | ((config: Config) => string);
-  handler(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; context: RequestContext; services: Services }): Promise<unknown>;
+  handler(input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; context: RequestContext; services: Services; cookies: Cookies }): Promise<unknown>;
 }
 
 export type AnyRoute = RouteDef<any, any, any>;
+
+function cookieJar(ctx: Context, secure: boolean): Cookies {
+  return {
+    get: (name) => cookieValue(ctx.get('Cookie') || undefined, name),
+    set(name, value, opts = {}) {
+      const attrs = [`Path=/`, 'SameSite=Lax', ...(secure ? ['Secure'] : []), ...(opts.httpOnly ? ['HttpOnly'] : [])];
+      if (value === null) attrs.unshift('Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+      else if (opts.maxAgeSeconds !== undefined) attrs.unshift(`Max-Age=${opts.maxAgeSeconds}`);
+      ctx.append('Set-Cookie', `${name}=${value ?? ''}; ${attrs.join('; ')}`);
+    },
+  };
+}
 
 export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
   def: RouteDef<P, Q, B>,
@@ -78,6 +90,15 @@ export function authorize(auth: Auth, actor: Actor): void {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** A write's Idempotency-Key header (retries of the same request send the same key); 400 when malformed. */
+function idempotencyKeyOf(ctx: Context): string | undefined {
+  const key = ctx.get('Idempotency-Key');
+  if (!key) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new ValidationError('Idempotency-Key 必须是 8-64 个字母、数字或 ._:-', { 'Idempotency-Key': '格式错误' });
+  return key;
+}
 
 /** A caller's X-Request-Id when it is a sane token (a proxy's), else a new one; echoed in the answer. */
 export function requestIdOf(ctx: Context): string {
@@ -99,16 +120,29 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
       const query = parse(r.query, ctx.query, 'query');
       // a route without a body schema never reads one (a GET with a body is answered as without)
       const body = r.body ? validate(r.body, await readBody(ctx.req, r.bodyKinds ?? ['json'], r.bodyLimit ?? DEFAULT_BODY_LIMIT), '请求参数有误 (body)') : undefined;
-      const base: RequestContext = { actor, requestId, clock: services.clock, ip: ctx.ip, sessionToken: presentedSession(ctx.headers)?.token };
+      const base: RequestContext = {
+        actor,
+        requestId,
+        clock: services.clock,
+        ip: ctx.ip,
+        sessionToken: presentedSession(ctx.headers)?.token,
+        idempotencyKey: idempotencyKeyOf(ctx),
+      };
+      const cookies = cookieJar(ctx, services.config.accounts.secureCookies);
       const result = r.transaction
-        ? await services.db.transaction((trx) => r.handler({ params, query, body, context: { ...base, trx }, services }))
-        : await r.handler({ params, query, body, context: base, services });
+        ? await services.db.transaction((trx) => r.handler({ params, query, body, context: { ...base, trx }, services, cookies }))
+        : await r.handler({ params, query, body, context: base, services, cookies });
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
       if (r.responseType === 'html') ctx.type = 'html';
       if (r.responseType === 'svg') ctx.type = 'image/svg+xml';
-      if (r.session === 'issue' && typeof (result as { token?: unknown } | null)?.token === 'string') {
-        for (const c of sessionCookies((result as { token: string }).token, services.config)) ctx.append('Set-Cookie', c);
+      if (r.responseType === 'text') ctx.type = 'text/plain';
+      const grant = result as { token?: unknown; user_id?: unknown; id?: unknown } | null;
+      if (r.session === 'issue' && typeof grant?.token === 'string') {
+        for (const c of sessionCookies(grant.token, services.config)) ctx.append('Set-Cookie', c);
+        // a session has started: what the guest kept in cookies joins the account (the guest cart)
+        const userId = Number(grant.user_id ?? grant.id);
+        for (const hook of services.sessionStarted) await hook({ userId, context: base, cookies });
       }
       if (r.session === 'clear') for (const c of sessionCookies(null, services.config)) ctx.append('Set-Cookie', c);
       ctx.body = r.statusCode === 204 ? null : result;

@@ -25,6 +25,8 @@ export function call<T = any>(
     body = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/json';
   }
+  // Node sends a DELETE's body unframed unless told its length
+  if (body !== undefined) headers['content-length'] ??= String(Buffer.byteLength(body));
   const url = new URL(app.url + path);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, localAddress: opts.from }, (res) => {

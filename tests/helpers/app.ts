@@ -36,12 +36,14 @@ export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promis
     distDir,
     mediaDir: t.mediaDir,
     redisUrl: opts.redisUrl ?? null,
+    // fixed, so a second app on the same database (a "restart") reads the first one's cookies
+    secretKey: 'meiduo-test-secret-key-0123456789abcdef',
     ...opts.config,
   };
   const services = createServices(config, { log: createLogger('silent'), ...opts.overrides });
   const server = await listen(services, 0, '127.0.0.1');
   const queue = opts.worker
-    ? await createJobQueue({ ...config, jobs: { ...config.jobs, pollMs: 100 } }, services.db, services.log, { providers: services.providers, clock: services.clock, drainTimeoutMs: 5000 })
+    ? await createJobQueue({ ...config, jobs: { ...config.jobs, pollMs: 100 } }, services.db, services.log, { services, drainTimeoutMs: 5000 })
     : null;
   await queue?.startWorker();
   const url = `http://127.0.0.1:${server.port}`;

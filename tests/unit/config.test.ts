@@ -32,6 +32,13 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: 'on' }, '/srv/shop').trustProxy).toBe(true);
   });
 
+  it('reads the order settings: locking strategy, pay timeout and hot-page interval as durations', () => {
+    expect(loadConfig({}, '/srv/shop').orders).toEqual({ locking: 'pessimistic', payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 5 * 60_000 });
+    expect(loadConfig({ ORDER_LOCKING: 'optimistic', ORDER_PAY_TIMEOUT: '90s', HOT_REBUILD_EVERY: '1h' }, '/srv/shop').orders).toEqual({ locking: 'optimistic', payTimeoutMs: 90_000, hotRebuildEveryMs: 3600_000 });
+    expect(loadConfig({ ORDER_PAY_TIMEOUT: '15' }, '/srv/shop').orders.payTimeoutMs).toBe(15 * 60_000); // plain minutes
+    expect(loadConfig({ SECRET_KEY: 'k'.repeat(32) }, '/srv/shop').secretKey).toBe('k'.repeat(32));
+  });
+
   it('keeps the embedded database and media in DATA_DIR', () => {
     const c = loadConfig({ DATA_DIR: '/var/lib/meiduo' }, '/srv/shop');
     expect(c.database).toMatchObject({ client: 'sqlite', filename: '/var/lib/meiduo/meiduo.sqlite' });
@@ -69,6 +76,11 @@ describe('configuration', () => {
     [{ CORS_ORIGINS: 'm.example.com' }, 'CORS_ORIGINS'],
     [{ SESSION_IDLE_DAYS: '0' }, 'SESSION_IDLE_DAYS'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ ORDER_LOCKING: 'none' }, 'ORDER_LOCKING'],
+    [{ ORDER_PAY_TIMEOUT: '10' + 's' }, 'ORDER_PAY_TIMEOUT'],
+    [{ ORDER_PAY_TIMEOUT: '30 min' }, 'ORDER_PAY_TIMEOUT'],
+    [{ HOT_REBUILD_EVERY: '0' }, 'HOT_REBUILD_EVERY'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ SESSION_IDLE_DAYS: '1.5' }, 'SESSION_IDLE_DAYS'],
   ])('stops on invalid %o naming %s', (env, variable) => {
     let err: unknown;

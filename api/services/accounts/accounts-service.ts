@@ -171,12 +171,12 @@ export class AccountService {
    */
   async profile(context: RequestContext): Promise<Profile> {
     const id = userIdOf(context);
-    const cached = await this.cache.get(`profile:${id}`);
+    const cached = await this.cache.get(`profile:${id}`).catch(() => null); // Redis down: the database answers
     if (cached) return JSON.parse(cached) as Profile;
     const user = await this.db('users').where({ id }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();
     const profile = profileOf(user);
-    await this.cache.set(`profile:${id}`, JSON.stringify(profile), PROFILE_CACHE_S);
+    await this.cache.set(`profile:${id}`, JSON.stringify(profile), PROFILE_CACHE_S).catch(() => {});
     return profile;
   }
 

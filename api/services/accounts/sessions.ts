@@ -46,13 +46,14 @@ export class SessionService {
   /** The live session a token names, or null. */
   async lookup(token: string, now: number): Promise<SessionInfo | null> {
     const hash = hashToken(token);
-    const raw = await this.cache.get(cacheKey(hash));
+    // the cache only saves queries: with Redis down, sessions are read from the database
+    const raw = await this.cache.get(cacheKey(hash)).catch(() => null);
     let s: Cached | null = raw ? (JSON.parse(raw) as Cached) : null;
     if (!s) {
       const row = await this.tokens.find('session', token, now);
       if (!row || row.user_id === null) return null;
       s = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
-      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS);
+      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS).catch(() => {});
     }
     if (s.expiresAt <= now) return null;
     if (now - s.lastUsedAt >= TOUCH_MS) {

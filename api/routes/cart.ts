@@ -1,0 +1,54 @@
+import { cartAddSchema, cartDeleteSchema, cartPutSchema, cartSelectionSchema } from '../services/cart/cart-schema.ts';
+import { defineRoute } from './define.ts';
+
+// The shopping cart (api/services/cart): public, because a guest has one too — in the signed
+// `meiduo_cart` cookie; a logged-in caller's is kept on the server. The service tells them apart by
+// the request's actor. No route declares `transaction: true`: on SQLite the one connection would be
+// held by it while the store opens its own.
+
+export const cartRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/cart',
+    auth: 'public',
+    summary: 'The caller’s cart (guest: the meiduo_cart cookie), launched SKUs only, in the order added',
+    handler: async ({ context, services, cookies }) => services.cart.list(context, cookies),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/cart',
+    auth: 'public',
+    summary: 'Add a SKU (adds to its count; at most 99 and the stock per SKU, 50 SKUs per cart)',
+    body: cartAddSchema,
+    statusCode: 201,
+    handler: async ({ body, context, services, cookies }) => services.cart.add(context, cookies, body),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/api/cart',
+    auth: 'public',
+    summary: 'Set a SKU’s count and whether it is selected',
+    body: cartPutSchema,
+    handler: async ({ body, context, services, cookies }) => services.cart.update(context, cookies, body),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/api/cart',
+    auth: 'public',
+    summary: 'Remove a SKU from the cart',
+    body: cartDeleteSchema,
+    statusCode: 204,
+    handler: async ({ body, context, services, cookies }) => {
+      await services.cart.remove(context, cookies, body);
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/api/cart/selection',
+    auth: 'public',
+    summary: 'Select every line of the cart, or none',
+    body: cartSelectionSchema,
+    handler: async ({ body, context, services, cookies }) => services.cart.selectAll(context, cookies, body),
+  }),
+];

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { userIdOf } from '../services/accounts/accounts-service.ts';
+import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
+import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
+import { defineRoute } from './define.ts';
+
+const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
+
+// Checkout and the customer's orders (docs/orders.md). Placing an order takes an Idempotency-Key
+// header: a client that lost the answer retries with the same key and gets the same order.
+export const orderRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/orders/settlement',
+    auth: 'user',
+    summary: 'The selected cart lines priced now, addresses, freight and totals',
+    handler: async ({ context, services }) => services.orders.settlement(context, userIdOf(context)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders',
+    auth: 'user',
+    summary: 'Place the order of the selected cart lines (send an Idempotency-Key header)',
+    body: z.object({
+      address_id: z.number({ message: '请选择收货地址' }).int('收货地址错误').positive('收货地址错误').max(2 ** 31 - 1, '收货地址错误'),
+      pay_method: z.union([z.literal(PAY_METHOD.cash), z.literal(PAY_METHOD.alipay)], { message: '支付方式是 1 (货到付款) 或 2 (支付宝)' }),
+    }),
+    statusCode: 201,
+    handler: async ({ body, context, services }) => {
+      const r = await services.orders.commit(context, userIdOf(context), body, context.idempotencyKey);
+      return { order_id: r.order_id, cart_cleared: r.cart_cleared };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/orders',
+    auth: 'user',
+    summary: 'The customer’s orders, newest first, with their lines',
+    query: z.object({
+      page: pageSchema.default(1),
+      page_size: pageSizeSchema.default(10),
+      status: z.enum(Object.values(ORDER_STATUS).map(String) as [string, ...string[]], { message: '订单状态是 1-6' }).transform(Number).optional(),
+    }),
+    handler: async ({ query, context, services }) => services.orders.list(context, userIdOf(context), { page: query.page, pageSize: query.page_size, status: query.status }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/orders/:order_id',
+    auth: 'user',
+    params: orderIdParams,
+    handler: async ({ params, context, services }) => services.orders.get(context, userIdOf(context), params.order_id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders/:order_id/cancel',
+    auth: 'user',
+    summary: 'Cancel an unpaid order: its stock goes back',
+    params: orderIdParams,
+    handler: async ({ params, context, services }) => services.orders.cancel(context, userIdOf(context), params.order_id),
+  }),
+];
+
+export const commentRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/orders/:order_id/uncommentgoods',
+    auth: 'user',
+    summary: 'The goods of a delivered order not yet commented',
+    params: orderIdParams,
+    handler: async ({ params, context, services }) => services.comments.uncommented(context, userIdOf(context), params.order_id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders/:order_id/comments',
+    auth: 'user',
+    summary: 'Comment on one line of a delivered order (once)',
+    params: orderIdParams,
+    body: z.object({
+      sku_id: z.number({ message: '缺少商品' }).int('商品错误').positive('商品错误').max(2 ** 31 - 1, '商品错误'),
+      comment: z.string({ message: '请填写评价' }).trim().min(5, '评价是5-200个字').max(200, '评价是5-200个字'),
+      score: z.number({ message: '请打分' }).int('评分是0-5的整数').min(0, '评分是0-5的整数').max(5, '评分是0-5的整数'),
+      is_anonymous: z.boolean({ message: '必须是 true 或 false' }).default(false),
+    }),
+    statusCode: 201,
+    handler: async ({ params, body, context, services }) => services.comments.comment(context, userIdOf(context), params.order_id, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/skus/:id/comments',
+    auth: 'public',
+    summary: 'A SKU’s comments, newest first (anonymous authors masked)',
+    params: z.object({ id: idSchema }),
+    query: z.object({ page: pageSchema.default(1), page_size: pageSizeSchema.default(10) }),
+    handler: async ({ params, query, services }) => services.comments.forSku(params.id, query.page, query.page_size),
+  }),
+];

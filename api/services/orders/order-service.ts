@@ -1,0 +1,301 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Config } from '../../config.ts';
+import type { RequestContext } from '../../context.ts';
+import { violatedUnique } from '../../db/dialect.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
+import { centsFromDb, formatCents } from '../../money.ts';
+import type { AddressService } from '../addresses/address-service.ts';
+import type { CartSource } from './cart-source.ts';
+import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type PayMethod } from './order-rules.ts';
+import { readSkus, returnStock, takeStock, unitsWanted, type Locking } from './stock.ts';
+
+// Checkout and orders. An order is placed in ONE transaction: stock taken (stock.ts), the order
+// with a copy of the address and each line's name and unit price at that moment, and a row in
+// sales_changes for every SKU sold (the hot-page job, orders/hot-pages.ts, plans from those). Only after
+// the commit do the ordered lines leave the cart: if that fails (Redis down), the order stands and
+// the answer says it was placed. An Idempotency-Key makes a retry return the same order.
+
+const now = (c: RequestContext) => c.clock.now().getTime();
+
+export interface OrderLine {
+  sku_id: number;
+  name: string;
+  default_image_url: string | null;
+  price: string;
+  count: number;
+  amount: string;
+  comment: string | null;
+  score: number | null;
+  is_anonymous: boolean;
+  is_commented: boolean;
+}
+
+export interface Order {
+  order_id: string;
+  created_at: string;
+  status: number;
+  status_name: string;
+  pay_method: number;
+  pay_method_name: string;
+  total_count: number;
+  total_amount: string;
+  freight: string;
+  payment_amount: string;
+  pay_deadline: string | null;
+  address: { receiver: string; province: string; city: string; district: string; place: string; mobile: string; tel: string | null; email: string | null };
+  skus: OrderLine[];
+}
+
+const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+
+function toLine(r: Record<string, any>): OrderLine {
+  const price = centsFromDb(r.price);
+  return {
+    sku_id: Number(r.sku_id),
+    name: r.name,
+    default_image_url: r.default_image_url ?? null,
+    price: formatCents(price),
+    count: Number(r.count),
+    amount: formatCents(price * Number(r.count)),
+    comment: r.comment ?? null,
+    score: r.score === null || r.score === undefined ? null : Number(r.score),
+    is_anonymous: Boolean(r.is_anonymous),
+    is_commented: Boolean(r.is_commented),
+  };
+}
+
+function toOrder(r: Record<string, any>, lines: Record<string, any>[]): Order {
+  const status = Number(r.status) as keyof typeof STATUS_NAMES;
+  const payMethod = Number(r.pay_method) as PayMethod;
+  return {
+    order_id: r.order_id,
+    created_at: iso(r.created_at),
+    status,
+    status_name: STATUS_NAMES[status],
+    pay_method: payMethod,
+    pay_method_name: PAY_METHOD_NAMES[payMethod],
+    total_count: Number(r.total_count),
+    total_amount: formatCents(centsFromDb(r.total_amount)),
+    freight: formatCents(centsFromDb(r.freight)),
+    payment_amount: formatCents(centsFromDb(r.payment_amount)),
+    pay_deadline: r.pay_deadline === null || r.pay_deadline === undefined ? null : iso(r.pay_deadline),
+    address: { receiver: r.receiver, province: r.province, city: r.city, district: r.district, place: r.place, mobile: r.mobile, tel: r.tel ?? null, email: r.email ?? null },
+    skus: lines.map(toLine),
+  };
+}
+
+const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
+
+export class OrderService {
+  constructor(
+    private readonly db: Knex,
+    private readonly cart: CartSource,
+    private readonly addresses: AddressService,
+    private readonly config: Pick<Config, 'orders'>,
+    /** Without Alipay keys there is no Alipay payment: such orders are refused, never faked. */
+    private readonly alipayAvailable = true,
+    private readonly locking: Locking = config.orders.locking,
+  ) {}
+
+  /** The selected cart lines priced now, the addresses to choose from, freight and totals. */
+  async settlement(context: RequestContext, userId: number) {
+    const lines = await this.cart.selectedLines(context, userId);
+    const ids = lines.map((l) => l.sku_id);
+    const rows = ids.length ? await this.db('skus').whereIn('id', ids).where('is_launched', true).select('id', 'name', 'default_image', 'price', 'stock') : [];
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    let totalCount = 0;
+    let totalCents = 0;
+    const skus = lines.flatMap((l) => {
+      const r = byId.get(l.sku_id);
+      if (!r) return [];
+      const price = centsFromDb(r.price);
+      totalCount += l.count;
+      totalCents += price * l.count;
+      return [{ id: l.sku_id, name: r.name, default_image_url: r.default_image || null, price: formatCents(price), count: l.count, amount: formatCents(price * l.count), stock: Number(r.stock) }];
+    });
+    const book = await this.addresses.list(context, userId);
+    const freight = skus.length ? FREIGHT_CENTS : 0;
+    return {
+      addresses: book.addresses,
+      default_address_id: book.default_address_id,
+      skus,
+      total_count: totalCount,
+      total_amount: formatCents(totalCents),
+      freight: formatCents(freight),
+      payment_amount: formatCents(totalCents + freight),
+    };
+  }
+
+  /**
+   * Places the order of the selected cart lines. Returns `created: false` for a retry of an earlier
+   * request with the same Idempotency-Key (and the same body); the same key with another body is 409.
+   */
+  async commit(
+    context: RequestContext,
+    userId: number,
+    input: { address_id: number; pay_method: PayMethod },
+    idempotencyKey?: string,
+  ): Promise<{ order_id: string; created: boolean; cart_cleared: boolean }> {
+    const requestHash = crypto.createHash('sha256').update(JSON.stringify([input.address_id, input.pay_method])).digest('hex');
+    const earlier = async () => {
+      if (!idempotencyKey) return null;
+      const row = await this.db('orders').where({ user_id: userId, idempotency_key: idempotencyKey }).first('order_id', 'request_hash');
+      if (!row) return null;
+      if (row.request_hash !== requestHash) throw new ConflictError('这个 Idempotency-Key 已用于另一个订单请求', 'IDEMPOTENCY_KEY_REUSED');
+      return { order_id: row.order_id as string, created: false, cart_cleared: true };
+    };
+    const before = await earlier();
+    if (before) return before;
+    if (input.pay_method === PAY_METHOD.alipay && !this.alipayAvailable) {
+      throw new ValidationError('支付宝支付暂不可用，请选择货到付款', { pay_method: '支付宝支付暂不可用' });
+    }
+
+    let lines: { sku_id: number; count: number }[];
+    try {
+      lines = await this.cart.selectedLines(context, userId);
+    } catch (err) {
+      // the cart's store (Redis) is down: nothing has been written, and the answer says so
+      throw new AppError({ message: '购物车暂时无法读取，订单未提交，请稍后再试', statusCode: 503, code: 'CART_UNAVAILABLE', cause: err, expose: true });
+    }
+    if (lines.length === 0) throw new ValidationError('购物车中没有选中的商品', { cart: '没有选中的商品' });
+    const address = await this.db('addresses as a')
+      .join('areas as p', 'p.id', 'a.province_id')
+      .join('areas as c', 'c.id', 'a.city_id')
+      .join('areas as d', 'd.id', 'a.district_id')
+      .where({ 'a.id': input.address_id, 'a.user_id': userId, 'a.is_deleted': false })
+      .first('a.id', 'a.receiver', 'a.place', 'a.mobile', 'a.tel', 'a.email', 'p.name as province', 'c.name as city', 'd.name as district');
+    if (!address) throw new ValidationError('收货地址不存在', { address_id: '收货地址不存在' });
+
+    const at = now(context);
+    let orderId = '';
+    for (let attempt = 0; ; attempt++) {
+      orderId = newOrderId(at);
+      try {
+        await this.db.transaction(async (trx) => {
+          const wanted = unitsWanted(lines);
+          // the order and its lines first; the contended SKU rows last, for the shortest lock (stock.ts)
+          const taken = await readSkus(trx, wanted);
+          const totalCents = taken.reduce((sum, s) => sum + s.price_cents * s.count, 0);
+          const alipay = input.pay_method === PAY_METHOD.alipay;
+          await trx('orders').insert({
+            order_id: orderId,
+            user_id: userId,
+            idempotency_key: idempotencyKey ?? null,
+            request_hash: idempotencyKey ? requestHash : null,
+            address_id: address.id,
+            receiver: address.receiver,
+            province: address.province,
+            city: address.city,
+            district: address.district,
+            place: address.place,
+            mobile: address.mobile,
+            tel: address.tel ?? null,
+            email: address.email ?? null,
+            total_count: taken.reduce((n, s) => n + s.count, 0),
+            total_amount: formatCents(totalCents),
+            freight: formatCents(FREIGHT_CENTS),
+            payment_amount: formatCents(totalCents + FREIGHT_CENTS),
+            pay_method: input.pay_method,
+            status: alipay ? ORDER_STATUS.unpaid : ORDER_STATUS.unsent,
+            created_at: at,
+            updated_at: at,
+            pay_deadline: alipay ? at + this.config.orders.payTimeoutMs : null,
+          });
+          await trx('order_lines').insert(
+            taken.map((s) => ({ order_id: orderId, sku_id: s.id, name: s.name, default_image_url: s.default_image_url, count: s.count, price: formatCents(s.price_cents), is_anonymous: false, is_commented: false })),
+          );
+          await trx('sales_changes').insert(taken.map((s) => ({ sku_id: s.id, delta: s.count, created_at: at })));
+          await takeStock(trx, wanted, this.locking);
+        });
+        break;
+      } catch (err) {
+        if (violatedUnique(err, { orders_idempotency_unique: 'idempotency_key' })) {
+          // a concurrent request with the same key won: this one rolled back and answers as a retry
+          const won = await earlier();
+          if (won) return won;
+        }
+        const idClash = violatedUnique(err, { PRIMARY: 'order_id', orders_pkey: 'order_id' });
+        if ((idClash || isDeadlock(err)) && attempt < 3) continue;
+        throw err;
+      }
+    }
+    let cartCleared = true;
+    try {
+      await this.cart.removeLines(context, userId, lines.map((l) => l.sku_id));
+    } catch {
+      cartCleared = false; // the order stands; the lines stay in the cart until the customer removes them
+    }
+    return { order_id: orderId, created: true, cart_cleared: cartCleared };
+  }
+
+  private async linesOf(q: Knex, orderIds: string[]) {
+    if (orderIds.length === 0) return new Map<string, Record<string, any>[]>();
+    const rows = await q('order_lines').whereIn('order_id', orderIds).orderBy('id');
+    const by = new Map<string, Record<string, any>[]>();
+    for (const r of rows) by.set(r.order_id, [...(by.get(r.order_id) ?? []), r]);
+    return by;
+  }
+
+  async list(context: RequestContext, userId: number, opts: { page: number; pageSize: number; status?: number }) {
+    const q = context.trx ?? this.db;
+    const base = () => {
+      const b = q('orders').where('user_id', userId);
+      return opts.status ? b.where('status', opts.status) : b;
+    };
+    const count = Number((await base().count({ n: '*' }).first())?.n ?? 0);
+    const rows = await base().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_id', order: 'desc' }]).limit(opts.pageSize).offset((opts.page - 1) * opts.pageSize);
+    const lines = await this.linesOf(q, rows.map((r) => r.order_id));
+    return { count, page: opts.page, page_size: opts.pageSize, results: rows.map((r) => toOrder(r, lines.get(r.order_id) ?? [])) };
+  }
+
+  /** The user's order; another user's, or none, is 404 (never 403: do not tell it exists). */
+  async get(context: RequestContext, userId: number, orderId: string): Promise<Order> {
+    const q = context.trx ?? this.db;
+    const row = await q('orders').where({ order_id: orderId, user_id: userId }).first();
+    if (!row) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
+    const lines = await this.linesOf(q, [orderId]);
+    return toOrder(row, lines.get(orderId) ?? []);
+  }
+
+  /** Cancels an unpaid order of the user: its stock and sales go back, once. */
+  async cancel(context: RequestContext, userId: number, orderId: string): Promise<Order> {
+    const done = await this.db.transaction((trx) => this.cancelIn(trx, orderId, now(context), userId));
+    if (!done) {
+      const exists = await this.db('orders').where({ order_id: orderId, user_id: userId }).first('status');
+      if (!exists) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
+      throw new ConflictError('只能取消待支付的订单', 'ORDER_NOT_CANCELABLE');
+    }
+    return this.get(context, userId, orderId);
+  }
+
+  /**
+   * Moves an unpaid order to 已取消 and returns its stock — only if it is still unpaid when its row
+   * is written: a payment committing at the same moment makes this a no-op (false), and vice versa.
+   */
+  async cancelIn(trx: Knex.Transaction, orderId: string, at: number, userId?: number): Promise<boolean> {
+    const q = trx('orders').where({ order_id: orderId, status: ORDER_STATUS.unpaid });
+    const changed = await (userId === undefined ? q : q.where('user_id', userId)).update({ status: ORDER_STATUS.canceled, updated_at: at });
+    if (changed !== 1) return false;
+    const lines = await trx('order_lines').where({ order_id: orderId }).select('sku_id', 'count');
+    await returnStock(trx, lines.map((l) => ({ sku_id: Number(l.sku_id), count: Number(l.count) })));
+    if (lines.length) await trx('sales_changes').insert(lines.map((l) => ({ sku_id: l.sku_id, delta: -Number(l.count), created_at: at })));
+    return true;
+  }
+
+  /**
+   * The unpaid-orders job: cancels Alipay orders past their deadline; returns how many. `lastChance`
+   * runs first for each (asking Alipay whether it was paid after all, its notify lost); if it settles
+   * the order, the cancel finds it paid and does nothing.
+   */
+  async cancelExpired(at: number, lastChance?: (orderId: string) => Promise<boolean>, limit = 200): Promise<number> {
+    const due = await this.db('orders').where('status', ORDER_STATUS.unpaid).where('pay_deadline', '<=', at).orderBy('pay_deadline').limit(limit).pluck('order_id');
+    let n = 0;
+    for (const id of due) {
+      // false: Alipay could not be asked — keep the order for the next run rather than cancel one that may be paid
+      if (lastChance && !(await lastChance(id))) continue;
+      if (await this.db.transaction((trx) => this.cancelIn(trx, id, at))) n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,211 @@
+import type { Knex } from 'knex';
+import { systemClock, type Clock } from '../../clock.ts';
+import type { RequestContext } from '../../context.ts';
+import { violatedUnique } from '../../db/dialect.ts';
+import { AppError, ConflictError, NotFoundError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
+import { isPaidStatus, type AlipayGateway, type TradeStatus } from '../../providers/alipay.ts';
+import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
+
+// Alipay payments (docs: shared/reference/providers.md; the original trusted the browser's return
+// alone — meiduo-original.md §6 #11). Money reaches us three ways: Alipay's async notify (the
+// proof), the browser coming back (a hint), and alipay.trade.query (for a notify that never came;
+// the unpaid-order job asks before cancelling). Each is checked the same way — Alipay's signature,
+// our app id, an order of ours, the order's amount to the cent — and then settled in ONE
+// transaction whose two guards decide every race:
+// - UNIQUE(payments.trade_no): a trade is recorded once; a duplicate or concurrent notify is a
+//   replay and changes nothing;
+// - `UPDATE orders SET status=2 WHERE order_id=? AND status=1`, the mirror of OrderService.cancelIn:
+//   whichever of payment and cancellation commits second sees the other's result. A payment that
+//   finds the order no longer unpaid (cancelled by the job, or paid by another trade) is still
+//   recorded, with outcome 'refund', and logged: money to give back, never lost.
+//
+// The return carries no trade_status, so it settles nothing on its own: after its signature checks
+// out, Alipay is asked (queryTrade) and the order settles only if the query confirms the same trade
+// paid for the same amount. If Alipay cannot be asked, the answer is the order's status as it is
+// (1 = 待支付: the page says "confirming"); the notify or the job settles it later.
+
+export type PaymentSource = 'notify' | 'return' | 'query';
+export type PaymentOutcome = 'settled' | 'refund';
+
+export interface Settlement {
+  order_id: string;
+  trade_no: string;
+  /** 'replay': this trade was recorded before (by any source); nothing changed. */
+  outcome: PaymentOutcome | 'replay';
+}
+
+export interface QuerySettlement {
+  order_id: string;
+  trade_no: string | null;
+  trade_status: TradeStatus;
+  /**
+   * settled / refund / replay as for a notify; 'unpaid': Alipay holds no paid trade (safe to cancel);
+   * 'refused': a paid trade whose amount is not the order's (logged; not settled).
+   */
+  outcome: PaymentOutcome | 'replay' | 'unpaid' | 'refused';
+}
+
+/** Something that claims to come from Alipay did not check out; nothing was changed. */
+export class PaymentRefusedError extends AppError {
+  constructor(readonly reason: string) {
+    super({ message: '支付结果校验失败', statusCode: 400, code: 'PAYMENT_REFUSED' });
+  }
+}
+
+const TRADE_NO = /^[0-9A-Za-z_-]{1,64}$/;
+const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
+
+interface CheckedPayment {
+  orderId: string;
+  tradeNo: string;
+  amountCents: number;
+}
+
+export class PaymentService {
+  constructor(
+    private readonly db: Knex,
+    private readonly gateway: AlipayGateway | null,
+    private readonly appId: string,
+    private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Whether Alipay is configured (without it every payment endpoint answers 404). */
+  get enabled(): boolean {
+    return this.gateway !== null;
+  }
+
+  private alipay(): AlipayGateway {
+    if (!this.gateway) throw new NotFoundError('支付宝支付暂不可用', 'ALIPAY_DISABLED');
+    return this.gateway;
+  }
+
+  /** The signed Alipay URL for the user's own unpaid Alipay order. */
+  async paymentUrl(context: RequestContext, userId: number, orderId: string): Promise<{ alipay_url: string }> {
+    const gateway = this.alipay();
+    const q = context.trx ?? this.db;
+    const order = await q('orders').where({ order_id: orderId, user_id: userId }).first('payment_amount', 'pay_method', 'status', 'pay_deadline');
+    if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
+    if (Number(order.pay_method) !== PAY_METHOD.alipay || Number(order.status) !== ORDER_STATUS.unpaid) {
+      throw new ConflictError('只有待支付的支付宝订单可以去支付', 'ORDER_NOT_PAYABLE');
+    }
+    const deadline = order.pay_deadline === null || order.pay_deadline === undefined ? null : Number(order.pay_deadline);
+    // the unpaid-order job is about to cancel it: a payment now would only become a refund
+    if (deadline !== null && deadline <= context.clock.now().getTime()) throw new ConflictError('订单已超过支付期限', 'ORDER_NOT_PAYABLE');
+    const url = await gateway.pagePayUrl({
+      orderId,
+      amountCents: centsFromDb(order.payment_amount),
+      subject: `美多商城${orderId}`,
+      expiresAt: deadline === null ? null : new Date(deadline),
+    });
+    return { alipay_url: url };
+  }
+
+  /**
+   * Alipay's async notify (the form it posts). Returns once the notify is handled — settled,
+   * recorded for refund, a replay, or a status that asks nothing of us — so the route answers
+   * `success`; throws PaymentRefusedError (400) when it does not check out, and Alipay retries.
+   */
+  async handleNotify(params: Record<string, string>): Promise<Settlement | { order_id: string; trade_no: string; outcome: 'ignored' }> {
+    const p = await this.check(params, 'notify');
+    if (!isPaidStatus(params.trade_status)) {
+      // WAIT_BUYER_PAY / TRADE_CLOSED: genuine, but no money to book; acknowledged so Alipay stops
+      this.log.info({ order_id: p.orderId, trade_no: p.tradeNo, trade_status: params.trade_status }, 'Alipay notify without payment: acknowledged');
+      return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'ignored' };
+    }
+    return this.settle(p, 'notify');
+  }
+
+  /** The browser's return (the query Alipay appended to return_url): the order's status afterwards. */
+  async handleReturn(params: Record<string, string>): Promise<{ order_id: string; trade_no: string; status: number }> {
+    const p = await this.check(params, 'return');
+    const answer = async () => ({ order_id: p.orderId, trade_no: p.tradeNo, status: await this.statusOf(p.orderId) });
+    if (await this.db('payments').where({ trade_no: p.tradeNo }).first('id')) return answer();
+    let trade;
+    try {
+      trade = await this.alipay().queryTrade(p.orderId);
+    } catch (err) {
+      this.log.warn({ err, order_id: p.orderId, trade_no: p.tradeNo }, 'Alipay return: the trade could not be confirmed now; left to the notify');
+      return answer();
+    }
+    if (isPaidStatus(trade.status) && trade.tradeNo === p.tradeNo && trade.amountCents === p.amountCents) {
+      await this.settle(p, 'return');
+    } else {
+      this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, queried: trade }, 'Alipay return not confirmed by trade.query: not settled');
+    }
+    return answer();
+  }
+
+  /**
+   * Asks Alipay about the order's trade and settles it when paid (source 'query'): for orders whose
+   * notify never came. Throws AlipayError when Alipay cannot be asked, and ALIPAY_DISABLED (404)
+   * without Alipay — check `enabled` first.
+   */
+  async settleByQuery(orderId: string): Promise<QuerySettlement> {
+    const gateway = this.alipay();
+    const order = ORDER_ID.test(orderId) ? await this.db('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
+    if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
+    const trade = await gateway.queryTrade(orderId);
+    const base = { order_id: orderId, trade_no: trade.tradeNo, trade_status: trade.status };
+    if (!isPaidStatus(trade.status) || !trade.tradeNo) return { ...base, outcome: 'unpaid' };
+    const amountCents = centsFromDb(order.payment_amount);
+    if (trade.amountCents !== amountCents) {
+      this.log.error({ order_id: orderId, trade_no: trade.tradeNo, paid: trade.amountCents, expected: amountCents }, 'Alipay trade amount differs from the order: not settled');
+      return { ...base, outcome: 'refused' };
+    }
+    const s = await this.settle({ orderId, tradeNo: trade.tradeNo, amountCents }, 'query');
+    return { ...base, outcome: s.outcome };
+  }
+
+  private async statusOf(orderId: string): Promise<number> {
+    const row = await this.db('orders').where({ order_id: orderId }).first('status');
+    return Number(row?.status);
+  }
+
+  /** Signature first, then app id, order and amount; any failure is logged and refused. */
+  private async check(params: Record<string, string>, source: PaymentSource): Promise<CheckedPayment> {
+    const gateway = this.alipay();
+    const refuse = (reason: string): never => {
+      this.log.warn({ source, reason, out_trade_no: params.out_trade_no, trade_no: params.trade_no, total_amount: params.total_amount, app_id: params.app_id }, 'Alipay callback refused');
+      throw new PaymentRefusedError(reason);
+    };
+    if (!gateway.verifyNotify(params)) return refuse('signature');
+    if (params.app_id !== this.appId) return refuse('app_id');
+    const orderId = params.out_trade_no ?? '';
+    const tradeNo = params.trade_no ?? '';
+    if (!TRADE_NO.test(tradeNo)) return refuse('trade_no');
+    const order = ORDER_ID.test(orderId) ? await this.db('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
+    if (!order) return refuse('unknown order');
+    const amountCents = parseMoney(params.total_amount ?? '');
+    if (amountCents === null || amountCents !== centsFromDb(order.payment_amount)) return refuse('amount');
+    return { orderId, tradeNo, amountCents };
+  }
+
+  /** One transaction: record the trade once, and move the order 待支付 → 待发货 if it still is. */
+  private async settle(p: CheckedPayment, source: PaymentSource): Promise<Settlement> {
+    const at = this.clock.now().getTime();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.db.transaction(async (trx): Promise<PaymentOutcome | 'replay'> => {
+          if (await trx('payments').where({ trade_no: p.tradeNo }).first('id')) return 'replay';
+          const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at });
+          const result: PaymentOutcome = changed === 1 ? 'settled' : 'refund';
+          await trx('payments').insert({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, outcome: result, created_at: at });
+          return result;
+        });
+        if (outcome === 'refund') {
+          const status = await this.statusOf(p.orderId);
+          this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, status }, 'Alipay payment for an order no longer unpaid: recorded for refund');
+        }
+        return { order_id: p.orderId, trade_no: p.tradeNo, outcome };
+      } catch (err) {
+        // a concurrent notify of the same trade committed first
+        if (violatedUnique(err, { payments_trade_no_unique: 'trade_no' })) return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'replay' };
+        if (isDeadlock(err) && attempt < 3) continue;
+        throw err;
+      }
+    }
+  }
+}

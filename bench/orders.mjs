@@ -1,0 +1,127 @@
+// Order commit (issue 8): ≥ 200 orders/s on MariaDB with 50 concurrent buyers on 10 hot SKUs,
+// p99 ≤ 200 ms, 0 oversold — for each ORDER_LOCKING strategy side by side, and on SQLite.
+// Each buyer loops: put 1–3 of the hot SKUs in the cart (not timed), place the order (timed).
+// Then a sell-out round: the 10 SKUs get 300 units in all and the 50 buyers race until none is
+// left; sold must equal 300 exactly.
+//   node bench/orders.mjs                         MariaDB + Redis, both strategies, then SQLite
+//   BENCH_SETUPS=sqlite node bench/orders.mjs
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { tsImport } from 'tsx/esm/api';
+import { ROOT, machine, startServer } from './lib.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const BUYERS = Number(process.env.BENCH_BUYERS || 50);
+const HOT = 10;
+const SELL_OUT = 300;
+
+const mysql = { DATABASE_URL: process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306/meiduo_bench_orders', REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/14' };
+const sqlite = { DATABASE_URL: `sqlite:${path.join(ROOT, 'data', 'bench-orders.sqlite')}` };
+const setups = {
+  'mariadb-pessimistic': { ...mysql, ORDER_LOCKING: 'pessimistic' },
+  'mariadb-optimistic': { ...mysql, ORDER_LOCKING: 'optimistic' },
+  'sqlite-pessimistic': { ...sqlite, ORDER_LOCKING: 'pessimistic' },
+  'sqlite-optimistic': { ...sqlite, ORDER_LOCKING: 'optimistic' },
+};
+const chosen = (process.env.BENCH_SETUPS || Object.keys(setups).join(',')).split(',').flatMap((s) => Object.keys(setups).filter((k) => k.startsWith(s)));
+const { hashPassword } = await tsImport('../api/services/accounts/passwords.ts', import.meta.url);
+
+const cli = (env, args) => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')}: ${r.stderr}`);
+};
+const connect = (url) =>
+  knexFactory(url.startsWith('mysql') ? { client: 'mysql2', connection: url } : { client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true });
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+console.log(`machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}; ${BUYERS} buyers, ${HOT} hot SKUs, ${SECONDS} s`);
+const prepared = new Set();
+for (const [i, name] of chosen.entries()) {
+  const env = setups[name];
+  if (!prepared.has(env.DATABASE_URL)) {
+    if (env.DATABASE_URL.startsWith('mysql')) {
+      const u = new URL(env.DATABASE_URL);
+      const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) } });
+      await admin.raw(`drop database if exists \`${u.pathname.slice(1)}\``);
+      await admin.raw(`create database \`${u.pathname.slice(1)}\` character set utf8mb4`);
+      await admin.destroy();
+    }
+    cli(env, ['seed', '--reset']);
+    prepared.add(env.DATABASE_URL);
+  }
+  const db = connect(env.DATABASE_URL);
+  const hot = (await db('skus').where('is_launched', true).orderBy('id').limit(HOT).pluck('id')).map(Number);
+  await db('skus').whereIn('id', hot).update({ stock: 10_000_000 });
+  const hash = await hashPassword('bench-pass-1');
+  const now = Date.now();
+  // the second strategy on one database reuses the first one's buyers (their orders keep them)
+  if (!(await db('users').where('username', 'obench_0').first()))
+    await db('users').insert(Array.from({ length: BUYERS }, (_, k) => ({ username: `obench_${k}`, password_hash: hash, mobile: `1590000${String(k).padStart(4, '0')}`, email_active: false, is_active: true, created_at: now, updated_at: now })));
+
+  const port = 18300 + i;
+  const server = await startServer(port, { ...env, LOG_LEVEL: 'warn', JOBS_IN_PROCESS: 'off' });
+  const base = `http://127.0.0.1:${port}`;
+  const api = async (method, p, token, body, headers = {}) => {
+    const r = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  try {
+    const buyers = [];
+    for (let k = 0; k < BUYERS; k++) {
+      // a fresh cart: deselect whatever an earlier run left
+      const token = (await (await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: `obench_${k}`, password: 'bench-pass-1' }) })).json()).token;
+      const address = await api('POST', '/api/addresses', token, { title: '家', receiver: '买家', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园', mobile: '13700000000' });
+      await api('PUT', '/api/cart/selection', token, { selected: false });
+      buyers.push({ token, addressId: address.body.id, k });
+    }
+    const buyLoop = async (b, until, latencies, outcome) => {
+      let n = b.k;
+      while (Date.now() < until) {
+        const lines = 1 + (n % 3);
+        for (let j = 0; j < lines; j++) await api('POST', '/api/cart', b.token, { sku_id: hot[(n + j * 3) % HOT], count: 1 });
+        const t0 = performance.now();
+        const r = await api('POST', '/api/orders', b.token, { address_id: b.addressId, pay_method: 1 }, { 'idempotency-key': `bench-${name}-${b.k}-${n}` });
+        latencies.push(performance.now() - t0);
+        outcome[r.status] = (outcome[r.status] ?? 0) + 1;
+        if (r.status !== 201) await api('PUT', '/api/cart/selection', b.token, { selected: false });
+        n += BUYERS;
+      }
+    };
+    // throughput
+    const latencies = [];
+    const outcome = {};
+    const end = Date.now() + SECONDS * 1000;
+    const t0 = Date.now();
+    await Promise.all(buyers.map((b) => buyLoop(b, end, latencies, outcome)));
+    const wall = (Date.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    // sell-out: exactly SELL_OUT units among the 10 SKUs; each buyer stops after 5 refusals in a row
+    await db('skus').whereIn('id', hot).update({ stock: SELL_OUT / HOT });
+    const soldBefore = Number((await db('order_lines').whereIn('sku_id', hot).sum({ n: 'count' }).first()).n);
+    await Promise.all(
+      buyers.map(async (b) => {
+        await api('PUT', '/api/cart/selection', b.token, { selected: false });
+        for (let refused = 0, n = b.k; refused < 5; n++) {
+          const added = await api('POST', '/api/cart', b.token, { sku_id: hot[n % HOT], count: 1 });
+          const r = added.status === 201 ? await api('POST', '/api/orders', b.token, { address_id: b.addressId, pay_method: 1 }) : added;
+          if (r.status === 201) refused = 0;
+          else {
+            refused++;
+            await api('PUT', '/api/cart/selection', b.token, { selected: false });
+          }
+        }
+      }),
+    );
+    const soldAfter = Number((await db('order_lines').whereIn('sku_id', hot).sum({ n: 'count' }).first()).n);
+    const stockLeft = Number((await db('skus').whereIn('id', hot).sum({ n: 'stock' }).first()).n);
+    const sold = soldAfter - soldBefore;
+    console.log(
+      `${name.padEnd(22)} ${(outcome[201] / wall).toFixed(0).padStart(5)} orders/s (cart adds included)  commit p50 ${pct(latencies, 50).toFixed(1)} ms  p99 ${pct(latencies, 99).toFixed(1)} ms  other answers ${JSON.stringify(Object.fromEntries(Object.entries(outcome).filter(([k]) => k !== '201')))}  | sell-out of ${SELL_OUT}: sold ${sold}, stock left ${stockLeft}, oversold ${Math.max(0, sold - SELL_OUT)}`,
+    );
+  } finally {
+    server.kill('SIGTERM');
+    await db.destroy();
+  }
+}

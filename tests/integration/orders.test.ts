@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../api/clock.ts';
+import type { RequestContext } from '../../api/context.ts';
+import { AddressService } from '../../api/services/addresses/address-service.ts';
+import { AreaService } from '../../api/services/areas/area-service.ts';
+import type { CartSource } from '../../api/services/orders/cart-source.ts';
+import { planHotPages } from '../../api/services/orders/hot-pages.ts';
+import { ORDER_STATUS, PAY_METHOD } from '../../api/services/orders/order-rules.ts';
+import { OrderService } from '../../api/services/orders/order-service.ts';
+import type { Locking } from '../../api/services/orders/stock.ts';
+import { hashPassword } from '../../api/services/accounts/passwords.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { DB_KINDS } from '../helpers/env.ts';
+
+// Placing orders, service level, on both databases and with both ORDER_LOCKING strategies: exact
+// stock under a race for the last units, no deadlock between carts holding the same SKUs in other
+// orders, nothing written when a SKU is short, idempotent retries, cancellation returning stock
+// once, the unpaid-order sweep, and the hot-page plan from sales. The cart is a plain map here (the
+// cart has its own tests); the route-level tests are in orders-api.test.ts.
+
+
+class MapCart implements CartSource {
+  readonly lines = new Map<number, Map<number, number>>();
+  removed: number[][] = [];
+  set(userId: number, lines: [number, number][]) {
+    this.lines.set(userId, new Map(lines));
+  }
+  async selectedLines(_c: RequestContext, userId: number) {
+    return [...(this.lines.get(userId) ?? new Map())].map(([sku_id, count]) => ({ sku_id, count }));
+  }
+  async removeLines(_c: RequestContext, userId: number, skuIds: number[]) {
+    this.removed.push(skuIds);
+    for (const id of skuIds) this.lines.get(userId)?.delete(id);
+  }
+}
+
+const LOCKINGS: Locking[] = ['pessimistic', 'optimistic'];
+
+describe.each(DB_KINDS)('orders on %s', (kind) => {
+  let t: TestDb;
+  const clock = new ManualClock(Date.UTC(2026, 10, 26, 2, 0, 0));
+  const cart = new MapCart();
+  let addresses: AddressService;
+  let hash: string;
+  const ctx = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'test', clock, ip: '127.0.0.1' });
+  const service = (locking: Locking) => new OrderService(t.db, cart, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000 } }, true);
+
+  let serial = 0;
+  async function customer(): Promise<{ userId: number; addressId: number }> {
+    serial++;
+    const now = clock.now().getTime();
+    const [userId] = await t.db('users').insert({ username: `buyer_${serial}_${process.pid % 1000}`, password_hash: hash, mobile: `136${String(process.pid % 10000).padStart(4, '0')}${String(serial).padStart(4, '0')}`, email_active: false, is_active: true, created_at: now, updated_at: now });
+    const [addressId] = await t.db('addresses').insert({ user_id: userId, title: '家', receiver: '张三', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园1号', mobile: '13600000000', is_deleted: false, created_at: now, updated_at: now });
+    return { userId: Number(userId), addressId: Number(addressId) };
+  }
+  /** A launched SKU with exactly `stock` left. */
+  async function skuWithStock(stock: number, offset = 0): Promise<{ id: number; price: string; sales: number; spuSales: number }> {
+    const row = await t.db('skus').where('is_launched', true).orderBy('id').offset(offset).first();
+    await t.db('skus').where({ id: row.id }).update({ stock });
+    const spu = await t.db('spus').where({ id: row.spu_id }).first('sales');
+    return { id: Number(row.id), price: String(row.price), sales: Number(row.sales), spuSales: Number(spu.sales) };
+  }
+  const stockOf = async (id: number) => Number((await t.db('skus').where({ id }).first('stock')).stock);
+  const salesOf = async (id: number) => Number((await t.db('skus').where({ id }).first('sales')).sales);
+
+  beforeAll(async () => {
+    t = await createTestDb(kind, { seed: true });
+    addresses = new AddressService(t.db, new AreaService(t.db));
+    hash = await hashPassword('buyer-pass-1');
+  });
+  afterAll(() => t.drop());
+
+  it('places an order in one go: stock, sales, lines at that moment’s prices, a copy of the address', async () => {
+    const { userId, addressId } = await customer();
+    const [a, b] = [await skuWithStock(10, 0), await skuWithStock(5, 1)];
+    cart.set(userId, [[a.id, 2], [b.id, 1]]);
+    const r = await service('pessimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
+    expect(r).toMatchObject({ created: true, cart_cleared: true, order_id: expect.stringMatching(/^20261126100000\d{10}$/) });
+    expect([await stockOf(a.id), await stockOf(b.id)]).toEqual([8, 4]);
+    expect([await salesOf(a.id), await salesOf(b.id)]).toEqual([a.sales + 2, b.sales + 1]);
+    const order = await service('pessimistic').get(ctx(userId), userId, r.order_id);
+    expect(order).toMatchObject({ status: ORDER_STATUS.unsent, status_name: '待发货', pay_method: 1, total_count: 3, freight: '10.00', address: { receiver: '张三', province: '广东省', city: '深圳市', district: '南山区', place: '科技园1号' } });
+    const cents = (s: string) => Math.round(Number(s) * 100);
+    expect(cents(order.total_amount)).toBe(cents(a.price) * 2 + cents(b.price));
+    expect(cents(order.payment_amount)).toBe(cents(order.total_amount) + 1000);
+    expect(order.skus.map((l) => [l.sku_id, l.count])).toEqual([[a.id, 2], [b.id, 1]]);
+    expect(await cart.selectedLines(ctx(userId), userId)).toEqual([]);
+    // another user's order does not exist for them
+    const other = await customer();
+    await expect(service('pessimistic').get(ctx(other.userId), other.userId, r.order_id)).rejects.toMatchObject({ statusCode: 404 });
+    // the address is a copy: editing it later leaves the order as it was
+    await t.db('addresses').where({ id: addressId }).update({ place: '别处' });
+    expect((await service('pessimistic').get(ctx(userId), userId, r.order_id)).address.place).toBe('科技园1号');
+  });
+
+  it.each(LOCKINGS)('%s: a short SKU is a 409 naming it, and nothing changes', async (locking) => {
+    const { userId, addressId } = await customer();
+    const [a, b] = [await skuWithStock(10, 2), await skuWithStock(1, 3)];
+    cart.set(userId, [[a.id, 3], [b.id, 2]]);
+    const orders = await t.db('orders').count({ n: '*' }).first();
+    const err = await service(locking).commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash }).catch((e) => e);
+    expect(err).toMatchObject({ statusCode: 409, code: 'OUT_OF_STOCK' });
+    expect(Object.keys(err.fields)).toEqual([`sku_${b.id}`]);
+    expect([await stockOf(a.id), await stockOf(b.id), await salesOf(a.id)]).toEqual([10, 1, a.sales]);
+    expect(await t.db('orders').count({ n: '*' }).first()).toEqual(orders);
+    expect((await cart.selectedLines(ctx(userId), userId)).length).toBe(2);
+  });
+
+  it.each(LOCKINGS)('%s: 40 buyers race for the last 7 units: exactly 7 are sold', async (locking) => {
+    const sku = await skuWithStock(7, 11 + LOCKINGS.indexOf(locking)); // a SKU of its own: the sold count below is per SKU
+    const buyers = await Promise.all(Array.from({ length: 40 }, () => customer()));
+    for (const b of buyers) cart.set(b.userId, [[sku.id, 1]]);
+    const svc = service(locking);
+    const results = await Promise.allSettled(buyers.map((b) => svc.commit(ctx(b.userId), b.userId, { address_id: b.addressId, pay_method: PAY_METHOD.cash })));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(7);
+    expect(lost.every((r) => r.reason?.code === 'OUT_OF_STOCK'), JSON.stringify(lost.map((r) => String(r.reason)).slice(0, 3))).toBe(true);
+    expect(await stockOf(sku.id)).toBe(0);
+    expect(await salesOf(sku.id)).toBe(sku.sales + 7);
+    const sold = await t.db('order_lines').where({ sku_id: sku.id }).sum({ n: 'count' }).first();
+    expect(Number(sold?.n)).toBe(7);
+  }, 60_000);
+
+  it.each(LOCKINGS)('%s: carts holding the same SKUs in opposite orders never deadlock', async (locking) => {
+    const [a, b] = [await skuWithStock(100, 5), await skuWithStock(100, 6)];
+    const buyers = await Promise.all(Array.from({ length: 20 }, () => customer()));
+    buyers.forEach((x, i) => cart.set(x.userId, i % 2 ? [[a.id, 1], [b.id, 1]] : [[b.id, 1], [a.id, 1]]));
+    const svc = service(locking);
+    const results = await Promise.allSettled(buyers.map((x) => svc.commit(ctx(x.userId), x.userId, { address_id: x.addressId, pay_method: PAY_METHOD.cash })));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect([await stockOf(a.id), await stockOf(b.id)]).toEqual([80, 80]);
+  }, 60_000);
+
+  it('returns the same order for a retry with the same Idempotency-Key, and 409 for another body', async () => {
+    const { userId, addressId } = await customer();
+    const sku = await skuWithStock(50, 7);
+    cart.set(userId, [[sku.id, 1]]);
+    const svc = service('pessimistic');
+    const first = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash }, 'key-0001-abcdef');
+    cart.set(userId, [[sku.id, 1]]); // the client's cart, unchanged by a lost answer
+    const retry = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash }, 'key-0001-abcdef');
+    expect(retry).toMatchObject({ order_id: first.order_id, created: false });
+    await expect(svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay }, 'key-0001-abcdef')).rejects.toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await stockOf(sku.id)).toBe(49);
+    // the same key sent twice at once: one order
+    const concurrent = await Promise.all([1, 2, 3].map(() => svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash }, 'key-0002-abcdef')));
+    expect(new Set(concurrent.map((c) => c.order_id)).size).toBe(1);
+    expect(await stockOf(sku.id)).toBe(48);
+  });
+
+  it('with the cart’s store down: before the order, nothing is written (503); after it, the order stands and says the cart was not cleared', async () => {
+    const { userId, addressId } = await customer();
+    const sku = await skuWithStock(9, 12);
+    const orders = Number((await t.db('orders').count({ n: '*' }).first())?.n);
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const unreadable: CartSource = { selectedLines: async () => Promise.reject(down), removeLines: async () => {} };
+    const svc = (c: CartSource) => new OrderService(t.db, c, addresses, { orders: { locking: 'pessimistic', payTimeoutMs: 1800_000, hotRebuildEveryMs: 300_000 } }, true);
+    await expect(svc(unreadable).commit(ctx(userId), userId, { address_id: addressId, pay_method: 1 })).rejects.toMatchObject({ statusCode: 503, code: 'CART_UNAVAILABLE' });
+    expect(Number((await t.db('orders').count({ n: '*' }).first())?.n)).toBe(orders);
+    expect(await stockOf(sku.id)).toBe(9);
+    const unclearable: CartSource = { selectedLines: async () => [{ sku_id: sku.id, count: 2 }], removeLines: async () => Promise.reject(down) };
+    const r = await svc(unclearable).commit(ctx(userId), userId, { address_id: addressId, pay_method: 1 });
+    expect(r).toMatchObject({ created: true, cart_cleared: false });
+    expect(await stockOf(sku.id)).toBe(7);
+  });
+
+  it('refuses an empty selection and an address that is not the user’s', async () => {
+    const a = await customer();
+    const b = await customer();
+    cart.set(a.userId, []);
+    await expect(service('pessimistic').commit(ctx(a.userId), a.userId, { address_id: a.addressId, pay_method: 1 })).rejects.toMatchObject({ statusCode: 400 });
+    const sku = await skuWithStock(5, 8);
+    cart.set(a.userId, [[sku.id, 1]]);
+    await expect(service('pessimistic').commit(ctx(a.userId), a.userId, { address_id: b.addressId, pay_method: 1 })).rejects.toMatchObject({ statusCode: 400, fields: { address_id: expect.any(String) } });
+    expect(await stockOf(sku.id)).toBe(5);
+  });
+
+  it('cancels an unpaid order once, even when cancelled twice at once, and the sweep cancels expired ones', async () => {
+    const { userId, addressId } = await customer();
+    const sku = await skuWithStock(20, 9);
+    const svc = service('optimistic');
+    cart.set(userId, [[sku.id, 3]]);
+    const { order_id } = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay });
+    const order = await svc.get(ctx(userId), userId, order_id);
+    expect(order).toMatchObject({ status: ORDER_STATUS.unpaid, pay_deadline: new Date(clock.now().getTime() + 30 * 60_000).toISOString() });
+    expect(await stockOf(sku.id)).toBe(17);
+    const both = await Promise.allSettled([svc.cancel(ctx(userId), userId, order_id), svc.cancel(ctx(userId), userId, order_id)]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await stockOf(sku.id)).toBe(20);
+    expect(await salesOf(sku.id)).toBe(sku.sales);
+
+    // cash orders are not cancellable; an expired Alipay order is swept, a fresh one is not
+    cart.set(userId, [[sku.id, 1]]);
+    const cash = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
+    await expect(svc.cancel(ctx(userId), userId, cash.order_id)).rejects.toMatchObject({ statusCode: 409 });
+    cart.set(userId, [[sku.id, 2]]);
+    const old = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay });
+    clock.advance(20 * 60_000);
+    cart.set(userId, [[sku.id, 1]]);
+    const fresh = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay });
+    expect(await stockOf(sku.id)).toBe(16);
+    clock.advance(11 * 60_000);
+    const asked: string[] = [];
+    // Alipay unreachable: nothing is cancelled this round
+    expect(await svc.cancelExpired(clock.now().getTime(), async () => false)).toBe(0);
+    expect(await svc.cancelExpired(clock.now().getTime(), async (id) => (asked.push(id), true))).toBe(1);
+    expect(asked).toEqual([old.order_id]);
+    expect((await svc.get(ctx(userId), userId, old.order_id)).status).toBe(ORDER_STATUS.canceled);
+    expect((await svc.get(ctx(userId), userId, fresh.order_id)).status).toBe(ORDER_STATUS.unpaid);
+    expect(await stockOf(sku.id)).toBe(18);
+    expect(await svc.cancelExpired(clock.now().getTime())).toBe(0); // once
+  });
+
+  it('turns the sales moves of orders into page changes with the sales the pages last saw', async () => {
+    await planHotPages(t.db); // whatever earlier tests sold
+    await t.db('page_changes').del();
+    const { userId, addressId } = await customer();
+    const sku = await skuWithStock(30, 10);
+    cart.set(userId, [[sku.id, 4]]);
+    await service('pessimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
+    cart.set(userId, [[sku.id, 1]]);
+    await service('pessimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
+    expect(await planHotPages(t.db)).toBe(1);
+    const rows = await t.db('page_changes').select('payload');
+    expect(rows).toHaveLength(1);
+    const change = JSON.parse(rows[0].payload);
+    expect(change).toMatchObject({ kind: 'sku', before: { id: sku.id, sales: sku.sales }, after: { id: sku.id, sales: sku.sales + 5 } });
+    expect(await t.db('sales_changes').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(Number((await t.db('spus').where({ id: change.after.spuId }).first('sales')).sales)).toBe(sku.spuSales + 5);
+    expect(await planHotPages(t.db)).toBe(0);
+  });
+});
