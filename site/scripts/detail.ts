@@ -1,5 +1,6 @@
 // Goods detail page: live stock, quantity stepper, add to cart, thumbnail switching.
 import { api, hasSession } from './api-client.ts';
+import { refreshCartCount } from './shop.ts';
 
 interface SkuInfo {
   id: number;
@@ -7,10 +8,6 @@ interface SkuInfo {
   price: string;
   stock: number;
   is_launched: boolean;
-}
-
-interface CartAddResult {
-  cart_count?: number;
 }
 
 const status = document.getElementById('stock-status');
@@ -91,18 +88,20 @@ async function addToCart(): Promise<void> {
   setQty(count);
   addBtn.disabled = true;
   setMessage('', '');
-  const { data, error } = await api<CartAddResult>('/cart', {
+  const { error } = await api('/cart', {
     method: 'POST',
     body: JSON.stringify({ sku_id: skuId, count, selected: true }),
   });
   addBtn.disabled = !sellable;
   if (error) {
-    setMessage(error.message, 'err');
+    // 库存不足（剩余 n 件） or 每种商品最多 99 件… says more than the message 库存不足
+    setMessage(error.fields.count ?? error.fields.sku_id ?? error.message, 'err');
     return;
   }
   setMessage('已加入购物车', 'ok');
-  const cartCount = document.getElementById('cart-count');
-  if (cartCount && data && typeof data.cart_count === 'number') cartCount.textContent = String(data.cart_count);
+  msg?.append(' ', Object.assign(document.createElement('a'), { href: '/cart.html', className: 'go-cart', textContent: '去购物车结算 ›' }));
+  // POST answers the line, not the cart: the badge needs the whole cart's count
+  void refreshCartCount(true);
 }
 
 minus?.addEventListener('click', () => setQty(currentQty() - 1));

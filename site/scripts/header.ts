@@ -1,6 +1,7 @@
 // Header, on every prebuilt page: the pages are the same for everyone, so who is logged in is
 // filled in here. No csrf cookie means logged out, and then nothing is asked of the server.
 import { currentUser, logout } from './session.ts';
+import { refreshCartCount } from './shop.ts';
 
 const info = document.getElementById('user-info');
 const links = document.getElementById('login-links');
@@ -31,6 +32,9 @@ logoutLink?.addEventListener('click', (event) => {
   event.preventDefault();
   void logout().then(() => location.reload());
 });
+
+// Guests have a cart too (a cookie only the server reads), so the count is asked for on every page.
+void refreshCartCount();
 
 const q = new URLSearchParams(location.search).get('q');
 const box = document.querySelector<HTMLInputElement>('.search-form input[name="q"]');
