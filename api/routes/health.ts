@@ -16,4 +16,11 @@ export const healthRoutes = [
       };
     },
   }),
+  defineRoute({
+    method: 'get',
+    path: '/api/capabilities',
+    auth: 'public',
+    summary: 'Which optional features this shop has configured (the pages hide what is missing)',
+    handler: async ({ services }) => ({ qq_login: services.providers.qq !== null, alipay: services.providers.alipay !== null }),
+  }),
 ];

@@ -41,6 +41,9 @@ form.addEventListener('submit', (event) => {
 });
 
 async function offerQq(): Promise<void> {
+  // ask first whether QQ login exists here: its endpoints answer 404 when it does not
+  const { data: can } = await api<{ qq_login: boolean }>('/capabilities');
+  if (!can?.qq_login) return;
   const { data } = await api<{ login_url: string }>(`/oauth/qq/authorization?next=${encodeURIComponent(next)}`);
   const box = document.getElementById('qq-box');
   const link = document.getElementById('qq-login') as HTMLAnchorElement | null;

@@ -83,15 +83,24 @@ function nothingSelected(): void {
   loading.replaceChildren('购物车中没有选中的商品，', el('a', { href: '/cart.html' }, '返回购物车'));
 }
 
-/** Alipay refused as unavailable (no keys on this server): say so on the option and fall back to cash. */
-function alipayUnavailable(message: string): void {
+/** No Alipay on this server (no keys): the option shows as unavailable and cash is chosen. */
+function disableAlipay(): void {
   const radio = alipayOption.querySelector('input')!;
   radio.disabled = true;
   alipayOption.classList.add('disabled');
   alipayNote.hidden = false;
   form.querySelector<HTMLInputElement>(`input[name="pay_method"][value="${PAY_CASH}"]`)!.checked = true;
+}
+
+/** Alipay refused at submit (it went away since the page loaded): say so and fall back to cash. */
+function alipayUnavailable(message: string): void {
+  disableAlipay();
   setFieldError(form, 'pay_method', `${message}，已为您改选货到付款，请确认后再次提交`);
 }
+
+void api<{ alipay: boolean }>('/capabilities').then(({ data }) => {
+  if (data && !data.alipay) disableAlipay();
+});
 
 function showOutOfStock(err: ApiError): void {
   const lines: string[] = [];

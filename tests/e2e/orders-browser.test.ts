@@ -91,8 +91,7 @@ describe.skipIf(!HAS_CHROMIUM)('shopping pages in Chromium', () => {
         (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
       });
     });
-    // the login page asks whether QQ login is configured; here it is not, and the answer is a 404
-    refusals.add('/api/oauth/qq/authorization');
+    // (the login page asks /api/capabilities first, so a shop without QQ login makes no 404 request)
     return { context, page, refusals, problems: () => [...errors, ...violations, ...messages] };
   }
 
@@ -192,17 +191,10 @@ describe.skipIf(!HAS_CHROMIUM)('shopping pages in Chromium', () => {
       expect(await page.locator('#freight').textContent()).toBe('¥10.00');
       expect(await page.locator('#payment-amount').textContent()).toBe(money(goods + 1000));
 
-      // Alipay is not configured on this server: the order is refused and the page falls back to cash
-      refusals.add('/api/orders');
-      await page.locator('input[name="pay_method"][value="2"]').check();
-      const refused = page.waitForResponse((r) => r.url() === `${app.url}/api/orders` && r.request().method() === 'POST');
-      await page.locator('#order-submit').click();
-      expect((await refused).status()).toBe(400);
+      // Alipay is not configured on this server: the page says so from the start and keeps cash
       await expect.poll(() => page.locator('#alipay-note').isVisible()).toBe(true);
       expect(await page.locator('input[name="pay_method"][value="2"]').isDisabled()).toBe(true);
       expect(await page.locator('input[name="pay_method"]:checked').getAttribute('value')).toBe('1');
-      expect(await page.locator('[data-error-for="pay_method"]').textContent()).toContain('支付宝支付暂不可用');
-      refusals.delete('/api/orders');
 
       // ---- 货到付款 → 提交订单 ----
       const placed = page.waitForRequest((r) => r.url() === `${app.url}/api/orders` && r.method() === 'POST');

@@ -54,6 +54,10 @@ describe.each(DB_KINDS)('QQ login on %s', (kind) => {
     return sms.codeFor(mobile);
   }
 
+  it('says QQ login is there (and Alipay is not) at /api/capabilities', async () => {
+    expect((await call(app, 'GET', '/api/capabilities')).body).toEqual({ qq_login: true, alipay: false });
+  });
+
   it('refuses a state it did not issue, or one used before', async () => {
     const { code, state } = await comeBack('OPENID-A');
     expect((await call(app, 'GET', `/api/oauth/qq/user?code=${code}&state=forged-state-value`)).status).toBe(400);
@@ -135,6 +139,7 @@ describe('QQ login when not configured', () => {
     const t = await createTestDb('sqlite');
     const app = await startTestApp(t);
     try {
+      expect((await call(app, 'GET', '/api/capabilities')).body).toEqual({ qq_login: false, alipay: false });
       expect((await call(app, 'GET', '/api/oauth/qq/authorization?next=/')).status).toBe(404);
       expect((await call(app, 'GET', '/api/oauth/qq/user?code=x&state=y')).status).toBe(404);
       expect((await call(app, 'POST', '/api/oauth/qq/user', { body: { access_token: 'qqb_' + 'a'.repeat(43), mobile: '13700000000', password: 'whatever-1', sms_code: '123456' } })).status).toBe(404);
