@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mail, Mailer } from '../../api/providers/mail.ts';
 import type { SmsSender } from '../../api/providers/sms.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { CHROMIUM, HAS_CHROMIUM } from '../helpers/env.ts';
+import { launchChromium, watchedPage } from '../helpers/browser.ts';
+import { HAS_CHROMIUM } from '../helpers/env.ts';
 import { startQqStandIn, type QqStandIn } from '../helpers/standins/qq.ts';
 
 // The account pages as a shopper uses them, in Chromium against the real app: register with the
@@ -55,11 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
     qq = await startQqStandIn(QQ_APP);
     // worker: SMS codes go out through the message job, as under `npm start`
     app = await startTestApp(t, { distDir, worker: true, overrides: { sms, mail }, config: { qq: { ...QQ_APP, apiBase: qq.apiBase } } });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
@@ -70,33 +67,6 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
     if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
   });
 
-  /** A fresh browser profile whose pages must raise no error, CSP violation or console line. */
-  async function shopper(): Promise<{ context: BrowserContext; page: Page; problems(): string[]; apiRequests: string[]; expectRefusal(path: string): void }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    const messages: string[] = [];
-    const violations: string[] = [];
-    const apiRequests: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // An API refusal the test provokes on purpose (a wrong password) is logged by Chromium as a failed
-    // load; those, and only those, are expected.
-    const refusals = new Set<string>();
-    page.on('console', (m) => {
-      const url = m.location().url;
-      if (url.endsWith('/favicon.ico')) return; // Chromium's own request: the site has no favicon
-      if (url && refusals.has(new URL(url).pathname) && m.text().startsWith('Failed to load resource')) return;
-      messages.push(`${m.type()} ${url}: ${m.text()}`);
-    });
-    page.on('request', (r) => void (new URL(r.url()).pathname.startsWith('/api/') && apiRequests.push(`${r.method()} ${new URL(r.url()).pathname}`)));
-    await page.exposeBinding('reportCspViolation', (_source, v: string) => void violations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
-      });
-    });
-    return { context, page, apiRequests, problems: () => [...errors, ...violations, ...messages], expectRefusal: (p) => void refusals.add(p) };
-  }
 
   /** Types the captcha shown in `form`, read from the server's store by the uuid in the picture's URL. */
   async function solveCaptcha(form: Locator): Promise<void> {
@@ -130,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
   });
 
   it('registers, logs out and in, keeps an address and shows 最近浏览', async () => {
-    const { context, page, problems, apiRequests, expectRefusal } = await shopper();
+    const { context, page, problems, apiRequests, refusals } = await watchedPage(browser);
     const username = 'shopper_01';
     const password = 'meiduo-pass-1';
     const mobile = '13800138000';
@@ -190,7 +160,7 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
       const login = page.locator('#login-form');
       await login.locator('input[name="account"]').fill(mobile);
       await login.locator('input[name="password"]').fill('wrong-password');
-      expectRefusal('/api/sessions');
+      refusals.add('/api/sessions');
       await login.locator('button[type="submit"]').click();
       await expect.poll(() => login.locator('.form-msg').textContent()).toContain('用户名或密码错误');
       await login.locator('input[name="password"]').fill(password);
@@ -270,7 +240,7 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
       await expect.poll(() => page.locator('#verify-title').textContent()).toBe('邮箱验证成功');
       await page.goto(app.url + '/user_center_info.html');
       await expect.poll(() => page.locator('#email-state').textContent()).toBe('已验证');
-      expectRefusal('/api/emails/verification');
+      refusals.add('/api/emails/verification');
       await page.goto(app.url + link); // used up
       await expect.poll(() => page.locator('#verify-title').textContent()).toBe('邮箱验证失败');
 
@@ -292,7 +262,7 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
   }, 120_000);
 
   it('logs in with QQ: binds a new QQ user to a mobile, then lets the bound user straight in', async () => {
-    const { context, page, problems } = await shopper();
+    const { context, page, problems } = await watchedPage(browser);
     const mobile = '13900139000';
     const openid = 'B7E6E3C1A2D4F5E6A7B8C9D0E1F2A3B4';
     // QQ's page is not ours: read the state from the button, then come back as QQ would

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, recordingSms } from '../helpers/accounts.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { CHROMIUM, HAS_CHROMIUM } from '../helpers/env.ts';
+import { launchChromium, watchedPage } from '../helpers/browser.ts';
+import { HAS_CHROMIUM } from '../helpers/env.ts';
 import { startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
 
 // The shopping pages as a shopper uses them, in Chromium against the real app: a guest fills a cart
@@ -53,11 +54,7 @@ describe.skipIf(!HAS_CHROMIUM)('shopping pages in Chromium', () => {
     [defaultAddressId] = await t.db('addresses').insert({ ...address, title: '家', place: '海岸城2号' });
     await t.db('users').where({ id: buyer.id }).update({ default_address_id: defaultAddressId });
 
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
@@ -69,34 +66,9 @@ describe.skipIf(!HAS_CHROMIUM)('shopping pages in Chromium', () => {
     if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
   });
 
-  /** A fresh browser profile whose pages must raise no error, CSP violation or console line. */
-  async function shopper(): Promise<{ context: BrowserContext; page: Page; problems(): string[]; refusals: Set<string> }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    const messages: string[] = [];
-    const violations: string[] = [];
-    // API refusals the test provokes on purpose are logged by Chromium as failed loads; those only
-    const refusals = new Set<string>();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      const url = m.location().url;
-      if (url.endsWith('/favicon.ico')) return;
-      if (url && refusals.has(new URL(url).pathname) && m.text().startsWith('Failed to load resource')) return;
-      messages.push(`${m.type()} ${url}: ${m.text()}`);
-    });
-    await page.exposeBinding('reportCspViolation', (_source, v: string) => void violations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
-      });
-    });
-    // (the login page asks /api/capabilities first, so a shop without QQ login makes no 404 request)
-    return { context, page, refusals, problems: () => [...errors, ...violations, ...messages] };
-  }
 
   it('fills a cart as a guest, logs in at checkout, orders with cash on delivery and comments', async () => {
-    const { context, page, problems, refusals } = await shopper();
+    const { context, page, problems, refusals } = await watchedPage(browser);
     const cartCount = () => page.locator('#cart-count').textContent();
     const cartWrite = (method: string) => page.waitForResponse((r) => r.url().startsWith(`${app.url}/api/cart`) && r.request().method() === method);
     const [a, b] = skus as [(typeof skus)[0], (typeof skus)[0]];
@@ -272,7 +244,7 @@ describe.skipIf(!HAS_CHROMIUM)('shopping pages in Chromium', () => {
   }, 120_000);
 
   it('pays an Alipay order on the gateway and back on /pay_success.html, and cancels an unpaid one', async () => {
-    const { context, page, problems } = await shopper();
+    const { context, page, problems } = await watchedPage(browser);
     const shop = alipayApp.url;
     const user = await createUser(alipayApp.services, { username: 'buyer_02', password: 'meiduo-pass-2' });
     const now = Date.now();
