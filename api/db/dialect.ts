@@ -37,15 +37,20 @@ export function caseSensitive(knex: Knex, c: Knex.ColumnBuilder): Knex.ColumnBui
   return isSqlite(knex) ? c : c.collate('utf8mb4_bin');
 }
 
+/** Is `err` a duplicate key — of a unique index or of the primary key — on either database? */
+export function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /**
- * When `err` is a unique-index violation, the index it names (e.g. 'users_mobile_unique'), matched
+ * When `err` is a unique-index (or primary-key) violation, the index it names (e.g. 'users_mobile_unique'), matched
  * against `indexes`; null for any other error. MySQL names the key in its message; SQLite names the
  * columns ("UNIQUE constraint failed: users.mobile"), so each index is given with its column.
  */
 export function violatedUnique(err: unknown, indexes: Record<string, string>): string | null {
-  const e = err as { code?: string; message?: string } | null;
-  if (!e || (e.code !== 'ER_DUP_ENTRY' && e.code !== 'SQLITE_CONSTRAINT_UNIQUE')) return null;
-  const message = e.message ?? '';
+  if (!isDuplicateKey(err)) return null;
+  const message = (err as { message?: string }).message ?? '';
   for (const [index, column] of Object.entries(indexes)) {
     if (message.includes(`'${index}'`) || message.includes(`.${index}'`) || message.endsWith(`.${column}`) || message.includes(`.${column},`) || message.includes(`.${column} `)) return index;
   }

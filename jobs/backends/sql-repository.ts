@@ -14,7 +14,7 @@ import type {
   RemoveJobsOptions,
   UniqueOpts,
 } from 'agenda';
-import { isSqlite } from '../../api/db/dialect.ts';
+import { isDuplicateKey, isSqlite } from '../../api/db/dialect.ts';
 import { failureText } from './failure.ts';
 import { jobState } from './job-state.ts';
 
@@ -217,11 +217,6 @@ const UNIQUE_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
   repeatAt: ['repeat_at', String],
   repeatTimezone: ['repeat_timezone', String],
 };
-
-function isDuplicateKey(err: unknown) {
-  const code = (err as { code?: string }).code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 const isDeadlock = (err: unknown) => (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
 
