@@ -4,12 +4,10 @@
 // on the embedded default (SQLite + in-process cache) for comparison.
 //   node bench/accounts.mjs                     both setups
 //   BENCH_SETUPS=embedded node bench/accounts.mjs
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import knexFactory from 'knex';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, machine, startServer } from './lib.mjs';
+import { ROOT, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
@@ -27,28 +25,14 @@ const chosen = (process.env.BENCH_SETUPS || 'production,embedded').split(',');
 
 const { hashPassword } = await tsImport('../api/services/accounts/passwords.ts', import.meta.url);
 
-function cli(env, args) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')}: ${r.stderr}`);
-}
-
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
 console.log(`machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}`);
 for (const name of chosen) {
   const env = setups[name];
-  if (env.DATABASE_URL.startsWith('mysql')) {
-    const u = new URL(env.DATABASE_URL);
-    const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) } });
-    await admin.raw(`create database if not exists \`${u.pathname.slice(1)}\` character set utf8mb4`);
-    await admin.destroy();
-  }
-  cli(env, ['migrate']);
-  const db = knexFactory(
-    env.DATABASE_URL.startsWith('mysql')
-      ? { client: 'mysql2', connection: env.DATABASE_URL }
-      : { client: 'better-sqlite3', connection: { filename: env.DATABASE_URL.slice(7) }, useNullAsDefault: true },
-  );
+  if (env.DATABASE_URL.startsWith('mysql')) await ensureMysqlDatabase(env.DATABASE_URL);
+  meiduoWith(env, ['migrate']);
+  const db = connect(env.DATABASE_URL);
   await db('auth_tokens').del();
   await db('users').where('username', 'like', 'bench_%').del();
   const hash = await hashPassword('bench-pass-1');

@@ -5,14 +5,12 @@
 // line reaches its limit of 99 only after ~500,000 requests.
 //   node bench/cart.mjs                     both setups
 //   BENCH_SETUPS=production node bench/cart.mjs
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import knexFactory from 'knex';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, machine, startServer } from './lib.mjs';
+import { ROOT, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
@@ -31,10 +29,7 @@ const chosen = (process.env.BENCH_SETUPS || 'production,embedded').split(',');
 
 const { TokenStore } = await tsImport('../api/services/accounts/tokens.ts', import.meta.url);
 
-function cli(env, args) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, MEDIA_DIR, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')}: ${r.stderr}`);
-}
+const cli = (env, args) => meiduoWith({ MEDIA_DIR, ...env }, args);
 
 /** CPU ms the server process has used (Linux): per request, a figure other load on the machine barely moves. */
 const cpuMs = (pid) => {
@@ -46,14 +41,9 @@ console.log(`machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}`);
 for (const name of chosen) {
   const env = setups[name];
   const mysql = env.DATABASE_URL.startsWith('mysql');
-  if (mysql) {
-    const u = new URL(env.DATABASE_URL);
-    const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) } });
-    await admin.raw(`create database if not exists \`${u.pathname.slice(1)}\` character set utf8mb4`);
-    await admin.destroy();
-  }
+  if (mysql) await ensureMysqlDatabase(env.DATABASE_URL);
   cli(env, ['migrate']);
-  const open = () => knexFactory(mysql ? { client: 'mysql2', connection: env.DATABASE_URL } : { client: 'better-sqlite3', connection: { filename: env.DATABASE_URL.slice(7) }, useNullAsDefault: true });
+  const open = () => connect(env.DATABASE_URL);
   let db = open();
   if (Number((await db('skus').count({ n: '*' }))[0].n) === 0) {
     await db.destroy();

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import knexFactory from 'knex';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SKUS = Number(process.env.BENCH_SKUS || 10000);
@@ -61,4 +62,31 @@ export async function startServer(port, extraEnv = {}) {
 export function machine() {
   const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
   return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** `meiduo …` with `env` on top of this process's environment (another database, Redis …). */
+export function meiduoWith(env, args) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Creates the MySQL database a URL names when missing; `fresh` drops it first. */
+export async function ensureMysqlDatabase(url, { fresh = false } = {}) {
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } });
+  try {
+    if (fresh) await admin.raw(`drop database if exists \`${name}\``);
+    await admin.raw(`create database if not exists \`${name}\` character set utf8mb4`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/** A knex handle on a bench DATABASE_URL (mysql://… or sqlite:…). */
+export function connect(url) {
+  return knexFactory(
+    url.startsWith('mysql') ? { client: 'mysql2', connection: url } : { client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true },
+  );
 }

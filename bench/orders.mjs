@@ -5,11 +5,9 @@
 // left; sold must equal 300 exactly.
 //   node bench/orders.mjs                         MariaDB + Redis, both strategies, then SQLite
 //   BENCH_SETUPS=sqlite node bench/orders.mjs
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import knexFactory from 'knex';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, machine, startServer } from './lib.mjs';
+import { ROOT, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const BUYERS = Number(process.env.BENCH_BUYERS || 50);
@@ -27,12 +25,6 @@ const setups = {
 const chosen = (process.env.BENCH_SETUPS || Object.keys(setups).join(',')).split(',').flatMap((s) => Object.keys(setups).filter((k) => k.startsWith(s)));
 const { hashPassword } = await tsImport('../api/services/accounts/passwords.ts', import.meta.url);
 
-const cli = (env, args) => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`meiduo ${args.join(' ')}: ${r.stderr}`);
-};
-const connect = (url) =>
-  knexFactory(url.startsWith('mysql') ? { client: 'mysql2', connection: url } : { client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
 console.log(`machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}; ${BUYERS} buyers, ${HOT} hot SKUs, ${SECONDS} s`);
@@ -40,14 +32,8 @@ const prepared = new Set();
 for (const [i, name] of chosen.entries()) {
   const env = setups[name];
   if (!prepared.has(env.DATABASE_URL)) {
-    if (env.DATABASE_URL.startsWith('mysql')) {
-      const u = new URL(env.DATABASE_URL);
-      const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) } });
-      await admin.raw(`drop database if exists \`${u.pathname.slice(1)}\``);
-      await admin.raw(`create database \`${u.pathname.slice(1)}\` character set utf8mb4`);
-      await admin.destroy();
-    }
-    cli(env, ['seed', '--reset']);
+    if (env.DATABASE_URL.startsWith('mysql')) await ensureMysqlDatabase(env.DATABASE_URL, { fresh: true });
+    meiduoWith(env, ['seed', '--reset']);
     prepared.add(env.DATABASE_URL);
   }
   const db = connect(env.DATABASE_URL);
