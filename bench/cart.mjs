@@ -10,7 +10,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
+import { ROOT, cpuMs, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
@@ -30,12 +30,6 @@ const chosen = (process.env.BENCH_SETUPS || 'production,embedded').split(',');
 const { TokenStore } = await tsImport('../api/services/accounts/tokens.ts', import.meta.url);
 
 const cli = (env, args) => meiduoWith({ MEDIA_DIR, ...env }, args);
-
-/** CPU ms the server process has used (Linux): per request, a figure other load on the machine barely moves. */
-const cpuMs = (pid) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
 
 console.log(`machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}`);
 for (const name of chosen) {

@@ -42,7 +42,9 @@ export function ensureBuilt() {
 
 /** `meiduo serve` on the bench catalog, or with `extraEnv` on top (another database, Redis …). */
 export async function startServer(port, extraEnv = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), 'serve'], {
+  // BENCH_NODE_ARGS: flags for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses)
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/meiduo.mjs'), 'serve'], {
     cwd: ROOT,
     env: { ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -63,6 +65,19 @@ export function machine() {
   const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
   return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
+
+/** CPU ms a process has used (Linux /proc): per request, a figure other load on the machine barely moves. */
+export function cpuMs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** The machine's CPU counters (/proc/stat); `stealPercent(a, b)` is the share the hypervisor gave to other guests in between. */
+export function cpuTimes() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] ?? 0 };
+}
+export const stealPercent = (a, b) => (b.total > a.total ? ((b.steal - a.steal) * 100) / (b.total - a.total) : 0);
 
 /** `meiduo …` with `env` on top of this process's environment (another database, Redis …). */
 export function meiduoWith(env, args) {
