@@ -7,7 +7,8 @@ import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { CHROMIUM, DB_KINDS, HAS_CHROMIUM, REDIS_URL } from '../helpers/env.ts';
+import { launchChromium, watchedPage } from '../helpers/browser.ts';
+import { DB_KINDS, HAS_CHROMIUM, REDIS_URL } from '../helpers/env.ts';
 
 // The whole storefront on each database: `meiduo build` into a private dist/, then the Koa app
 // serving it, then a shopper in Chromium.
@@ -56,27 +57,11 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
   });
 
   it.skipIf(!HAS_CHROMIUM)('lets a shopper browse, sort, switch specs and search in Chromium', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      // The pages run under the server's Content-Security-Policy: anything it blocks is reported as
-      // a securitypolicyviolation event (and a console error), which this shopper must never see.
-      const messages: string[] = [];
-      // (the site has no favicon yet: Chromium's own request for /favicon.ico is not the pages' doing)
-      page.on('console', (m) => void (m.location().url.endsWith('/favicon.ico') || messages.push(`${m.type()} ${m.location().url}: ${m.text()}`)));
-      const violations: string[] = [];
-      await page.exposeBinding('reportCspViolation', (_source, v: string) => void violations.push(v));
-      await page.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (e) => {
-          (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
-        });
-      });
+      // The pages run under the server's Content-Security-Policy: anything it blocks, any script
+      // error and any console line is a problem this shopper must never see (tests/helpers/browser.ts).
+      const { page, problems, refusals } = await watchedPage(browser);
 
       // home: the channel menu with its 37 channels
       const home = await page.goto(app.url + '/');
@@ -109,10 +94,13 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
       const before = page.url();
       const sibling = page.locator('.spec a:not(.select)').first();
       const target = await sibling.getAttribute('href');
+      const option = (await sibling.textContent())!.trim();
       await sibling.click();
       await page.waitForURL((u) => u.toString() !== before);
       expect(page.url()).toBe(app.url + target);
-      expect(await page.locator('.spec .disabled').count()).toBeGreaterThanOrEqual(0);
+      // the sibling's page marks the option just chosen as its own, and links back to the one left
+      expect(await page.locator('.spec a.select').allTextContents()).toContain(option);
+      expect(await page.locator(`.spec a[href="${new URL(before).pathname}"]`).count()).toBe(1);
 
       // search 华为 from the header
       await page.locator('input[name="q"]').first().fill('华为');
@@ -123,14 +111,13 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
       expect(names.slice(0, 5).every((n) => n.includes('华为'))).toBe(true);
       expect(await page.locator('#search-status').textContent()).toContain('华为');
 
-      expect(errors).toEqual([]);
-      expect(violations).toEqual([]);
-      expect(messages).toEqual([]);
+      expect(problems()).toEqual([]);
 
       // the not-found page too (its own 404 is the one console line a browser prints for it)
+      refusals.add('/no-such-page.html');
       expect((await page.goto(app.url + '/no-such-page.html'))!.status()).toBe(404);
       await expect.poll(() => page.locator('h1, h2').first().isVisible()).toBe(true);
-      expect(violations).toEqual([]);
+      expect(problems()).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -20,8 +20,8 @@ export interface WatchedPage {
   /** `METHOD /api/path` of every API request the pages made. */
   apiRequests: string[];
   /**
-   * API paths whose refusal the test provokes on purpose: Chromium logs each as a failed load, and
-   * those (only those) are expected.
+   * Paths (API calls, or a page that is meant to 404) whose refusal the test provokes on purpose:
+   * Chromium logs each as a failed load, and those (only those) are expected.
    */
   refusals: Set<string>;
 }
