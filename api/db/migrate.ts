@@ -7,6 +7,7 @@ import * as accounts from './migrations/2026-11-26-01-accounts.ts';
 import * as areas from './migrations/2026-11-26-02-areas.ts';
 import * as addresses from './migrations/2026-11-26-03-addresses.ts';
 import * as orders from './migrations/2026-11-26-04-orders.ts';
+import * as commentCounts from './migrations/2026-11-26-05-comment-counts.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -19,6 +20,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-26-02-areas': areas,
   '2026-11-26-03-addresses': addresses,
   '2026-11-26-04-orders': orders,
+  '2026-11-26-05-comment-counts': commentCounts,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -4,6 +4,8 @@ import type { RequestContext } from '../../api/context.ts';
 import { AddressService } from '../../api/services/addresses/address-service.ts';
 import { AreaService } from '../../api/services/areas/area-service.ts';
 import type { CartSource } from '../../api/services/orders/cart-source.ts';
+import { planRebuild } from '../../api/services/catalog/dependencies.ts';
+import { CommentService } from '../../api/services/orders/comments.ts';
 import { planHotPages } from '../../api/services/orders/hot-pages.ts';
 import { ORDER_STATUS, PAY_METHOD } from '../../api/services/orders/order-rules.ts';
 import { OrderService } from '../../api/services/orders/order-service.ts';
@@ -15,7 +17,7 @@ import { DB_KINDS } from '../helpers/env.ts';
 // Placing orders, service level, on both databases and with both ORDER_LOCKING strategies: exact
 // stock under a race for the last units, no deadlock between carts holding the same SKUs in other
 // orders, nothing written when a SKU is short, idempotent retries, cancellation returning stock
-// once, the unpaid-order sweep, and the hot-page plan from sales. The cart is a plain map here (the
+// once, the unpaid-order sweep, and the hot-page plan from sales and comment counts. The cart is a plain map here (the
 // cart has its own tests); the route-level tests are in orders-api.test.ts.
 
 
@@ -228,6 +230,36 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     expect(change).toMatchObject({ kind: 'sku', before: { id: sku.id, sales: sku.sales }, after: { id: sku.id, sales: sku.sales + 5 } });
     expect(await t.db('sales_changes').count({ n: '*' }).first()).toEqual({ n: 0 });
     expect(Number((await t.db('spus').where({ id: change.after.spuId }).first('sales')).sales)).toBe(sku.spuSales + 5);
+    expect(await planHotPages(t.db)).toBe(0);
+  });
+
+  it('brings a comment count to the prebuilt pages in the same batches, not one rebuild per comment', async () => {
+    const { userId, addressId } = await customer();
+    const a = await skuWithStock(30, 11);
+    const b = await skuWithStock(30, 12);
+    cart.set(userId, [[a.id, 1], [b.id, 1]]);
+    const { order_id } = await service('optimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
+    await t.db('orders').where({ order_id }).update({ status: ORDER_STATUS.uncommented }); // delivered (the admin's step)
+    await planHotPages(t.db); // the order's sales
+    await t.db('page_changes').del();
+    const spuSales = Number((await t.db('spus').join('skus', 'skus.spu_id', 'spus.id').where('skus.id', a.id).first('spus.sales')).sales);
+    const commentsBefore = Number((await t.db('skus').where({ id: a.id }).first('comments')).comments);
+
+    const comments = new CommentService(t.db);
+    await comments.comment(ctx(userId), userId, order_id, { sku_id: a.id, comment: '很好用，物流也快', score: 5, is_anonymous: false });
+    // the count itself is current at once; the pages follow at the job's next run
+    expect(Number((await t.db('skus').where({ id: a.id }).first('comments')).comments)).toBe(commentsBefore + 1);
+    expect(await t.db('page_changes').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await planHotPages(t.db)).toBe(1);
+    const [change] = (await t.db('page_changes').pluck('payload')).map((p: string) => JSON.parse(p));
+    expect(change).toMatchObject({ kind: 'sku', before: { id: a.id, comments: commentsBefore, sales: a.sales + 1 }, after: { id: a.id, comments: commentsBefore + 1, sales: a.sales + 1 } });
+    // its own page, the lists it is on and the search results' display file show the count
+    const plan = planRebuild([change], { categorySkus: new Map(), spuSkus: new Map(), homeSkuIds: new Set() });
+    expect([...plan.goods]).toEqual([a.id]);
+    expect([...plan.listCategories]).toEqual([change.after.categoryId]);
+    expect(plan.search).toBe('display');
+    // a comment moves no sales
+    expect(Number((await t.db('spus').join('skus', 'skus.spu_id', 'spus.id').where('skus.id', a.id).first('spus.sales')).sales)).toBe(spuSales);
     expect(await planHotPages(t.db)).toBe(0);
   });
 });

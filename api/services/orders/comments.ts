@@ -42,6 +42,8 @@ export class CommentService {
       const sku = await trx('skus').where({ id: input.sku_id }).first('spu_id');
       await trx('skus').where({ id: input.sku_id }).increment('comments', 1);
       if (sku) await trx('spus').where({ id: sku.spu_id }).increment('comments', 1);
+      // the count is on prebuilt pages: the hot-page job re-renders them in its next batch (hot-pages.ts)
+      await trx('sales_changes').insert({ sku_id: input.sku_id, delta: 0, comments_delta: 1, created_at: at });
       const left = Number((await trx('order_lines').where({ order_id: orderId, is_commented: false }).count({ n: '*' }).first())?.n ?? 0);
       if (left === 0) await trx('orders').where({ order_id: orderId, status: ORDER_STATUS.uncommented }).update({ status: ORDER_STATUS.finished, updated_at: at });
       return { order_id: orderId, sku_id: input.sku_id, order_status: left === 0 ? ORDER_STATUS.finished : ORDER_STATUS.uncommented };
