@@ -33,10 +33,14 @@ export const JOB = {
   expireOrders: 'orders.expire',
   /** Turns the sales moves of orders into page changes for the hot pages, every HOT_REBUILD_EVERY. */
   hotPages: 'orders.hot-pages',
+  /** Gives back payments recorded for refund (their order was cancelled or already paid). */
+  refunds: 'payments.refund',
 } as const;
 
 /** How often unpaid orders are looked for (never less often than ORDER_PAY_TIMEOUT). */
 const EXPIRE_EVERY_MS = 15_000;
+/** How often payments recorded for refund are given back (one try each per run). */
+const REFUND_EVERY_MS = 60_000;
 
 /** How long close() lets running jobs finish before it gives them up. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -106,7 +110,10 @@ export interface WorkerServices {
   providers: MessageProviders & { alipay?: unknown };
   orders: { cancelExpired(at: number, lastChance?: (orderId: string) => Promise<boolean>): Promise<number> };
   /** Present when Alipay is configured: asks Alipay about an order before it is cancelled. */
-  payments?: { settleByQuery(orderId: string): Promise<unknown> } | null;
+  payments?: {
+    settleByQuery(orderId: string): Promise<unknown>;
+    refundPending(): Promise<{ refunded: number; failed: number; retrying: number }>;
+  } | null;
 }
 
 export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
@@ -223,6 +230,20 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
       { concurrency: 1, lockLimit: 1, ...retry },
     );
     recurring.push([JOB.hotPages, config.orders.hotRebuildEveryMs]);
+
+    const payments = services.providers.alipay ? services.payments : null;
+    if (payments) {
+      agenda.define(
+        JOB.refunds,
+        async () => {
+          const run = await payments.refundPending();
+          if (run.refunded + run.failed + run.retrying > 0) log.info(run, 'refunds run');
+        },
+        // one worker at a time, and out_request_no makes a repeated refund a no-op at Alipay anyway
+        { concurrency: 1, lockLimit: 1, ...retry },
+      );
+      recurring.push([JOB.refunds, REFUND_EVERY_MS]);
+    }
   }
 
   let closed: Promise<void> | null = null;

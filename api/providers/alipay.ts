@@ -7,7 +7,8 @@ import { formatCents, parseMoney } from '../money.ts';
 
 // Alipay page pay (电脑网站支付) through alipay-sdk 4, public-key mode, RSA2 (shared/reference/
 // providers.md): the signed gateway URL the browser is sent to (alipay.trade.page.pay), the check
-// of what Alipay signs for us (the async notify and the browser's return), and alipay.trade.query.
+// of what Alipay signs for us (the async notify and the browser's return), alipay.trade.query, and
+// alipay.trade.refund for a payment that found its order no longer unpaid.
 // Requests are signed with the app's private key; what Alipay sends is verified with ALIPAY's
 // public key, never the app's. The SDK is loaded only when Alipay is configured (as nodemailer is),
 // and synchronously, because verifying a notify is synchronous.
@@ -49,6 +50,22 @@ export interface AlipayTrade {
   amountCents: number | null;
 }
 
+export interface RefundRequest {
+  orderId: string;
+  tradeNo: string;
+  amountCents: number;
+  /** out_request_no: the same for every try of one refund, so a retry never refunds twice. */
+  requestNo: string;
+  reason: string;
+}
+
+export interface RefundResult {
+  /** fund_change: 'Y' money moved now; 'N' this refund had been made before (a retry). */
+  fundChanged: boolean;
+  /** refund_fee: everything refunded on the trade so far. */
+  refundedCents: number;
+}
+
 export interface AlipayGateway {
   /** The signed gateway URL to send the browser to. */
   pagePayUrl(order: PagePayOrder): Promise<string> | string;
@@ -56,6 +73,8 @@ export interface AlipayGateway {
   verifyNotify(params: Record<string, string>): boolean;
   /** What Alipay knows of the order's trade; throws AlipayError when it cannot tell. */
   queryTrade(orderId: string): Promise<AlipayTrade>;
+  /** Gives a trade's money back in full; throws AlipayError (with Alipay's sub_code when it refused). */
+  refundTrade(refund: RefundRequest): Promise<RefundResult>;
 }
 
 export class AlipayError extends Error {
@@ -240,6 +259,37 @@ export function alipayGateway(cfg: AlipayConfig): AlipayGateway {
         throw new AlipayError(`Alipay answered an unreadable trade (${status}, ${tradeNo}, ${str('total_amount')})`);
       }
       return { tradeNo, status: status as TradeStatus, amountCents };
+    },
+
+    async refundTrade(refund) {
+      let reply: Record<string, unknown>;
+      try {
+        reply = await sdk.exec(
+          'alipay.trade.refund',
+          {
+            bizContent: {
+              out_trade_no: refund.orderId,
+              trade_no: refund.tradeNo,
+              refund_amount: formatCents(refund.amountCents),
+              out_request_no: refund.requestNo,
+              refund_reason: refund.reason,
+            },
+            timestamp: beijingTime(new Date()),
+          },
+          { validateSign: true },
+        );
+      } catch (err) {
+        throw new AlipayError(`alipay.trade.refund failed: ${(err as Error).message}`);
+      }
+      const str = (k: string) => (typeof reply[k] === 'string' ? (reply[k] as string) : undefined);
+      if (str('code') !== '10000') {
+        throw new AlipayError(`Alipay refused alipay.trade.refund: ${str('code')} ${str('sub_code') ?? ''} ${str('sub_msg') ?? str('msg') ?? ''}`.trim(), str('sub_code') ?? str('code'));
+      }
+      const refundedCents = parseMoney(str('refund_fee') ?? '');
+      if (str('trade_no') !== refund.tradeNo || refundedCents === null || (str('fund_change') !== 'Y' && str('fund_change') !== 'N')) {
+        throw new AlipayError(`Alipay answered an unreadable refund (${str('trade_no')}, ${str('refund_fee')}, ${str('fund_change')})`);
+      }
+      return { fundChanged: str('fund_change') === 'Y', refundedCents };
     },
   };
 }

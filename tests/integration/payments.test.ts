@@ -476,6 +476,98 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
     });
   });
 
+  describe('refunds (the payments.refund job)', () => {
+    const refundRow = (tradeNo: string) => app.services.db('payments').where({ trade_no: tradeNo }).first('id', 'refund_state', 'refund_attempts', 'refunded_at', 'refund_error');
+    const refundCalls = (tradeNo: string) => standIn.requests.filter((r) => r.method === 'alipay.trade.refund' && JSON.parse(r.params.biz_content ?? '{}').trade_no === tradeNo);
+    /** A payment that arrived for an order already cancelled: recorded for refund. */
+    async function paidAfterCancel() {
+      const o = await placeOrder();
+      await cancel(o.orderId);
+      const trade = standIn.pay(o.orderId, o.amount);
+      expect((await notify(standIn.notifyFor(o.orderId))).body).toBe('success');
+      expect(await refundRow(trade.tradeNo)).toMatchObject({ refund_state: 'pending' });
+      return { ...o, trade };
+    }
+
+    it('gives the money back once, in full, on the trade, with one out_request_no per payment', async () => {
+      const p = await paidAfterCancel();
+      const before = await refundRow(p.trade.tradeNo);
+      await app.services.payments.refundPending();
+      const after = await refundRow(p.trade.tradeNo);
+      expect(after).toMatchObject({ refund_state: 'done', refund_attempts: 1, refund_error: null });
+      expect(Number(after.refunded_at)).toBeGreaterThan(0);
+      const [req] = refundCalls(p.trade.tradeNo);
+      expect(req!.refused).toBeNull(); // our signature, app id and timestamp checked out
+      expect(JSON.parse(req!.params.biz_content!)).toMatchObject({ out_trade_no: p.orderId, trade_no: p.trade.tradeNo, refund_amount: p.amount, out_request_no: `RF${before.id}` });
+      expect(standIn.refunds.get(p.trade.tradeNo)).toEqual(new Map([[`RF${before.id}`, centsFromDb(p.amount)]]));
+      // done is done: the next run does not ask again
+      await app.services.payments.refundPending();
+      expect(refundCalls(p.trade.tradeNo)).toHaveLength(1);
+      expect(await statusOf(p.orderId)).toBe(ORDER_STATUS.canceled);
+    });
+
+    it('retries while Alipay is unreachable or its answer is lost, and never refunds twice', async () => {
+      const p = await paidAfterCancel();
+      standIn.outage = true;
+      try {
+        expect((await app.services.payments.refundPending()).retrying).toBeGreaterThanOrEqual(1);
+      } finally {
+        standIn.outage = false;
+      }
+      expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_attempts: 1, refund_error: expect.stringContaining('alipay.trade.refund failed') });
+      expect(standIn.refunds.get(p.trade.tradeNo)).toBeUndefined();
+      // Alipay refunds, but its answer never arrives
+      standIn.loseAnswers = true;
+      try {
+        await app.services.payments.refundPending();
+      } finally {
+        standIn.loseAnswers = false;
+      }
+      expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_attempts: 2 });
+      expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
+      // the retry carries the same out_request_no: Alipay answers fund_change N, and the money moved once
+      await app.services.payments.refundPending();
+      expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'done', refund_attempts: 3 });
+      // (the outage's call never reached the gateway; the lost answer's and the retry's did)
+      expect(refundCalls(p.trade.tradeNo).map((r) => JSON.parse(r.params.biz_content!).out_request_no)).toEqual([`RF${(await refundRow(p.trade.tradeNo)).id}`, `RF${(await refundRow(p.trade.tradeNo)).id}`]);
+      expect([...standIn.refunds.get(p.trade.tradeNo)!.values()]).toEqual([centsFromDb(p.amount)]);
+    });
+
+    it('keeps retrying a refusal that may pass, and leaves one that cannot to a human, logged as an error', async () => {
+      const p = await paidAfterCancel();
+      standIn.refuseRefunds = 'ACQ.SYSTEM_ERROR';
+      try {
+        await app.services.payments.refundPending();
+        expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_error: expect.stringContaining('ACQ.SYSTEM_ERROR') });
+        standIn.refuseRefunds = 'ACQ.TRADE_NOT_ALLOW_REFUND';
+        const before = logs.lines.length;
+        await app.services.payments.refundPending();
+        expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'failed', refund_error: expect.stringContaining('ACQ.TRADE_NOT_ALLOW_REFUND') });
+        expect(logs.lines.slice(before).some((l) => l.level === 50 && l.trade_no === p.trade.tradeNo && /human/.test(l.msg))).toBe(true);
+      } finally {
+        standIn.refuseRefunds = null;
+      }
+      // failed is left alone by later runs
+      const calls = refundCalls(p.trade.tradeNo).length;
+      await app.services.payments.refundPending();
+      expect(refundCalls(p.trade.tradeNo)).toHaveLength(calls);
+      expect(standIn.refunds.get(p.trade.tradeNo)).toBeUndefined();
+    });
+
+    it('runs in the worker: a late payment for a cancelled order comes back without anyone asking', async () => {
+      // recorded first: the worker's first run of the job (at its start, then every minute) finds it
+      const p = await paidAfterCancel();
+      const worker = await startTestApp(t, { worker: true, config: { alipay: standIn.config() }, overrides: { log: logs.log } });
+      try {
+        await expect.poll(async () => (await refundRow(p.trade.tradeNo)).refund_state, { timeout: 15_000, interval: 200 }).toBe('done');
+        expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
+        expect(logs.lines.some((l) => l.msg === 'refunds run' && Number(l.refunded) >= 1)).toBe(true);
+      } finally {
+        await worker.close();
+      }
+    });
+  });
+
   it('without Alipay keys, every payment endpoint answers 404 ALIPAY_DISABLED', async () => {
     const bare = await startTestApp(t);
     try {

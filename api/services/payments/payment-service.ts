@@ -5,7 +5,7 @@ import { violatedUnique } from '../../db/dialect.ts';
 import { AppError, ConflictError, NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
-import { isPaidStatus, type AlipayGateway, type TradeStatus } from '../../providers/alipay.ts';
+import { AlipayError, isPaidStatus, type AlipayGateway, type TradeStatus } from '../../providers/alipay.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
 
 // Alipay payments (docs: shared/reference/providers.md; the original trusted the browser's return
@@ -19,7 +19,9 @@ import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
 // - `UPDATE orders SET status=2 WHERE order_id=? AND status=1`, the mirror of OrderService.cancelIn:
 //   whichever of payment and cancellation commits second sees the other's result. A payment that
 //   finds the order no longer unpaid (cancelled by the job, or paid by another trade) is still
-//   recorded, with outcome 'refund', and logged: money to give back, never lost.
+//   recorded, with outcome 'refund', and logged: money to give back, never lost. The payments.refund
+//   job gives it back (refundPending): alipay.trade.refund with one out_request_no per payment, so
+//   a retry after a lost answer never refunds twice.
 //
 // The return carries no trade_status, so it settles nothing on its own: after its signature checks
 // out, Alipay is asked (queryTrade) and the order settles only if the query confirms the same trade
@@ -55,6 +57,18 @@ export class PaymentRefusedError extends AppError {
 }
 
 const TRADE_NO = /^[0-9A-Za-z_-]{1,64}$/;
+
+/** Alipay's answers that no retry of the same refund can change: a human must look. */
+const FINAL_REFUSALS = new Set(['ACQ.TRADE_NOT_EXIST', 'ACQ.TRADE_NOT_ALLOW_REFUND', 'ACQ.TRADE_HAS_CLOSE', 'ACQ.TRADE_STATUS_ERROR', 'ACQ.REASON_TRADE_REFUND_FEE_ERR', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL']);
+/** Tries of one refund (one per job run, a minute apart) before it is left to a human. */
+export const MAX_REFUND_ATTEMPTS = 60;
+
+export interface RefundRun {
+  refunded: number;
+  failed: number;
+  /** Still pending after this run (Alipay unreachable, or a refusal worth retrying). */
+  retrying: number;
+}
 const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
 
 interface CheckedPayment {
@@ -159,6 +173,52 @@ export class PaymentService {
     return { ...base, outcome: s.outcome };
   }
 
+  /**
+   * Gives back the payments recorded for refund (the payments.refund job): each is refunded in full
+   * on its own trade with out_request_no `RF<payment id>`, the same on every try. A refund Alipay
+   * refuses for good, or that keeps failing for MAX_REFUND_ATTEMPTS runs, becomes 'failed' and is
+   * logged as an error; Alipay unreachable leaves it pending for the next run.
+   */
+  async refundPending(limit = 50): Promise<RefundRun> {
+    const gateway = this.alipay();
+    const due = await this.db('payments').where({ refund_state: 'pending' }).orderBy('id').limit(limit).select('id', 'order_id', 'trade_no', 'amount', 'refund_attempts');
+    const run: RefundRun = { refunded: 0, failed: 0, retrying: 0 };
+    for (const row of due) {
+      const id = Number(row.id);
+      const amountCents = centsFromDb(row.amount);
+      const attempts = Number(row.refund_attempts) + 1;
+      const at = this.clock.now().getTime();
+      // every write is conditional on 'pending': a row settled by another worker is left alone
+      const mark = (fields: Record<string, unknown>) => this.db('payments').where({ id, refund_state: 'pending' }).update({ refund_attempts: attempts, ...fields });
+      const context = { payment_id: id, order_id: row.order_id, trade_no: row.trade_no, amount: formatCents(amountCents), attempts };
+      try {
+        const result = await gateway.refundTrade({ orderId: row.order_id, tradeNo: row.trade_no, amountCents, requestNo: `RF${id}`, reason: '订单已取消或已支付，退回重复的付款' });
+        if (result.refundedCents !== amountCents) {
+          await mark({ refund_state: 'failed', refund_error: `Alipay reports ${formatCents(result.refundedCents)} refunded on the trade` });
+          this.log.error({ ...context, refunded: formatCents(result.refundedCents) }, 'Alipay refund: the amount refunded differs from the payment; left to a human');
+          run.failed++;
+          continue;
+        }
+        await mark({ refund_state: 'done', refunded_at: at, refund_error: null });
+        this.log.info({ ...context, fund_change: result.fundChanged }, 'Alipay payment refunded');
+        run.refunded++;
+      } catch (err) {
+        const code = err instanceof AlipayError ? err.providerCode : undefined;
+        const message = (err as Error).message.slice(0, 255);
+        if ((code !== undefined && FINAL_REFUSALS.has(code)) || attempts >= MAX_REFUND_ATTEMPTS) {
+          await mark({ refund_state: 'failed', refund_error: message });
+          this.log.error({ ...context, err }, 'Alipay refund failed for good; left to a human');
+          run.failed++;
+        } else {
+          await mark({ refund_error: message });
+          this.log.warn({ ...context, err }, 'Alipay refund not done now; retried on the next run');
+          run.retrying++;
+        }
+      }
+    }
+    return run;
+  }
+
   private async statusOf(orderId: string): Promise<number> {
     const row = await this.db('orders').where({ order_id: orderId }).first('status');
     return Number(row?.status);
@@ -192,12 +252,20 @@ export class PaymentService {
           if (await trx('payments').where({ trade_no: p.tradeNo }).first('id')) return 'replay';
           const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at });
           const result: PaymentOutcome = changed === 1 ? 'settled' : 'refund';
-          await trx('payments').insert({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, outcome: result, created_at: at });
+          await trx('payments').insert({
+            order_id: p.orderId,
+            trade_no: p.tradeNo,
+            amount: formatCents(p.amountCents),
+            source,
+            outcome: result,
+            refund_state: result === 'refund' ? 'pending' : null,
+            created_at: at,
+          });
           return result;
         });
         if (outcome === 'refund') {
           const status = await this.statusOf(p.orderId);
-          this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, status }, 'Alipay payment for an order no longer unpaid: recorded for refund');
+          this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, status }, 'Alipay payment for an order no longer unpaid: recorded for refund (the payments.refund job gives it back)');
         }
         return { order_id: p.orderId, trade_no: p.tradeNo, outcome };
       } catch (err) {

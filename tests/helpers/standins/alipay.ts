@@ -6,7 +6,8 @@ import type { AlipayConfig } from '../../../api/providers/alipay.ts';
 // Alipay's (shared/reference/providers.md). Like the real gateway it checks OUR signature on every
 // request with the app's public key (all parameters but `sign`, empty values left out, sorted,
 // `k=v&…`, SHA256withRSA), the app id, RSA2 and a fresh Beijing-time timestamp; it answers
-// alipay.trade.query in Alipay's JSON — {"alipay_trade_query_response":{…},"sign":"…"}, the sign over
+// alipay.trade.query and alipay.trade.refund (full or partial refunds per out_request_no; the same
+// out_request_no again is answered fund_change N; more than was paid is refused) in Alipay's JSON — {"alipay_trade_query_response":{…},"sign":"…"}, the sign over
 // the exact text of the inner object — and shows a "cashier" for a page-pay URL. `pay` stands for a
 // customer paying; `notifyFor` / `returnFor` give what Alipay then posts and appends to return_url,
 // signed as Alipay signs them (without sign and sign_type). alipay-sdk's verification code
@@ -86,6 +87,12 @@ export interface AlipayStandIn {
   outage: boolean;
   /** Sign answers with a key that is not Alipay's (a man in the middle). */
   forgeResponses: boolean;
+  /** Refunds made, per trade number: out_request_no → amount in cents. */
+  refunds: Map<string, Map<string, number>>;
+  /** Answer every alipay.trade.refund with this business refusal (sub_code), e.g. ACQ.SYSTEM_ERROR. */
+  refuseRefunds: string | null;
+  /** Carry out refunds but answer 502 (the answer lost on the way back). */
+  loseAnswers: boolean;
   /** A customer pays the order on Alipay's cashier; returns the recorded trade. */
   pay(orderId: string, amount: string, status?: StandInTradeStatus): StandInTrade;
   /** What Alipay posts to notify_url about the order's trade (overrides before signing). */
@@ -126,6 +133,9 @@ export async function startAlipayStandIn(opts: { appId: string; appKeys?: RsaPai
     requests,
     outage: false,
     forgeResponses: false,
+    refunds: new Map(),
+    refuseRefunds: null,
+    loseAnswers: false,
     config: (overrides = {}) => ({
       appId: opts.appId,
       privateKey: appKeys.privateKey,
@@ -203,6 +213,48 @@ export async function startAlipayStandIn(opts: { appId: string; appKeys?: RsaPai
     res.end(`{"${method.replaceAll('.', '_')}_response":${inner},"sign":"${sign}"}`);
   };
 
+  const cents = (amount: string) => {
+    const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(amount);
+    return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
+  };
+  const yuan = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+
+  /** alipay.trade.refund: by out_trade_no (and trade_no when given), idempotent per out_request_no. */
+  const refund = (res: http.ServerResponse, biz: Record<string, string>) => {
+    const method = 'alipay.trade.refund';
+    const fail = (sub_code: string, sub_msg: string) => answer(res, method, { code: '40004', msg: 'Business Failed', sub_code, sub_msg, refund_fee: '0.00', send_back_fee: '0.00' });
+    const t = trades.get(biz.out_trade_no ?? '');
+    if (!t || (biz.trade_no !== undefined && biz.trade_no !== t.tradeNo)) return fail('ACQ.TRADE_NOT_EXIST', '交易不存在');
+    if (t.status !== 'TRADE_SUCCESS' && t.status !== 'TRADE_FINISHED') return fail('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    const amount = cents(biz.refund_amount ?? '');
+    if (amount === null || amount <= 0) return answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: 'refund_amount 无效' });
+    if (self.refuseRefunds) return fail(self.refuseRefunds, '退款失败 (stand-in)');
+    const requestNo = biz.out_request_no ?? t.tradeNo;
+    const made = self.refunds.get(t.tradeNo) ?? new Map<string, number>();
+    self.refunds.set(t.tradeNo, made);
+    const before = made.get(requestNo);
+    if (before !== undefined && before !== amount) return fail('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额与原退款请求不一致');
+    const total = [...made.values()].reduce((a, b) => a + b, 0);
+    if (before === undefined && total + amount > cents(t.amount)!) return fail('ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额超限');
+    if (before === undefined) made.set(requestNo, amount);
+    if (self.loseAnswers) {
+      res.statusCode = 502;
+      return res.end('Bad Gateway');
+    }
+    return answer(res, method, {
+      code: '10000',
+      msg: 'Success',
+      buyer_logon_id: '159****5620',
+      buyer_user_id: '2088102177846880',
+      fund_change: before === undefined ? 'Y' : 'N',
+      gmt_refund_pay: beijing(Date.now()),
+      out_trade_no: t.orderId,
+      refund_fee: yuan([...made.values()].reduce((a, b) => a + b, 0)),
+      send_back_fee: yuan(amount),
+      trade_no: t.tradeNo,
+    });
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const chunks: Buffer[] = [];
@@ -236,13 +288,14 @@ export async function startAlipayStandIn(opts: { appId: string; appKeys?: RsaPai
       }
 
       if (refused) return answer(res, method || 'error', { code: '40002', msg: 'Invalid Arguments', sub_code: refused, sub_msg: '参数无效' });
-      if (method !== 'alipay.trade.query') return answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-method', sub_msg: '不存在的方法名' });
+      if (method !== 'alipay.trade.query' && method !== 'alipay.trade.refund') return answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-method', sub_msg: '不存在的方法名' });
       let biz: Record<string, string>;
       try {
         biz = JSON.parse(params.biz_content ?? '');
       } catch {
         return answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-biz-content', sub_msg: 'biz_content 格式错误' });
       }
+      if (method === 'alipay.trade.refund') return refund(res, biz);
       const t = trades.get(biz.out_trade_no ?? '');
       if (!t) {
         return answer(res, method, {
