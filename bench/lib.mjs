@@ -101,7 +101,11 @@ export async function ensureMysqlDatabase(url, { fresh = false } = {}) {
 
 /** A knex handle on a bench DATABASE_URL (mysql://… or sqlite:…). */
 export function connect(url) {
-  return knexFactory(
-    url.startsWith('mysql') ? { client: 'mysql2', connection: url } : { client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true },
-  );
+  if (!url.startsWith('mysql')) return knexFactory({ client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true });
+  // ?socket=<path> as the shop reads it (api/config.ts); mysql2 itself knows only socketPath
+  const u = new URL(url);
+  const socketPath = u.searchParams.get('socket');
+  u.search = '';
+  const connection = socketPath ? { socketPath, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) } : u.toString();
+  return knexFactory({ client: 'mysql2', connection });
 }

@@ -5,6 +5,8 @@
 // left; sold must equal 300 exactly.
 //   node bench/orders.mjs                         MariaDB + Redis, both strategies, then SQLite
 //   BENCH_SETUPS=sqlite node bench/orders.mjs
+//   BENCH_MYSQL_URL='mysql://root@localhost/meiduo_bench_orders?socket=/run/mysqld/mysqld.sock'   MariaDB through its Unix socket
+//   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   flags for the server's node (a CPU profile)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,14 +95,17 @@ for (const [i, name] of chosen.entries()) {
     // CPU per placed order (cart adds included) of the API process and of MariaDB: figures that
     // compare across machines better than orders/s, which also moves with the hypervisor's steal
     const dbPid = env.DATABASE_URL.startsWith('mysql') ? mariadbPid() : null;
-    const cpu0 = { server: cpuMs(server.pid), db: dbPid ? cpuMs(dbPid) : 0, client: process.cpuUsage(), machine: cpuTimes() };
+    const questions = async () => (dbPid ? Number((await db.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value) : 0);
+    const cpu0 = { server: cpuMs(server.pid), db: dbPid ? cpuMs(dbPid) : 0, client: process.cpuUsage(), machine: cpuTimes(), questions: await questions() };
     const t0 = Date.now();
     await Promise.all(buyers.map((b) => buyLoop(b, end, latencies, outcome)));
     const wall = (Date.now() - t0) / 1000;
     const placed = outcome[201] ?? 0;
     const perOrder = (ms) => ((ms * 1000) / Math.max(1, placed)).toFixed(0);
     const client = process.cpuUsage(cpu0.client);
-    const cpu = `CPU per order: API ${perOrder(cpuMs(server.pid) - cpu0.server)} µs${dbPid ? `, MariaDB ${perOrder(cpuMs(dbPid) - cpu0.db)} µs` : ''}, buyers' client ${perOrder((client.user + client.system) / 1000)} µs; steal ${stealPercent(cpu0.machine, cpuTimes()).toFixed(1)}%`;
+    // (the bench's own SHOW STATUS is one of them)
+    const statements = dbPid ? `; ${(((await questions()) - cpu0.questions - 1) / Math.max(1, placed)).toFixed(1)} statements to MariaDB per order` : '';
+    const cpu = `CPU per order: API ${perOrder(cpuMs(server.pid) - cpu0.server)} µs${dbPid ? `, MariaDB ${perOrder(cpuMs(dbPid) - cpu0.db)} µs` : ''}, buyers' client ${perOrder((client.user + client.system) / 1000)} µs; steal ${stealPercent(cpu0.machine, cpuTimes()).toFixed(1)}%${statements}`;
     latencies.sort((a, b) => a - b);
     // sell-out: exactly SELL_OUT units among the 10 SKUs; each buyer stops after 5 refusals in a row
     await db('skus').whereIn('id', hot).update({ stock: SELL_OUT / HOT });

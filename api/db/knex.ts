@@ -36,8 +36,7 @@ export function createDb(cfg: DatabaseConfig, opts: { pool?: number } = {}): Kne
   return knexFactory({
     client: 'mysql2',
     connection: {
-      host: cfg.host,
-      port: cfg.port,
+      ...(cfg.socketPath ? { socketPath: cfg.socketPath } : { host: cfg.host, port: cfg.port }),
       user: cfg.user,
       password: cfg.password,
       database: cfg.database,

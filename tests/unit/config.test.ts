@@ -51,6 +51,18 @@ describe('configuration', () => {
       client: 'mysql', host: 'db.local', port: 3307, user: 'shop', password: 'p@ss', database: 'meiduo',
     });
     expect(parseDatabaseUrl('mariadb://root@127.0.0.1/test')).toMatchObject({ client: 'mysql', port: 3306, password: '' });
+    expect(parseDatabaseUrl('mariadb://root@127.0.0.1/test')).not.toHaveProperty('socketPath');
+    // a server on the same host, through its Unix socket
+    expect(parseDatabaseUrl('mysql://shop@localhost/meiduo?socket=/run/mysqld/mysqld.sock')).toMatchObject({ client: 'mysql', database: 'meiduo', socketPath: '/run/mysqld/mysqld.sock' });
+    expect(parseDatabaseUrl('mysql://shop@localhost/meiduo?socket=%2Fvar%2Frun%2Fmysqld.sock')).toMatchObject({ socketPath: '/var/run/mysqld.sock' });
+  });
+
+  it.each([
+    ['mysql://shop@localhost/meiduo?socket=run/mysqld.sock', /absolute path/],
+    ['mysql://shop@localhost/meiduo?ssl=true', /unknown parameter 'ssl'/],
+    ['mysql://shop@localhost/meiduo?charset=latin1', /unknown parameter 'charset'/],
+  ])('refuses %s rather than ignore what it asks', (url, why) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(why);
   });
 
   it.each([
