@@ -119,15 +119,15 @@ export class PageRebuilder {
     if (plan.full) {
       const searchBefore = await readSearchRequests(this.db);
       await this.fullBuild(); // the build publishes a fresh index too
-      await markApplied(this.db, pending.lastId, null);
-      if (searchBefore) await markPublished(this.db, searchBefore.lastId);
+      await markApplied(this.db, pending.ids, null);
+      if (searchBefore) await markPublished(this.db, searchBefore.ids);
       summary.full = true;
       summary.search = 'index';
     } else {
       if (!isEmptyPlan(plan)) await this.apply(plan, summary);
       // the search.rebuild job picks the request up; pages do not wait for the index
       summary.search = plan.search;
-      await markApplied(this.db, pending.lastId, plan.search);
+      await markApplied(this.db, pending.ids, plan.search);
     }
     // `npm start` compares this stamp with the catalog: after an applied change, dist/ is current
     await writeStamp(this.config.distDir, await currentStamp(this.config, this.db));
@@ -201,7 +201,7 @@ export class PageRebuilder {
     const clientDir = await this.clientDir();
     const displayOnly = pending.scope === 'display' && (await publishSearchDisplay(this.db, clientDir)) !== null;
     if (!displayOnly) await publishSearchIndexOffThread(this.config, clientDir);
-    await markPublished(this.db, pending.lastId);
+    await markPublished(this.db, pending.ids);
     return true;
   }
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
 import { updateSku } from '../../api/services/catalog/catalog-editor.ts';
 import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
-import { markApplied, requestRebuild } from '../../api/services/catalog/outbox.ts';
+import { markApplied, readChanges } from '../../api/services/catalog/outbox.ts';
 import { publishSearchDisplay, publishSearchIndex } from '../../api/services/search/publish.ts';
 import { SearchService } from '../../api/services/search/search-service.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
@@ -118,15 +118,15 @@ describe('publishing the search index', () => {
     try {
       const before = manifest();
       await updateSku(t.db, 5, { price: '55.55' });
-      await markApplied(t.db, await requestRebuild(t.db, []), 'display');
+      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'display');
       expect(await rebuilder.drainSearch()).toBe(true);
       const priced = manifest();
       expect(priced.index).toBe(before.index);
       expect(read(priced.docs).find((row: unknown[]) => row[0] === 5)[2]).toBe('55.55');
 
       await updateSku(t.db, 5, { name: 'Apple iPhone 8 Plus 火星版' });
-      await markApplied(t.db, await requestRebuild(t.db, []), 'display');
-      await markApplied(t.db, await requestRebuild(t.db, []), 'index');
+      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'display');
+      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'index');
       expect(await rebuilder.drainSearch()).toBe(true); // one publish, the wider one, in a thread
       const renamed = manifest();
       expect(renamed.index).not.toBe(priced.index);

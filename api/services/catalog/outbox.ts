@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { deleteRowsRead } from '../../db/delete-read.ts';
 import { widerSearch, type CatalogChange, type SearchScope } from './dependencies.ts';
 
 // The outbox, and the only module that touches its two tables:
@@ -9,7 +10,8 @@ import { widerSearch, type CatalogChange, type SearchScope } from './dependencie
 //   build never holds up pages. The run that applies changes asks for the publish they need in the
 //   same transaction that deletes them: a change is never gone without its request being there.
 // So "live" is checkable from the database alone: no change ≤ id left, then no search request left
-// that existed at that moment (waitUntilApplied).
+// that existed at that moment (waitUntilApplied). Both are drained by the ids read, never by "up to
+// the last id read": a row with a lower id can commit after the read (api/db/delete-read.ts).
 
 /** Records changes inside the caller's transaction; returns an id at or after them (see waitUntilApplied). */
 export async function recordChanges(trx: Knex.Transaction, changes: CatalogChange[]): Promise<number> {
@@ -25,8 +27,8 @@ export async function requestRebuild(db: Knex, changes: CatalogChange[]): Promis
 }
 
 export interface PendingChanges {
-  /** The last change read: markApplied(db, lastId, …) once they are applied. */
-  lastId: number;
+  /** The changes' ids: markApplied(db, ids, …) once they are applied. */
+  ids: number[];
   changes: CatalogChange[];
 }
 
@@ -34,37 +36,38 @@ export interface PendingChanges {
 export async function readChanges(db: Knex, limit: number): Promise<PendingChanges | null> {
   const rows = await db('page_changes').select('id', 'payload').orderBy('id').limit(limit);
   if (rows.length === 0) return null;
-  return { lastId: Number(rows[rows.length - 1].id), changes: rows.map((r) => JSON.parse(r.payload) as CatalogChange) };
+  return { ids: rows.map((r) => Number(r.id)), changes: rows.map((r) => JSON.parse(r.payload) as CatalogChange) };
 }
 
-/** Changes up to lastId are applied; in the same transaction, asks for the search publish they need. */
-export async function markApplied(db: Knex, lastId: number, search: SearchScope | null): Promise<void> {
+/** These changes are applied; in the same transaction, asks for the search publish they need. */
+export async function markApplied(db: Knex, ids: readonly number[], search: SearchScope | null): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('page_changes').where('id', '<=', lastId).del();
+    await deleteRowsRead(trx, 'page_changes', ids);
     if (search) await trx('search_requests').insert({ scope: search, created_at: Date.now() });
   });
 }
 
 export interface PendingSearch {
-  /** The last request read: markPublished(db, lastId) once a publish has covered them. */
-  lastId: number;
+  /** The requests' ids: markPublished(db, ids) once a publish has covered them. */
+  ids: number[];
   /** The widest need among them. */
   scope: SearchScope;
 }
 
 /** What the pending search requests need together; null when there are none. */
 export async function readSearchRequests(db: Knex): Promise<PendingSearch | null> {
-  const rows: { scope: string; lastId: number | string }[] = await db('search_requests').select('scope').max({ lastId: 'id' }).groupBy('scope');
+  // one row per applied batch of page changes: few, even when the index build lags
+  const rows: { id: number | string; scope: string }[] = await db('search_requests').select('id', 'scope').orderBy('id');
   if (rows.length === 0) return null;
   return {
-    lastId: Math.max(...rows.map((r) => Number(r.lastId))),
+    ids: rows.map((r) => Number(r.id)),
     scope: rows.map((r) => r.scope as SearchScope).reduce<SearchScope | null>(widerSearch, null)!,
   };
 }
 
-/** Search requests up to lastId are published. */
-export async function markPublished(db: Knex, lastId: number): Promise<void> {
-  await db('search_requests').where('id', '<=', lastId).del();
+/** These search requests are published. */
+export async function markPublished(db: Knex, ids: readonly number[]): Promise<void> {
+  await deleteRowsRead(db, 'search_requests', ids);
 }
 
 /** Catalog changes whose pages are not live yet. */
