@@ -97,8 +97,10 @@ export interface Config {
 }
 
 export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseConfig {
+  // the URL may carry a password: never echo it
+  const shown = raw.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
   const fail = (why: string): never => {
-    throw new ConfigError('DATABASE_URL', `${why} (got '${raw}'); use sqlite:<path> or mysql://user:pass@host:port/db`);
+    throw new ConfigError('DATABASE_URL', `${why} (got '${shown}'); use sqlite:<path> or mysql://user:pass@host:port/db`);
   };
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -118,6 +120,7 @@ export function parseDatabaseUrl(raw: string, root = process.cwd()): DatabaseCon
     if (!database || database.includes('/')) fail('must name one database');
     const port = u.port ? Number(u.port) : 3306;
     for (const key of u.searchParams.keys()) if (key !== 'socket') fail(`has an unknown parameter '${key}' (only ?socket=<path of the server's Unix socket>)`);
+    if (u.searchParams.getAll('socket').length > 1) fail('names ?socket more than once');
     const socket = u.searchParams.get('socket');
     if (socket !== null && !path.isAbsolute(socket)) fail('?socket must be an absolute path');
     return {

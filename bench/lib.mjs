@@ -106,6 +106,6 @@ export function connect(url) {
   const u = new URL(url);
   const socketPath = u.searchParams.get('socket');
   u.search = '';
-  const connection = socketPath ? { socketPath, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) } : u.toString();
+  const connection = socketPath ? { socketPath, user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) } : u.toString();
   return knexFactory({ client: 'mysql2', connection });
 }

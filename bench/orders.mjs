@@ -29,8 +29,9 @@ const setups = {
 const chosen = (process.env.BENCH_SETUPS || Object.keys(setups).join(',')).split(',').flatMap((s) => Object.keys(setups).filter((k) => k.startsWith(s)));
 const { hashPassword } = await tsImport('../api/services/accounts/passwords.ts', import.meta.url);
 
-/** mariadbd's pid when it runs on this machine (its CPU is part of each order's cost). */
-function mariadbPid() {
+/** mariadbd's pid when the bench's server runs on this machine (its CPU is part of each order's cost). */
+function mariadbPid(url) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
   try {
     return Number(execFileSync('pidof', ['mariadbd'], { encoding: 'utf8' }).trim().split(' ')[0]) || null;
   } catch {
@@ -94,7 +95,7 @@ for (const [i, name] of chosen.entries()) {
     const end = Date.now() + SECONDS * 1000;
     // CPU per placed order (cart adds included) of the API process and of MariaDB: figures that
     // compare across machines better than orders/s, which also moves with the hypervisor's steal
-    const dbPid = env.DATABASE_URL.startsWith('mysql') ? mariadbPid() : null;
+    const dbPid = env.DATABASE_URL.startsWith('mysql') ? mariadbPid(env.DATABASE_URL) : null;
     const questions = async () => (dbPid ? Number((await db.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value) : 0);
     const cpu0 = { server: cpuMs(server.pid), db: dbPid ? cpuMs(dbPid) : 0, client: process.cpuUsage(), machine: cpuTimes(), questions: await questions() };
     const t0 = Date.now();
@@ -103,7 +104,7 @@ for (const [i, name] of chosen.entries()) {
     const placed = outcome[201] ?? 0;
     const perOrder = (ms) => ((ms * 1000) / Math.max(1, placed)).toFixed(0);
     const client = process.cpuUsage(cpu0.client);
-    // (the bench's own SHOW STATUS is one of them)
+    // MariaDB's server-wide count: on a server nothing else uses (the bench's own SHOW STATUS is one of them)
     const statements = dbPid ? `; ${(((await questions()) - cpu0.questions - 1) / Math.max(1, placed)).toFixed(1)} statements to MariaDB per order` : '';
     const cpu = `CPU per order: API ${perOrder(cpuMs(server.pid) - cpu0.server)} µs${dbPid ? `, MariaDB ${perOrder(cpuMs(dbPid) - cpu0.db)} µs` : ''}, buyers' client ${perOrder((client.user + client.system) / 1000)} µs; steal ${stealPercent(cpu0.machine, cpuTimes()).toFixed(1)}%${statements}`;
     latencies.sort((a, b) => a - b);

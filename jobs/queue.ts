@@ -235,11 +235,13 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     if (payments) {
       agenda.define(
         JOB.refunds,
-        async () => {
-          const run = await payments.refundPending();
+        async (job: Job) => {
+          // a run can outlast JOBS_LOCK_MS (50 refunds, each up to Alipay's timeout): the lock is kept
+          // fresh so no other worker starts the same refunds meanwhile
+          const run = await keepLocked(job, () => payments.refundPending());
           if (run.refunded + run.failed + run.retrying > 0) log.info(run, 'refunds run');
         },
-        // one worker at a time, and out_request_no makes a repeated refund a no-op at Alipay anyway
+        // one worker at a time; and out_request_no makes a repeated refund a no-op at Alipay anyway
         { concurrency: 1, lockLimit: 1, ...retry },
       );
       recurring.push([JOB.refunds, REFUND_EVERY_MS]);

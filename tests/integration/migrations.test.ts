@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, migrateRollbackAll } from '../../api/db/migrate.ts';
+import * as refundsMigration from '../../api/db/migrations/2026-11-26-06-refunds.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -32,6 +33,27 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     await t.db('search_requests').insert({ scope: 'display', created_at: 2 });
     expect(await t.db('search_requests').orderBy('id').pluck('scope')).toEqual(['index', 'display']);
     await t.db('search_requests').del();
+  });
+
+  it('leave payments recorded for refund before automatic refunds to a human, never refunding them again', async () => {
+    // the database as the release before left it: a payment recorded for refund, maybe refunded by hand since
+    await refundsMigration.down(t.db);
+    await t.db('knex_migrations').where('name', '2026-11-26-06-refunds').del();
+    const [userId] = await t.db('users').insert({ username: 'refundee', password_hash: 'x', mobile: '13900000009', created_at: 1, updated_at: 1 });
+    const order = { user_id: userId, receiver: '张三', province: '北京市', city: '北京市', district: '海淀区', place: '1号', mobile: '13900000009', total_count: 1, total_amount: '1.00', freight: '10.00', payment_amount: '11.00', pay_method: 2, status: 6, created_at: 1, updated_at: 1 };
+    await t.db('orders').insert({ ...order, order_id: '202611260000000000000001' });
+    await t.db('payments').insert([
+      { order_id: '202611260000000000000001', trade_no: 'T-refund', amount: '11.00', source: 'notify', outcome: 'refund', created_at: 1 },
+      { order_id: '202611260000000000000001', trade_no: 'T-settled', amount: '11.00', source: 'notify', outcome: 'settled', created_at: 1 },
+    ]);
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-26-06-refunds']);
+    expect(await t.db('payments').orderBy('trade_no').select('trade_no', 'refund_state', 'refund_error', 'refund_attempts')).toEqual([
+      { trade_no: 'T-refund', refund_state: 'failed', refund_error: refundsMigration.BACKFILL_NOTE, refund_attempts: 0 },
+      { trade_no: 'T-settled', refund_state: null, refund_error: null, refund_attempts: 0 },
+    ]);
+    await t.db('payments').del();
+    await t.db('orders').del();
+    await t.db('users').del();
   });
 
   it('enforce the catalog’s integrity rules', async () => {

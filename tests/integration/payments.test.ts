@@ -506,17 +506,27 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       expect(await statusOf(p.orderId)).toBe(ORDER_STATUS.canceled);
     });
 
-    it('retries while Alipay is unreachable or its answer is lost, and never refunds twice', async () => {
+    /** The wait before the next try has passed (the job runs again later). */
+    const waitPassed = (tradeNo: string) => app.services.db('payments').where({ trade_no: tradeNo }).update({ refund_next_at: 0 });
+
+    it('retries while Alipay is unreachable or its answer is lost, waiting longer each time, and never refunds twice', async () => {
       const p = await paidAfterCancel();
       standIn.outage = true;
+      const t0 = Date.now();
       try {
         expect((await app.services.payments.refundPending()).retrying).toBeGreaterThanOrEqual(1);
+        // not due again before its wait is over
+        await app.services.payments.refundPending();
       } finally {
         standIn.outage = false;
       }
+      const first = await app.services.db('payments').where({ trade_no: p.trade.tradeNo }).first('refund_next_at');
+      expect(Number(first.refund_next_at) - t0).toBeGreaterThanOrEqual(60_000);
+      expect(Number(first.refund_next_at) - Date.now()).toBeLessThanOrEqual(60_000);
       expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_attempts: 1, refund_error: expect.stringContaining('alipay.trade.refund failed') });
       expect(standIn.refunds.get(p.trade.tradeNo)).toBeUndefined();
       // Alipay refunds, but its answer never arrives
+      await waitPassed(p.trade.tradeNo);
       standIn.loseAnswers = true;
       try {
         await app.services.payments.refundPending();
@@ -524,13 +534,21 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
         standIn.loseAnswers = false;
       }
       expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_attempts: 2 });
+      const second = await app.services.db('payments').where({ trade_no: p.trade.tradeNo }).first('refund_next_at');
+      expect(Number(second.refund_next_at) - Date.now()).toBeGreaterThan(60_000); // 2 minutes now
       expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
       // the retry carries the same out_request_no: Alipay answers fund_change N, and the money moved once
+      await waitPassed(p.trade.tradeNo);
       await app.services.payments.refundPending();
       expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'done', refund_attempts: 3 });
       // (the outage's call never reached the gateway; the lost answer's and the retry's did)
       expect(refundCalls(p.trade.tradeNo).map((r) => JSON.parse(r.params.biz_content!).out_request_no)).toEqual([`RF${(await refundRow(p.trade.tradeNo)).id}`, `RF${(await refundRow(p.trade.tradeNo)).id}`]);
       expect([...standIn.refunds.get(p.trade.tradeNo)!.values()]).toEqual([centsFromDb(p.amount)]);
+      // a fully refunded trade is closed: asking Alipay about the order changes nothing now
+      expect((await app.services.payments.settleByQuery(p.orderId)).outcome).toBe('unpaid');
+      expect((await notify(standIn.notifyFor(p.orderId))).body).toBe('success'); // its TRADE_CLOSED notify
+      expect(await paymentsOf(p.orderId)).toHaveLength(1);
+      expect(await statusOf(p.orderId)).toBe(ORDER_STATUS.canceled);
     });
 
     it('keeps retrying a refusal that may pass, and leaves one that cannot to a human, logged as an error', async () => {
@@ -540,6 +558,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
         await app.services.payments.refundPending();
         expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_error: expect.stringContaining('ACQ.SYSTEM_ERROR') });
         standIn.refuseRefunds = 'ACQ.TRADE_NOT_ALLOW_REFUND';
+        await waitPassed(p.trade.tradeNo);
         const before = logs.lines.length;
         await app.services.payments.refundPending();
         expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'failed', refund_error: expect.stringContaining('ACQ.TRADE_NOT_ALLOW_REFUND') });
@@ -549,9 +568,18 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       }
       // failed is left alone by later runs
       const calls = refundCalls(p.trade.tradeNo).length;
+      await waitPassed(p.trade.tradeNo);
       await app.services.payments.refundPending();
       expect(refundCalls(p.trade.tradeNo)).toHaveLength(calls);
       expect(standIn.refunds.get(p.trade.tradeNo)).toBeUndefined();
+    });
+
+    it('also refunds a payment recorded without a refund state (by a process on the previous release, mid-deploy)', async () => {
+      const p = await paidAfterCancel();
+      await app.services.db('payments').where({ trade_no: p.trade.tradeNo }).update({ refund_state: null });
+      await app.services.payments.refundPending();
+      expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'done' });
+      expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
     });
 
     it('runs in the worker: a late payment for a cancelled order comes back without anyone asking', async () => {
@@ -561,7 +589,8 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       try {
         await expect.poll(async () => (await refundRow(p.trade.tradeNo)).refund_state, { timeout: 15_000, interval: 200 }).toBe('done');
         expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
-        expect(logs.lines.some((l) => l.msg === 'refunds run' && Number(l.refunded) >= 1)).toBe(true);
+        // (the run's summary is logged once its whole batch is through)
+        await expect.poll(() => logs.lines.some((l) => l.msg === 'refunds run' && Number(l.refunded) >= 1), { timeout: 5000 }).toBe(true);
       } finally {
         await worker.close();
       }

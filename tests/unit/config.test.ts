@@ -61,8 +61,22 @@ describe('configuration', () => {
     ['mysql://shop@localhost/meiduo?socket=run/mysqld.sock', /absolute path/],
     ['mysql://shop@localhost/meiduo?ssl=true', /unknown parameter 'ssl'/],
     ['mysql://shop@localhost/meiduo?charset=latin1', /unknown parameter 'charset'/],
+    ['mysql://shop@localhost/meiduo?socket=/a.sock&socket=/b.sock', /more than once/],
   ])('refuses %s rather than ignore what it asks', (url, why) => {
     expect(() => parseDatabaseUrl(url)).toThrow(why);
+  });
+
+  it('never echoes a database password in its refusals', () => {
+    for (const url of ['mysql://shop:s3cret@db.local/meiduo?ssl=true', 'mysql://shop:s3cret@/meiduo', 'mariadb://shop:s3c%40ret@db.local/a/b']) {
+      let message = '';
+      try {
+        parseDatabaseUrl(url);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain('shop:***@');
+      expect(message).not.toContain('s3c');
+    }
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { violatedUnique } from '../../db/dialect.ts';
 import { AppError, ConflictError, NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
-import { AlipayError, isPaidStatus, type AlipayGateway, type TradeStatus } from '../../providers/alipay.ts';
+import { AlipayError, isPaidStatus, type AlipayGateway, type RefundResult, type TradeStatus } from '../../providers/alipay.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
 
 // Alipay payments (docs: shared/reference/providers.md; the original trusted the browser's return
@@ -60,13 +60,16 @@ const TRADE_NO = /^[0-9A-Za-z_-]{1,64}$/;
 
 /** Alipay's answers that no retry of the same refund can change: a human must look. */
 const FINAL_REFUSALS = new Set(['ACQ.TRADE_NOT_EXIST', 'ACQ.TRADE_NOT_ALLOW_REFUND', 'ACQ.TRADE_HAS_CLOSE', 'ACQ.TRADE_STATUS_ERROR', 'ACQ.REASON_TRADE_REFUND_FEE_ERR', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL']);
-/** Tries of one refund (one per job run, a minute apart) before it is left to a human. */
-export const MAX_REFUND_ATTEMPTS = 60;
+/** Tries of one refund before it is left to a human: with refundRetryDelay, about three days. */
+export const MAX_REFUND_ATTEMPTS = 20;
+
+/** The wait after a failed try: 1, 2, 4 … minutes, at most 6 hours (an Alipay outage, a short balance). */
+export const refundRetryDelay = (attempts: number) => Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
 
 export interface RefundRun {
   refunded: number;
   failed: number;
-  /** Still pending after this run (Alipay unreachable, or a refusal worth retrying). */
+  /** Still pending after this run (Alipay unreachable, or a refusal worth retrying), to be tried again later. */
   retrying: number;
 }
 const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
@@ -175,43 +178,55 @@ export class PaymentService {
 
   /**
    * Gives back the payments recorded for refund (the payments.refund job): each is refunded in full
-   * on its own trade with out_request_no `RF<payment id>`, the same on every try. A refund Alipay
-   * refuses for good, or that keeps failing for MAX_REFUND_ATTEMPTS runs, becomes 'failed' and is
-   * logged as an error; Alipay unreachable leaves it pending for the next run.
+   * on its own trade with out_request_no `RF<payment id>`, the same on every try, so a try whose
+   * answer was lost is answered fund_change N the next time and the money moves once. A try that
+   * fails waits refundRetryDelay; a refusal no retry can change, MAX_REFUND_ATTEMPTS failed tries, or
+   * Alipay reporting another refunded amount makes it 'failed', logged as an error for a human.
    */
   async refundPending(limit = 50): Promise<RefundRun> {
     const gateway = this.alipay();
-    const due = await this.db('payments').where({ refund_state: 'pending' }).orderBy('id').limit(limit).select('id', 'order_id', 'trade_no', 'amount', 'refund_attempts');
+    const now = this.clock.now().getTime();
+    // NULL too: a row written by a process still on the code before refund_state existed (a rolling deploy)
+    const pending = (q: Knex.QueryBuilder) => q.where('outcome', 'refund').where((w) => w.where('refund_state', 'pending').orWhereNull('refund_state'));
+    const due = await pending(this.db('payments'))
+      .where((w) => w.whereNull('refund_next_at').orWhere('refund_next_at', '<=', now))
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'order_id', 'trade_no', 'amount', 'refund_attempts');
     const run: RefundRun = { refunded: 0, failed: 0, retrying: 0 };
     for (const row of due) {
       const id = Number(row.id);
       const amountCents = centsFromDb(row.amount);
       const attempts = Number(row.refund_attempts) + 1;
-      const at = this.clock.now().getTime();
-      // every write is conditional on 'pending': a row settled by another worker is left alone
-      const mark = (fields: Record<string, unknown>) => this.db('payments').where({ id, refund_state: 'pending' }).update({ refund_attempts: attempts, ...fields });
       const context = { payment_id: id, order_id: row.order_id, trade_no: row.trade_no, amount: formatCents(amountCents), attempts };
+      // every write is conditional on the row still pending: one settled by another worker is left alone
+      const mark = (fields: Record<string, unknown>) => pending(this.db('payments').where({ id })).update({ refund_attempts: attempts, ...fields });
+      let result: RefundResult | null = null;
+      let failure: unknown = null;
       try {
-        const result = await gateway.refundTrade({ orderId: row.order_id, tradeNo: row.trade_no, amountCents, requestNo: `RF${id}`, reason: '订单已取消或已支付，退回重复的付款' });
-        if (result.refundedCents !== amountCents) {
-          await mark({ refund_state: 'failed', refund_error: `Alipay reports ${formatCents(result.refundedCents)} refunded on the trade` });
-          this.log.error({ ...context, refunded: formatCents(result.refundedCents) }, 'Alipay refund: the amount refunded differs from the payment; left to a human');
-          run.failed++;
-          continue;
-        }
-        await mark({ refund_state: 'done', refunded_at: at, refund_error: null });
+        result = await gateway.refundTrade({ orderId: row.order_id, tradeNo: row.trade_no, amountCents, requestNo: `RF${id}`, reason: '订单已取消或已支付，退回重复的付款' });
+      } catch (err) {
+        failure = err;
+      }
+      const at = this.clock.now().getTime();
+      if (result && result.refundedCents === amountCents) {
+        await mark({ refund_state: 'done', refunded_at: at, refund_next_at: null, refund_error: null });
         this.log.info({ ...context, fund_change: result.fundChanged }, 'Alipay payment refunded');
         run.refunded++;
-      } catch (err) {
-        const code = err instanceof AlipayError ? err.providerCode : undefined;
-        const message = (err as Error).message.slice(0, 255);
+      } else if (result) {
+        await mark({ refund_state: 'failed', refund_next_at: null, refund_error: `Alipay reports ${formatCents(result.refundedCents)} refunded on the trade` });
+        this.log.error({ ...context, refunded: formatCents(result.refundedCents) }, 'Alipay refund: the amount refunded differs from the payment; left to a human');
+        run.failed++;
+      } else {
+        const code = failure instanceof AlipayError ? failure.providerCode : undefined;
+        const message = String((failure as Error)?.message ?? failure).slice(0, 255);
         if ((code !== undefined && FINAL_REFUSALS.has(code)) || attempts >= MAX_REFUND_ATTEMPTS) {
-          await mark({ refund_state: 'failed', refund_error: message });
-          this.log.error({ ...context, err }, 'Alipay refund failed for good; left to a human');
+          await mark({ refund_state: 'failed', refund_next_at: null, refund_error: message });
+          this.log.error({ ...context, err: failure }, 'Alipay refund failed for good; left to a human');
           run.failed++;
         } else {
-          await mark({ refund_error: message });
-          this.log.warn({ ...context, err }, 'Alipay refund not done now; retried on the next run');
+          await mark({ refund_state: 'pending', refund_next_at: at + refundRetryDelay(attempts), refund_error: message });
+          this.log.warn({ ...context, err: failure, retry_in_ms: refundRetryDelay(attempts) }, 'Alipay refund not done now; retried later');
           run.retrying++;
         }
       }

@@ -225,7 +225,6 @@ export async function startAlipayStandIn(opts: { appId: string; appKeys?: RsaPai
     const fail = (sub_code: string, sub_msg: string) => answer(res, method, { code: '40004', msg: 'Business Failed', sub_code, sub_msg, refund_fee: '0.00', send_back_fee: '0.00' });
     const t = trades.get(biz.out_trade_no ?? '');
     if (!t || (biz.trade_no !== undefined && biz.trade_no !== t.tradeNo)) return fail('ACQ.TRADE_NOT_EXIST', '交易不存在');
-    if (t.status !== 'TRADE_SUCCESS' && t.status !== 'TRADE_FINISHED') return fail('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
     const amount = cents(biz.refund_amount ?? '');
     if (amount === null || amount <= 0) return answer(res, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: 'refund_amount 无效' });
     if (self.refuseRefunds) return fail(self.refuseRefunds, '退款失败 (stand-in)');
@@ -234,9 +233,13 @@ export async function startAlipayStandIn(opts: { appId: string; appKeys?: RsaPai
     self.refunds.set(t.tradeNo, made);
     const before = made.get(requestNo);
     if (before !== undefined && before !== amount) return fail('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额与原退款请求不一致');
+    // a refund made before is answered again (fund_change N) even once it closed the trade
+    if (before === undefined && t.status !== 'TRADE_SUCCESS' && t.status !== 'TRADE_FINISHED') return fail('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
     const total = [...made.values()].reduce((a, b) => a + b, 0);
     if (before === undefined && total + amount > cents(t.amount)!) return fail('ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额超限');
     if (before === undefined) made.set(requestNo, amount);
+    // a trade refunded in full is closed, as Alipay closes it
+    if ([...made.values()].reduce((a, b) => a + b, 0) === cents(t.amount)) t.status = 'TRADE_CLOSED';
     if (self.loseAnswers) {
       res.statusCode = 502;
       return res.end('Bad Gateway');
