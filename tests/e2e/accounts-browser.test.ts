@@ -230,8 +230,10 @@ describe.skipIf(!HAS_CHROMIUM)('account pages in Chromium', () => {
       await page.locator('#email-edit').click();
       await page.locator('#email-form input[name="email"]').fill('shopper01@example.com');
       await page.locator('#email-form button[type="submit"]').click();
-      await expect.poll(() => page.locator('#email-state').textContent()).toBe('未验证');
-      expect(await page.locator('#info-email').textContent()).toBe('shopper01@example.com');
+      // (the badge's hidden text already reads 未验证 before any email is set: wait for the address itself)
+      await expect.poll(() => page.locator('#info-email').textContent()).toBe('shopper01@example.com');
+      expect(await page.locator('#email-state').textContent()).toBe('未验证');
+      expect(await page.locator('#email-state').isVisible()).toBe(true);
 
       // …and the link in the mail verifies it
       await expect.poll(() => mails.find((m) => m.to === 'shopper01@example.com'), { timeout: 10_000 }).toBeTruthy();
