@@ -5,12 +5,11 @@
 // line reaches its limit of 99 only after ~500,000 requests.
 //   node bench/cart.mjs                     both setups
 //   BENCH_SETUPS=production node bench/cart.mjs
-import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, cpuMs, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
+import { ROOT, cpuMs, loadAverage, connect, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
@@ -95,7 +94,7 @@ for (const name of chosen) {
     console.log(
       `POST /api/cart (${CONNECTIONS} connections, ${DURATION} s, ${USERS} customers × ${SKUS} SKUs): ${run.requests.average.toFixed(0)} req/s  p50 ${run.latency.p50} ms  p99 ${run.latency.p99} ms  non-2xx ${run.non2xx + run.errors}  server CPU ${cpuPerRequest.toFixed(0)} µs/request`,
     );
-    console.log(`  load average at the end: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(`  load average at the end: ${loadAverage()}`);
     console.log(`  bench_cart_0's cart afterwards: ${lines.length} lines, ${lines.reduce((s, l) => s + l.count, 0)} items`);
   } finally {
     server.kill('SIGTERM');

@@ -72,6 +72,9 @@ export function cpuMs(pid) {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
+/** The 1, 5 and 15 minute load averages, as the kernel writes them. */
+export const loadAverage = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 /** The machine's CPU counters (/proc/stat); `stealPercent(a, b)` is the share the hypervisor gave to other guests in between. */
 export function cpuTimes() {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

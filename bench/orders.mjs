@@ -8,10 +8,9 @@
 //   BENCH_MYSQL_URL='mysql://root@localhost/meiduo_bench_orders?socket=/run/mysqld/mysqld.sock'   MariaDB through its Unix socket
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   flags for the server's node (a CPU profile)
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { ROOT, connect, cpuMs, cpuTimes, stealPercent, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
+import { ROOT, connect, cpuMs, cpuTimes, loadAverage, stealPercent, ensureMysqlDatabase, machine, meiduoWith, startServer } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const BUYERS = Number(process.env.BENCH_BUYERS || 50);
@@ -129,7 +128,7 @@ for (const [i, name] of chosen.entries()) {
     const stockLeft = Number((await db('skus').whereIn('id', hot).sum({ n: 'stock' }).first()).n);
     const sold = soldAfter - soldBefore;
     console.log(
-      `${name.padEnd(22)} ${(placed / wall).toFixed(0).padStart(5)} orders/s (cart adds included)  commit p50 ${pct(latencies, 50).toFixed(1)} ms  p99 ${pct(latencies, 99).toFixed(1)} ms  other answers ${JSON.stringify(Object.fromEntries(Object.entries(outcome).filter(([k]) => k !== '201')))}  | sell-out of ${SELL_OUT}: sold ${sold}, stock left ${stockLeft}, oversold ${Math.max(0, sold - SELL_OUT)}\n${' '.repeat(23)}${cpu}; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      `${name.padEnd(22)} ${(placed / wall).toFixed(0).padStart(5)} orders/s (cart adds included)  commit p50 ${pct(latencies, 50).toFixed(1)} ms  p99 ${pct(latencies, 99).toFixed(1)} ms  other answers ${JSON.stringify(Object.fromEntries(Object.entries(outcome).filter(([k]) => k !== '201')))}  | sell-out of ${SELL_OUT}: sold ${sold}, stock left ${stockLeft}, oversold ${Math.max(0, sold - SELL_OUT)}\n${' '.repeat(23)}${cpu}; load average ${loadAverage()}`,
     );
   } finally {
     server.kill('SIGTERM');

@@ -199,10 +199,11 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     );
     recurring.push([JOB.sendMessages, config.jobs.pollMs]);
 
+    // Alipay's part of the order jobs: asking about an order before it is cancelled, and refunds
+    const payments = services.providers.alipay ? services.payments : null;
     agenda.define(
       JOB.expireOrders,
       async () => {
-        const payments = services.providers.alipay ? services.payments : null;
         const lastChance = payments
           ? (orderId: string) =>
               payments.settleByQuery(orderId).then(
@@ -231,7 +232,6 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     );
     recurring.push([JOB.hotPages, config.orders.hotRebuildEveryMs]);
 
-    const payments = services.providers.alipay ? services.payments : null;
     if (payments) {
       agenda.define(
         JOB.refunds,

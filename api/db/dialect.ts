@@ -37,6 +37,9 @@ export function caseSensitive(knex: Knex, c: Knex.ColumnBuilder): Knex.ColumnBui
   return isSqlite(knex) ? c : c.collate('utf8mb4_bin');
 }
 
+/** Did MySQL pick this transaction as a deadlock's victim (rolled back: safe to run again)? */
+export const isDeadlock = (err: unknown): boolean => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
+
 /** Is `err` a duplicate key — of a unique index or of the primary key — on either database? */
 export function isDuplicateKey(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;

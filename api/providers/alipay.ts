@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AlipaySdk } from 'alipay-sdk';
+import { beijingDateTime } from '../beijing-time.ts';
 import { formatCents, parseMoney } from '../money.ts';
 
 // Alipay page pay (电脑网站支付) through alipay-sdk 4, public-key mode, RSA2 (shared/reference/
@@ -86,7 +87,7 @@ export class AlipayError extends Error {
 
 /** Alipay reads its timestamps as Beijing time (UTC+8), whatever zone the server runs in. */
 export function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingDateTime(at.getTime());
 }
 
 export const ALIPAY_SANDBOX_GATEWAY = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { beijingCompact } from '../beijing-time.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 
@@ -42,7 +43,7 @@ export function logSms(log: Logger): SmsSender {
 
 /** yyyyMMddHHmmss in Beijing time. */
 export function ronglianTimestamp(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return beijingCompact(at.getTime());
 }
 
 export function ronglianSig(accountSid: string, authToken: string, timestamp: string): string {

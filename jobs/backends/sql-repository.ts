@@ -14,7 +14,7 @@ import type {
   RemoveJobsOptions,
   UniqueOpts,
 } from 'agenda';
-import { isDuplicateKey, isSqlite } from '../../api/db/dialect.ts';
+import { isDeadlock, isDuplicateKey, isSqlite } from '../../api/db/dialect.ts';
 import { failureText } from './failure.ts';
 import { jobState } from './job-state.ts';
 
@@ -218,7 +218,6 @@ const UNIQUE_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
   repeatTimezone: ['repeat_timezone', String],
 };
 
-const isDeadlock = (err: unknown) => (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
 
 export class KnexJobRepository implements JobRepository {
   readonly db: Knex;

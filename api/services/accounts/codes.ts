@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import svgCaptcha from 'svg-captcha';
+import { beijingDay } from '../../beijing-time.ts';
 import type { Cache } from '../../cache/index.ts';
 import { TooManyRequestsError, ValidationError } from '../../errors.ts';
 import { enqueueMessage } from '../messages/outbox.ts';
@@ -25,13 +26,6 @@ interface Stored {
 }
 
 const ttlSeconds = (ms: number) => Math.ceil(ms / 1000);
-
-/** yyyymmdd of the Beijing day `now` falls in, and ms until that day ends. */
-function beijingDay(now: number): { day: string; msLeft: number } {
-  const shifted = now + 8 * 3600_000;
-  const day = new Date(shifted).toISOString().slice(0, 10).replace(/-/g, '');
-  return { day, msLeft: 86_400_000 - (shifted % 86_400_000) };
-}
 
 export class VerificationCodes {
   constructor(

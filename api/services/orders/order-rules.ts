@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { beijingCompact } from '../../beijing-time.ts';
 
 // The order vocabulary, in one place: statuses and their names, payment methods, the freight, and
 // the order id. An order id is the Beijing time it was placed plus 10 random digits: readable like
@@ -21,8 +22,7 @@ export const MAX_LINES = 50;
 export const MAX_COUNT_PER_LINE = 99;
 
 export function newOrderId(now: number): string {
-  const beijing = new Date(now + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return beijing + String(crypto.randomInt(0, 10_000_000_000)).padStart(10, '0');
+  return beijingCompact(now) + String(crypto.randomInt(0, 10_000_000_000)).padStart(10, '0');
 }
 
 export const ORDER_ID = /^\d{24}$/;

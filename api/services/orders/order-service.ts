@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
 import type { RequestContext } from '../../context.ts';
-import { violatedUnique } from '../../db/dialect.ts';
+import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import type { AddressService } from '../addresses/address-service.ts';
@@ -85,7 +85,6 @@ function toOrder(r: Record<string, any>, lines: Record<string, any>[]): Order {
   };
 }
 
-const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
 
 export class OrderService {
   constructor(

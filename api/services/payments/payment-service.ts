@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { systemClock, type Clock } from '../../clock.ts';
 import type { RequestContext } from '../../context.ts';
-import { violatedUnique } from '../../db/dialect.ts';
+import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
 import { AppError, ConflictError, NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
@@ -72,7 +72,6 @@ export interface RefundRun {
   /** Still pending after this run (Alipay unreachable, or a refusal worth retrying), to be tried again later. */
   retrying: number;
 }
-const isDeadlock = (err: unknown) => (err as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
 
 interface CheckedPayment {
   orderId: string;
