@@ -1,10 +1,12 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.ts';
 
 // What a handler and the services it calls know about the request, instead of Koa's ctx (Vendure's
-// RequestContext): who is acting, an id to find the request in the logs, the clock, and — for a
-// route declared `transaction: true` — the transaction every write of the request joins. Jobs and
-// the CLI build one too (`systemContext`), so services never need to know who called them.
+// RequestContext): who is acting, an id to find the request in the logs, the clock, the database
+// and — once a route declared `transaction: true` or a service called withTransaction — the
+// transaction every query of the request joins (api/db/transaction.ts). Jobs, the build and the CLI
+// build one too (`systemContext`), so services never need to know who called them.
 
 export type Actor =
   | { kind: 'anonymous' }
@@ -25,25 +27,27 @@ export interface RequestContext {
   readonly sessionToken?: string;
   /** The Idempotency-Key header of a write that may be retried (POST /orders). */
   readonly idempotencyKey?: string;
+  /** The pool. Services never query it directly: `db(context)` (api/db/transaction.ts) picks the handle. */
+  readonly db: Knex;
+  /** The request's open transaction, when it has one. */
   readonly trx?: Knex.Transaction;
 }
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
-export function systemContext(name: string, clock: Clock, requestId = `${name}-${Date.now().toString(36)}`): RequestContext {
-  return { actor: { kind: 'system', name }, requestId, clock, ip: '' };
+/** The context of a job run, a build or a CLI command: acting as the system, with its own request id. */
+export function systemContext(name: string, deps: { db: Knex; clock: Clock }, requestId = `${name}-${crypto.randomUUID()}`): RequestContext {
+  return { actor: { kind: 'system', name }, requestId, clock: deps.clock, ip: '', db: deps.db };
 }
 
 /**
- * Who is making a request: the accounts issue plugs in sessions (cookie or bearer token) here;
- * until then every request is anonymous. A strategy, so tests hand in their own (createServices).
+ * Who is making a request: sessions (a bearer token or the pages' cookie) in the shop
+ * (api/services/accounts/session-authenticator.ts). A strategy, so tests hand in their own (createServices).
  */
 export interface Authenticator {
   /** Throws (403) when a request's credentials are present but not acceptable as sent (CSRF). */
   authenticate(request: { headers: Record<string, string | string[] | undefined>; method?: string }): Promise<Actor>;
 }
-
-export const anonymousAuthenticator: Authenticator = { authenticate: async () => ANONYMOUS };
 
 /**
  * The request's cookies and the ones the answer sets, for the few routes that keep state in a

@@ -124,6 +124,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         actor,
         requestId,
         clock: services.clock,
+        db: services.db,
         ip: ctx.ip,
         sessionToken: presentedSession(ctx.headers)?.token,
         idempotencyKey: idempotencyKeyOf(ctx),

@@ -29,7 +29,7 @@ describe.each(DB_KINDS)('addresses on %s', (kind) => {
   let t: TestDb;
   let service: AddressService;
   const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
-  const ctx: RequestContext = systemContext('addresses-test', clock);
+  let ctx: RequestContext;
   let users = 0;
 
   const newUser = async (): Promise<number> => {
@@ -49,6 +49,7 @@ describe.each(DB_KINDS)('addresses on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
+    ctx = systemContext('addresses-test', { db: t.db, clock });
     service = new AddressService(t.db, new AreaService(t.db));
   });
   afterAll(() => t?.drop());

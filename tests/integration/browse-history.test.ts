@@ -17,7 +17,7 @@ describe.each(DB_KINDS)('browse history on %s', (kind) => {
   let launched: number[];
   let unlaunched: number;
   const clock = new ManualClock(Date.UTC(2026, 10, 26, 8, 0, 0));
-  const ctx: RequestContext = systemContext('history-test', clock);
+  let ctx: RequestContext;
   let users = 0;
 
   const newUser = async (): Promise<number> => {
@@ -40,6 +40,7 @@ describe.each(DB_KINDS)('browse history on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
+    ctx = systemContext('history-test', { db: t.db, clock });
     history = new BrowseHistoryService(t.db);
     launched = await t.db('skus').where('is_launched', true).orderBy('id').limit(8).pluck('id');
     unlaunched = (await t.db('skus').where('is_launched', false).first('id')).id;

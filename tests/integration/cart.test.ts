@@ -67,7 +67,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
     return `${payload}.${crypto.createHmac('sha256', key).update(payload).digest('base64url')}`;
   };
 
-  const userContext = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'cart-test', clock: app.services.clock, ip: '' });
+  const userContext = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'cart-test', clock: app.services.clock, ip: '', db: app.services.db });
   /** A cookie jar for calling the service directly. */
   const jar = (value?: string): Cookies & { value?: string } => {
     const j: Cookies & { value?: string } = {
@@ -79,7 +79,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
     };
     return j;
   };
-  const guestContext: RequestContext = { actor: { kind: 'anonymous' }, requestId: 'cart-test', clock: systemClock, ip: '' };
+  const guestContext = (): RequestContext => ({ actor: { kind: 'anonymous' }, requestId: 'cart-test', clock: systemClock, ip: '', db: app.services.db });
   const counts = (items: { id: number; count: number; selected: boolean }[]) => items.map((i) => [i.id, i.count, i.selected]);
 
   beforeAll(async () => {
@@ -388,11 +388,11 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
     for (const sku_id of accountSkus) await app.services.cart.add(ctx, none, { sku_id, count: 1 });
     const cookies = jar();
     const guestSkus = [...skus.slice(40, 45), ...skus.slice(45, 55)]; // 5 in both, 10 new: 55 lines
-    for (const sku_id of guestSkus) await app.services.cart.add(guestContext, cookies, { sku_id, count: 2 });
+    for (const sku_id of guestSkus) await app.services.cart.add(guestContext(), cookies, { sku_id, count: 2 });
     expect(none.value).toBeUndefined();
     expect(cookies.value).toBeTruthy();
 
-    await app.services.cart.mergeGuest({ userId: user.id, context: guestContext, cookies });
+    await app.services.cart.mergeGuest({ userId: user.id, context: guestContext(), cookies });
     expect(cookies.value).toBeUndefined();
     const merged = await app.services.cart.list(ctx, none);
     expect(merged.map((i) => i.id)).toEqual([...skus.slice(5, 45), ...skus.slice(45, 55)]);

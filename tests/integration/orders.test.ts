@@ -44,7 +44,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
   const cart = new MapCart();
   let addresses: AddressService;
   let hash: string;
-  const ctx = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'test', clock, ip: '127.0.0.1' });
+  const ctx = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'test', clock, ip: '127.0.0.1', db: t.db });
   const service = (locking: Locking) => new OrderService(t.db, cart, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000 } }, true);
 
   let serial = 0;
