@@ -5,6 +5,7 @@ import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { compressJson } from './middleware/compress-json.ts';
 import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/error.ts';
+import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -40,6 +41,7 @@ export function createApp(services: Services): Koa {
   const files = new FileCache(128 * 1024 * 1024);
   const site = new StaticRoot(clientDir, INTERNAL);
 
+  app.use(requestId());
   app.use(securityHeaders(services.config));
   app.use(errorHandler(services.log));
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from './clock.ts';
+import { currentRequestId } from './request-scope.ts';
 
 // What a handler and the services it calls know about the request, instead of Koa's ctx (Vendure's
 // RequestContext): who is acting, an id to find the request in the logs, the clock, the database
@@ -10,11 +11,11 @@ import type { Clock } from './clock.ts';
 
 export type Actor =
   | { kind: 'anonymous' }
-  /** A shop customer (accounts issue). */
+  /** A shop customer, logged in with a shop session. */
   | { kind: 'user'; userId: number; sessionId?: number }
-  /** Staff with named permissions such as 'goods.change_sku' (admin issue). */
+  /** Staff with named permissions such as 'goods.change_sku', logged in with an admin session. */
   | { kind: 'admin'; userId: number; permissions: ReadonlySet<string> }
-  /** Jobs and the CLI. */
+  /** A job run, the build or a CLI command (systemContext). */
   | { kind: 'system'; name: string };
 
 export interface RequestContext {
@@ -35,8 +36,12 @@ export interface RequestContext {
 
 export const ANONYMOUS: Actor = Object.freeze({ kind: 'anonymous' });
 
-/** The context of a job run, a build or a CLI command: acting as the system, with its own request id. */
-export function systemContext(name: string, deps: { db: Knex; clock: Clock }, requestId = `${name}-${crypto.randomUUID()}`): RequestContext {
+/**
+ * The context of a job run, a build or a CLI command: acting as the system. Its request id is the
+ * scope's it is made in (a job run's, a command's: api/request-scope.ts), so its log lines and the
+ * context agree; a fresh one outside any scope.
+ */
+export function systemContext(name: string, deps: { db: Knex; clock: Clock }, requestId = currentRequestId() ?? `${name}:${crypto.randomUUID()}`): RequestContext {
   return { actor: { kind: 'system', name }, requestId, clock: deps.clock, ip: '', db: deps.db };
 }
 

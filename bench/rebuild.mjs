@@ -25,6 +25,9 @@ const { createDb } = await import('../api/db/knex.ts');
 const { updateSku } = await import('../api/services/catalog/catalog-editor.ts');
 const { requestRebuild, waitUntilApplied } = await import('../api/services/catalog/outbox.ts');
 const db = createDb(parseDatabaseUrl(BENCH_ENV.DATABASE_URL));
+const { systemContext } = await import('../api/context.ts');
+const { systemClock } = await import('../api/clock.ts');
+const context = systemContext('bench:rebuild', { db, clock: systemClock });
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
@@ -110,7 +113,7 @@ try {
   for (const [i, sku] of burst.entries()) {
     const price = `${100 + i}.${String(sku.id % 100).padStart(2, '0')}`;
     prices.set(sku.id, price);
-    await updateSku(db, sku.id, { price });
+    await updateSku(context, sku.id, { price });
     lastEdit = performance.now();
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -126,8 +129,8 @@ try {
     await searchIdle(); // let the rebuilds the edits above asked for finish first
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = performance.now();
-    const changeId = await requestRebuild(db, [{ kind: 'search' }]);
-    await waitUntilApplied(db, changeId); // pages job, then the search job's publish
+    const changeId = await requestRebuild(context, [{ kind: 'search' }]);
+    await waitUntilApplied(context, changeId); // pages job, then the search job's publish
     return (performance.now() - t0) / 1000;
   };
   memory.phase('index rebuild');

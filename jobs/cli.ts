@@ -74,6 +74,12 @@ async function withDb<T>(config: Config, fn: (db: Knex) => Promise<T>): Promise<
   }
 }
 
+/** A command acts as the system, in a context of its own (its request id marks its log lines). */
+async function cliContext(db: Knex, command: string) {
+  const [{ systemContext }, { systemClock }] = await Promise.all([import('../api/context.ts'), import('../api/clock.ts')]);
+  return systemContext(`cli:${command}`, { db, clock: systemClock });
+}
+
 const out = (json: boolean | undefined, data: unknown, text: string) => console.log(json ? JSON.stringify(data) : text);
 
 async function progressBar(format: string) {
@@ -223,7 +229,7 @@ async function waitApplied(config: Config, db: Knex, changeId: number, json: boo
   let checkedAt = Date.now();
   try {
     await workOurselves();
-    await waitUntilApplied(db, changeId, {
+    await waitUntilApplied(await cliContext(db, 'wait'), changeId, {
       onPending: (n, now) => {
         if (bar) {
           const label = now === 'pages' ? 'page changes applied' : 'search index published';
@@ -273,7 +279,7 @@ async function rebuild(config: Config, argv: string[]) {
   const { requestRebuild } = await import('../api/services/catalog/outbox.ts');
   await withDb(config, async (db) => {
     await migrateLatest(db);
-    const changeId = await requestRebuild(db, changes);
+    const changeId = await requestRebuild(await cliContext(db, 'rebuild'), changes);
     if (values['no-wait']) return out(values.json, { queued: true, changeId }, `queued (change ${changeId}); a worker will apply it`);
     const seconds = await waitApplied(config, db, changeId, values.json);
     out(values.json, { applied: true, changeId, seconds }, `rebuilt in ${seconds.toFixed(2)} s; pages and search index are live`);
@@ -296,7 +302,7 @@ async function sku(config: Config, argv: string[]) {
   const { updateSku } = await import('../api/services/catalog/catalog-editor.ts');
   const { formatCents } = await import('../api/money.ts');
   await withDb(config, async (db) => {
-    const r = await updateSku(db, id, patch);
+    const r = await updateSku(await cliContext(db, 'sku update'), id, patch);
     const a = r.after;
     const summary = { id: a.id, name: a.name, price: formatCents(a.priceCents), stock: a.stock, is_launched: a.isLaunched, changeId: r.changeId };
     if (values.wait) await waitApplied(config, db, r.changeId, values.json);
@@ -310,7 +316,7 @@ async function content(config: Config, argv: string[]) {
   if (sub === 'list') {
     const { values } = args(rest, {});
     const { listContents } = await editor();
-    const rows = await withDb(config, listContents);
+    const rows = await withDb(config, async (db) => listContents(await cliContext(db, 'content list')));
     if (values.json) return console.log(JSON.stringify(rows));
     for (const r of rows) console.log(`${String(r.id).padStart(4)}  ${r.key.padEnd(16)} ${r.status ? 'on ' : 'off'}  #${r.sequence}  ${r.title}${r.skuId ? `  (SKU ${r.skuId})` : ''}  ${r.url}`);
     return;
@@ -329,7 +335,7 @@ async function content(config: Config, argv: string[]) {
   }).filter(([, v]) => v !== undefined));
   const { updateContent } = await editor();
   await withDb(config, async (db) => {
-    const r = await updateContent(db, id, patch);
+    const r = await updateContent(await cliContext(db, 'content update'), id, patch);
     if (values.wait) await waitApplied(config, db, r.changeId, values.json);
     out(values.json, { ...r.content, changeId: r.changeId }, `content ${id} updated; the homepage ${values.wait ? 'is live' : 'will be re-rendered by a worker'}`);
   });
@@ -352,7 +358,7 @@ async function jobs(config: Config, argv: string[]) {
       }
       const { values } = args(sub === undefined ? [] : argv, {});
       const rows = await admin.listJobs(store.repository);
-      const pending = await pendingCount(db);
+      const pending = await pendingCount(await cliContext(db, 'jobs'));
       if (values.json) return console.log(JSON.stringify({ backend: config.jobs.backend, pendingPageChanges: pending, jobs: rows }));
       console.log(`job store: ${config.jobs.backend}; page changes waiting: ${pending}`);
       const iso = (d: Date | null) => (d ? d.toISOString() : '-');

@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
+import { systemClock } from '../api/clock.ts';
+import { systemContext, type RequestContext } from '../api/context.ts';
 import type { Logger } from '../api/logger.ts';
 import { publishFile, removePublished } from '../api/published-files.ts';
 import {
@@ -62,6 +64,11 @@ export class PageRebuilder {
     private readonly log: Logger,
   ) {}
 
+  /** A run acts as the system, with a request id of its own for its log lines. */
+  private context(name: string): RequestContext {
+    return systemContext(`job:${name}`, { db: this.db, clock: systemClock });
+  }
+
   /** The release dist/client points at now; a run writes into it even if a build swaps the link meanwhile. */
   private clientDir(): Promise<string> {
     const link = path.join(this.config.distDir, 'client');
@@ -111,23 +118,24 @@ export class PageRebuilder {
   }
 
   private async drainOnce(): Promise<RebuildSummary> {
-    const pending = await readChanges(this.db, BATCH);
+    const context = this.context('pages.rebuild');
+    const pending = await readChanges(context, BATCH);
     const summary: RebuildSummary = { changes: pending?.changes.length ?? 0, full: false, rendered: [], removed: [], search: null };
     if (!pending) return summary;
 
     const plan = await this.plan(pending.changes);
     if (plan.full) {
-      const searchBefore = await readSearchRequests(this.db);
+      const searchBefore = await readSearchRequests(context);
       await this.fullBuild(); // the build publishes a fresh index too
-      await markApplied(this.db, pending.ids, null);
-      if (searchBefore) await markPublished(this.db, searchBefore.ids);
+      await markApplied(context, pending.ids, null);
+      if (searchBefore) await markPublished(context, searchBefore.ids);
       summary.full = true;
       summary.search = 'index';
     } else {
       if (!isEmptyPlan(plan)) await this.apply(plan, summary);
       // the search.rebuild job picks the request up; pages do not wait for the index
       summary.search = plan.search;
-      await markApplied(this.db, pending.ids, plan.search);
+      await markApplied(context, pending.ids, plan.search);
     }
     // `npm start` compares this stamp with the catalog: after an applied change, dist/ is current
     await writeStamp(this.config.distDir, await currentStamp(this.config, this.db));
@@ -196,12 +204,13 @@ export class PageRebuilder {
    * text changed (in this thread: no index build), else the whole index in a thread.
    */
   async drainSearch(): Promise<boolean> {
-    const pending = await readSearchRequests(this.db);
+    const context = this.context('search.rebuild');
+    const pending = await readSearchRequests(context);
     if (!pending) return false;
     const clientDir = await this.clientDir();
     const displayOnly = pending.scope === 'display' && (await publishSearchDisplay(this.db, clientDir)) !== null;
     if (!displayOnly) await publishSearchIndexOffThread(this.config, clientDir);
-    await markPublished(this.db, pending.ids);
+    await markPublished(context, pending.ids);
     return true;
   }
 

@@ -1,8 +1,11 @@
+import crypto from 'node:crypto';
 import { Agenda, exponential, type Job } from 'agenda';
 import type { Knex } from 'knex';
 import type { Clock } from '../api/clock.ts';
 import type { Config } from '../api/config.ts';
+import type { RequestContext } from '../api/context.ts';
 import type { Logger } from '../api/logger.ts';
+import { inRequestScope } from '../api/request-scope.ts';
 import { asError } from './backends/failure.ts';
 import { HeldLocks } from './backends/held-locks.ts';
 import { createBackend } from './backends/index.ts';
@@ -78,10 +81,17 @@ function failingWithErrors(processor: Processor): Processor {
   };
 }
 
-/** Agenda whose every job, ours or one a test defines, fails with an Error. */
+/** Runs each run of a job in a request scope of its own: its log lines and contexts share one id. */
+function scoped(name: string, processor: Processor): Processor {
+  const scope = () => `job:${name}:${crypto.randomUUID()}`;
+  if (processor.length === 2) return (job, done) => inRequestScope(scope(), () => processor(job, done));
+  return (job) => inRequestScope(scope(), () => (processor as (job: Job) => unknown)(job));
+}
+
+/** Agenda whose every job, ours or one a test defines, fails with an Error and logs under its run's id. */
 class ShopAgenda extends Agenda {
   override define(name: string, processor: Processor, options?: Parameters<Agenda['define']>[2]): void {
-    super.define(name, failingWithErrors(processor) as (job: Job) => Promise<void>, options);
+    super.define(name, scoped(name, failingWithErrors(processor)) as (job: Job) => Promise<void>, options);
   }
 }
 
@@ -108,12 +118,14 @@ export interface JobQueueOptions {
 export interface WorkerServices {
   clock: Clock;
   providers: MessageProviders & { alipay?: unknown };
-  orders: { cancelExpired(at: number, lastChance?: (orderId: string) => Promise<boolean>): Promise<number> };
+  orders: { cancelExpired(context: RequestContext, lastChance?: (orderId: string) => Promise<boolean>): Promise<number> };
   /** Present when Alipay is configured: asks Alipay about an order before it is cancelled. */
   payments?: {
-    settleByQuery(orderId: string): Promise<unknown>;
-    refundPending(): Promise<{ refunded: number; failed: number; retrying: number }>;
+    settleByQuery(context: RequestContext, orderId: string): Promise<unknown>;
+    refundPending(context: RequestContext): Promise<{ refunded: number; failed: number; retrying: number }>;
   } | null;
+  /** Each job run acts in a context of its own (its own request id in the logs). */
+  systemContext(name: string): RequestContext;
 }
 
 export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
@@ -204,9 +216,10 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     agenda.define(
       JOB.expireOrders,
       async () => {
+        const context = services.systemContext(`job:${JOB.expireOrders}`);
         const lastChance = payments
           ? (orderId: string) =>
-              payments.settleByQuery(orderId).then(
+              payments.settleByQuery(context, orderId).then(
                 () => true,
                 (err: unknown) => {
                   log.warn({ err, orderId }, 'could not ask Alipay about an expiring order: it stays unpaid until the next run');
@@ -214,7 +227,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
                 },
               )
           : undefined;
-        const n = await services.orders.cancelExpired(services.clock.now().getTime(), lastChance);
+        const n = await services.orders.cancelExpired(context, lastChance);
         if (n > 0) log.info({ cancelled: n }, 'unpaid orders cancelled, stock returned');
       },
       // each cancel is a conditional UPDATE: two workers never return an order's stock twice
@@ -225,7 +238,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     agenda.define(
       JOB.hotPages,
       async () => {
-        const n = await planHotPages(db);
+        const n = await planHotPages(services.systemContext(`job:${JOB.hotPages}`));
         if (n > 0) log.info({ skus: n }, 'hot pages planned from sales');
       },
       { concurrency: 1, lockLimit: 1, ...retry },
@@ -238,7 +251,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
         async (job: Job) => {
           // a run can outlast JOBS_LOCK_MS (50 refunds, each up to Alipay's timeout): the lock is kept
           // fresh so no other worker starts the same refunds meanwhile
-          const run = await keepLocked(job, () => payments.refundPending());
+          const run = await keepLocked(job, () => payments.refundPending(services.systemContext(`job:${JOB.refunds}`)));
           if (run.refunded + run.failed + run.retrying > 0) log.info(run, 'refunds run');
         },
         // one worker at a time; and out_request_no makes a repeated refund a no-op at Alipay anyway

@@ -80,7 +80,7 @@ function cachePreparedStatements(conn: SqliteConnection, max = 500) {
 // where it was always imported from; the dialect rules live in dialect.ts
 export { isSqlite } from './dialect.ts';
 
-/** 'YYYY-MM-DD HH:MM:SS' in UTC, the format both databases store and return. */
-export function sqlNow(date = new Date()): string {
+/** 'YYYY-MM-DD HH:MM:SS' in UTC, the format both databases store and return; pass the context's clock.now(). */
+export function sqlNow(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -12,6 +12,7 @@ export function errorHandler(log: Logger): Middleware {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; headers?: unknown };
       let status = e.statusCode ?? e.status ?? 500;
       if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
+      // the line carries the request's id (api/logger.ts), as the answer does
       if (status >= 500) log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
       if (ctx.headerSent) return; // too late to answer: Node ends the response
       const body: { code: string; message: string; fields?: Record<string, string> } = {
@@ -23,6 +24,8 @@ export function errorHandler(log: Logger): Middleware {
       // Whatever the failed handler had set (Content-Encoding, Content-Length, ETag, …) describes a
       // body that is not being sent: start from a clean slate, as Koa's own error path does.
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+      // …except the request's id: an error answer is the one a person most needs to find in the logs
+      if (ctx.state.requestId) ctx.set('X-Request-Id', ctx.state.requestId);
       if (err instanceof AppError && err.headers) ctx.set(err.headers);
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');

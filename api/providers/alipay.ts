@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AlipaySdk } from 'alipay-sdk';
 import { beijingDateTime } from '../beijing-time.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { formatCents, parseMoney } from '../money.ts';
 
 // Alipay page pay (电脑网站支付) through alipay-sdk 4, public-key mode, RSA2 (shared/reference/
@@ -194,7 +195,8 @@ export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail
 
 const requireCjs = createRequire(import.meta.url);
 
-export function alipayGateway(cfg: AlipayConfig): AlipayGateway {
+/** `clock` stamps each request (Alipay refuses one whose timestamp is off by more than a few minutes). */
+export function alipayGateway(cfg: AlipayConfig, clock: Clock = systemClock): AlipayGateway {
   const { AlipaySdk: Sdk } = requireCjs('alipay-sdk') as typeof import('alipay-sdk');
   const sdk: AlipaySdk = new Sdk({
     appId: cfg.appId,
@@ -222,7 +224,7 @@ export function alipayGateway(cfg: AlipayConfig): AlipayGateway {
         bizContent,
         returnUrl: cfg.returnUrl,
         notifyUrl: cfg.notifyUrl,
-        timestamp: beijingTime(new Date()),
+        timestamp: beijingTime(clock.now()),
       });
     },
 
@@ -243,7 +245,7 @@ export function alipayGateway(cfg: AlipayConfig): AlipayGateway {
     async queryTrade(orderId) {
       let reply: Record<string, unknown>;
       try {
-        reply = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: orderId }, timestamp: beijingTime(new Date()) }, { validateSign: true });
+        reply = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: orderId }, timestamp: beijingTime(clock.now()) }, { validateSign: true });
       } catch (err) {
         throw new AlipayError(`alipay.trade.query failed: ${(err as Error).message}`);
       }
@@ -275,7 +277,7 @@ export function alipayGateway(cfg: AlipayConfig): AlipayGateway {
               out_request_no: refund.requestNo,
               refund_reason: refund.reason,
             },
-            timestamp: beijingTime(new Date()),
+            timestamp: beijingTime(clock.now()),
           },
           { validateSign: true },
         );

@@ -13,7 +13,7 @@ export const areaRoutes = [
     auth: 'public',
     summary: 'The provinces (GB/T 2260 codes), by id',
     cacheControl: AREAS_CACHE,
-    handler: async ({ services }) => services.areas.provinces(),
+    handler: async ({ context, services }) => services.areas.provinces(context),
   }),
   defineRoute({
     method: 'get',
@@ -22,6 +22,6 @@ export const areaRoutes = [
     summary: 'One area and the areas one level down (a province’s cities, a city’s districts)',
     cacheControl: AREAS_CACHE,
     params: z.object({ id: idSchema }),
-    handler: async ({ params, services }) => services.areas.area(params.id),
+    handler: async ({ params, context, services }) => services.areas.area(context, params.id),
   }),
 ];

@@ -22,7 +22,7 @@ export const catalogRoutes = [
     path: '/api/categories',
     auth: 'public',
     cacheControl: sharedCatalogCache,
-    handler: async ({ services }) => services.catalog.menu(),
+    handler: async ({ context, services }) => services.catalog.menu(context),
   }),
   defineRoute({
     method: 'get',
@@ -30,7 +30,7 @@ export const catalogRoutes = [
     auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
-    handler: async ({ params, services }) => services.catalog.category(params.id),
+    handler: async ({ params, context, services }) => services.catalog.category(context, params.id),
   }),
   defineRoute({
     method: 'get',
@@ -43,8 +43,8 @@ export const catalogRoutes = [
       page: pageSchema.default(1),
       page_size: pageSizeSchema.default(20),
     }),
-    handler: async ({ params, query, services }) =>
-      services.catalog.listSkus(params.id, ORDERING_TO_SORT[query.ordering]!, query.page, query.page_size),
+    handler: async ({ params, query, context, services }) =>
+      services.catalog.listSkus(context, params.id, ORDERING_TO_SORT[query.ordering]!, query.page, query.page_size),
   }),
   defineRoute({
     method: 'get',
@@ -52,7 +52,7 @@ export const catalogRoutes = [
     auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
-    handler: async ({ params, services }) => services.catalog.hotSkus(params.id),
+    handler: async ({ params, context, services }) => services.catalog.hotSkus(context, params.id),
   }),
   defineRoute({
     method: 'get',
@@ -60,6 +60,6 @@ export const catalogRoutes = [
     auth: 'public',
     params: idOnly,
     cacheControl: 'no-store', // stock changes with every order
-    handler: async ({ params, services }) => services.catalog.sku(params.id),
+    handler: async ({ params, context, services }) => services.catalog.sku(context, params.id),
   }),
 ];

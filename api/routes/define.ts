@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -6,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Actor, Cookies, RequestContext } from '../context.ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { DEFAULT_BODY_LIMIT, readBody, type BodyKind } from '../middleware/body.ts';
+import { requestIdOf } from '../middleware/request-id.ts';
 import { validate } from '../validation.ts';
 import { cookieValue, presentedSession } from '../services/accounts/session-authenticator.ts';
 import { sessionCookies } from './session-cookies.ts';
@@ -89,7 +89,6 @@ export function authorize(auth: Auth, actor: Actor): void {
   if (actor.kind !== 'admin' || !actor.permissions.has(auth.permission)) throw new ForbiddenError();
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** A write's Idempotency-Key header (retries of the same request send the same key); 400 when malformed. */
@@ -100,11 +99,6 @@ function idempotencyKeyOf(ctx: Context): string | undefined {
   return key;
 }
 
-/** A caller's X-Request-Id when it is a sane token (a proxy's), else a new one; echoed in the answer. */
-export function requestIdOf(ctx: Context): string {
-  const given = ctx.get('X-Request-Id');
-  return REQUEST_ID.test(given) ? given : crypto.randomUUID();
-}
 
 export function mount(router: Router, services: Services, routes: AnyRoute[]) {
   for (const r of routes) {
@@ -112,8 +106,8 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
     if (!isAuth(r.auth)) throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no auth level`);
     const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
+      // chosen and echoed for every answer by the app's first middleware (api/middleware/request-id.ts)
       const requestId = requestIdOf(ctx);
-      ctx.set('X-Request-Id', requestId);
       const actor = await services.authenticator.authenticate({ headers: ctx.headers, method: ctx.method });
       authorize(r.auth, actor);
       const params = parse(r.params, ctx.params, 'path');

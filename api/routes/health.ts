@@ -1,3 +1,4 @@
+import { db } from '../db/transaction.ts';
 import { defineRoute } from './define.ts';
 
 export const healthRoutes = [
@@ -6,8 +7,8 @@ export const healthRoutes = [
     path: '/api/health',
     auth: 'public',
     cacheControl: 'no-store',
-    handler: async ({ services }) => {
-      const [, , searchIndex] = await Promise.all([services.db.raw('select 1'), services.cache.get('health'), services.search.publishedIndex()]);
+    handler: async ({ context, services }) => {
+      const [, , searchIndex] = await Promise.all([db(context).raw('select 1'), services.cache.get('health'), services.search.publishedIndex(context)]);
       return {
         status: 'ok',
         database: services.config.database.client,

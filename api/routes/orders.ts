@@ -91,6 +91,6 @@ export const commentRoutes = [
     summary: 'A SKU’s comments, newest first (anonymous authors masked)',
     params: z.object({ id: idSchema }),
     query: z.object({ page: pageSchema.default(1), page_size: pageSizeSchema.default(10) }),
-    handler: async ({ params, query, services }) => services.comments.forSku(params.id, query.page, query.page_size),
+    handler: async ({ params, query, context, services }) => services.comments.forSku(context, params.id, query.page, query.page_size),
   }),
 ];

@@ -37,7 +37,7 @@ export const paymentRoutes = [
     auth: 'public',
     summary: 'The browser back from Alipay, with the signed query Alipay appended to return_url; answers the order’s status',
     query: alipayParams,
-    handler: async ({ query, services }) => services.payments.handleReturn(query),
+    handler: async ({ query, context, services }) => services.payments.handleReturn(context, query),
   }),
   defineRoute({
     method: 'post',
@@ -47,8 +47,8 @@ export const paymentRoutes = [
     body: alipayParams,
     bodyKinds: ['form'],
     responseType: 'text',
-    handler: async ({ body, services }) => {
-      await services.payments.handleNotify(body);
+    handler: async ({ body, context, services }) => {
+      await services.payments.handleNotify(context, body);
       return 'success';
     },
   }),

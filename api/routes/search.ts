@@ -12,6 +12,6 @@ export const searchRoutes = [
       page: pageSchema.default(1),
       page_size: pageSizeSchema.default(20),
     }),
-    handler: async ({ query, services }) => services.search.search(query.q, query.page, query.page_size),
+    handler: async ({ query, context, services }) => services.search.search(context, query.q, query.page, query.page_size),
   }),
 ];

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { createCache, type Cache } from '../cache/index.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Authenticator, Cookies, RequestContext } from '../context.ts';
+import { systemContext, type Authenticator, type Cookies, type RequestContext } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { logMailer, smtpMailer, type Mailer } from '../providers/mail.ts';
@@ -51,6 +51,8 @@ export interface Services {
   comments: CommentService;
   /** Run after a login, registration or QQ login issued a session (the guest cart merges here). */
   sessionStarted: SessionStartHook[];
+  /** The context a job run, a build step or a CLI command acts in (a fresh request id unless given). */
+  systemContext(name: string, requestId?: string): RequestContext;
   close(): Promise<void>;
 }
 
@@ -72,14 +74,14 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const cache = createCache(config.redisUrl);
   const clock = opts.clock ?? systemClock;
   const sms = opts.sms ?? (config.sms.provider === 'ronglian' ? ronglianSms(config.sms, clock) : logSms(log));
-  const catalog = new CatalogService(db, config.catalogCacheMs);
+  const catalog = new CatalogService(config.catalogCacheMs);
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   const accounts = new AccountService(db, cache, config);
   const qq = opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null;
-  const areas = new AreaService(db);
-  const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay) : null;
-  const cart = new CartService(db, cache, resolveSecretKey(config), log);
-  const addresses = new AddressService(db, areas);
+  const areas = new AreaService();
+  const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay, clock) : null;
+  const cart = new CartService(cache, resolveSecretKey(config), log);
+  const addresses = new AddressService(areas);
   return {
     config,
     log,
@@ -99,12 +101,13 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     qqLogin: new QqLoginService(db, cache, qq, accounts),
     areas,
     addresses,
-    history: new BrowseHistoryService(db),
-    payments: new PaymentService(db, alipay, config.alipay?.appId ?? '', log, clock),
+    history: new BrowseHistoryService(),
+    payments: new PaymentService(alipay, config.alipay?.appId ?? '', log),
     cart,
-    orders: new OrderService(db, cart, addresses, config, alipay !== null),
-    comments: new CommentService(db),
+    orders: new OrderService(cart, addresses, config, alipay !== null),
+    comments: new CommentService(),
     sessionStarted: [(s) => cart.mergeGuest(s)],
+    systemContext: (name, requestId) => systemContext(name, { db, clock }, requestId),
     async close() {
       await Promise.allSettled([db.destroy(), cache.close()]);
     },

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../api/clock.ts';
 import { loadConfig, type Config } from '../../api/config.ts';
+import { systemContext, type RequestContext } from '../../api/context.ts';
 import { createLogger } from '../../api/logger.ts';
 import { updateContent, updateSku } from '../../api/services/catalog/catalog-editor.ts';
 import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
@@ -67,9 +69,11 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
   let env: Record<string, string>;
   let rebuilder: PageRebuilder;
   let client: string;
+  let ctx: RequestContext;
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
+    ctx = systemContext('rebuild-test', { db: t.db, clock: systemClock });
     const distDir = path.join(ROOT, '.test-dist', `rebuild-${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
     env = { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100', JOBS_LOCK_MS: '2000' };
     config = loadConfig(env);
@@ -95,7 +99,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const before = htmlFiles(client);
     const manifest = JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8'));
 
-    await updateSku(t.db, sku.id, { price: '1.23' });
+    await updateSku(ctx, sku.id, { price: '1.23' });
     const s = await rebuilder.drain();
 
     const pages = listPageParams(await loadSnapshot(t.db)).filter((p) => p.categoryId === cat).map((p) => listUrl(cat, p.sort, p.page));
@@ -119,7 +123,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const docs = JSON.parse(fs.readFileSync(path.join(client, 'search', now.docs), 'utf8')) as unknown[][];
     expect(docs.find((row) => row[0] === sku.id)?.[2]).toBe('1.23');
     expectSiblings(path.join(client, 'search', now.docs));
-    expect(await pendingCount(t.db)).toBe(0);
+    expect(await pendingCount(ctx)).toBe(0);
   });
 
   it('the full build gives every page and asset precompressed siblings', () => {
@@ -135,7 +139,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
 
   it('a stock change re-renders nothing (stock is fetched by the page)', async () => {
     const before = htmlFiles(client);
-    await updateSku(t.db, 1, { stock: 3 });
+    await updateSku(ctx, 1, { stock: 3 });
     const s = await rebuilder.drain();
     expect(s.changes).toBe(1);
     expect(s.rendered).toEqual([]);
@@ -145,7 +149,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
   it('unlaunching a SKU removes its page, updates its siblings’ spec selectors and leaves every list', async () => {
     const sku = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 银色%').first('id', 'spu_id', 'category_id');
     const siblings = await t.db('skus').where({ spu_id: sku.spu_id, is_launched: true }).whereNot('id', sku.id).pluck('id');
-    await updateSku(t.db, sku.id, { isLaunched: false });
+    await updateSku(ctx, sku.id, { isLaunched: false });
     const s = await rebuilder.drain();
     expect(s.removed).toEqual([goodsUrl(sku.id)]);
     for (const ext of ['', '.gz', '.br']) expect(fs.existsSync(path.join(client, urlToFile(goodsUrl(sku.id)) + ext))).toBe(false);
@@ -161,7 +165,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
   it('a content slot edit re-renders the homepage only', async () => {
     const before = htmlFiles(client);
     const item = await t.db('contents as c').join('content_categories as k', 'k.id', 'c.category_id').where('k.key', 'index_kx').first('c.id');
-    await updateContent(t.db, item.id, { title: '美多双十二 全场满减' });
+    await updateContent(ctx, item.id, { title: '美多双十二 全场满减' });
     const s = await rebuilder.drain();
     expect(s.rendered).toEqual([homeUrl()]);
     expect(changed(before, htmlFiles(client), 'mtimeMs')).toEqual(new Set([homeUrl()]));
@@ -194,8 +198,8 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     await queue.startWorker();
     try {
       const started = Date.now();
-      const { changeId } = await updateSku(t.db, 2, { price: '2222.22' });
-      await waitUntilApplied(t.db, changeId, { timeoutMs: 10_000 });
+      const { changeId } = await updateSku(ctx, 2, { price: '2222.22' });
+      await waitUntilApplied(ctx, changeId, { timeoutMs: 10_000 });
       expect(Date.now() - started).toBeLessThan(3000);
       expect(fs.readFileSync(path.join(client, 'goods/2.html'), 'utf8')).toContain('¥2222.22');
     } finally {
@@ -209,7 +213,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
       const q = `/api/search?q=${encodeURIComponent('星际穿越限量版')}`;
       expect((await app.json(q)).body.count).toBe(0);
       const index = JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).index;
-      await updateSku(t.db, 3, { name: 'Apple iPhone 8 Plus 星际穿越限量版' });
+      await updateSku(ctx, 3, { name: 'Apple iPhone 8 Plus 星际穿越限量版' });
       expect((await rebuilder.drain()).search).toBe('index');
       expect(await rebuilder.drainSearch()).toBe(true);
       expect(JSON.parse(fs.readFileSync(path.join(client, 'search/manifest.json'), 'utf8')).index).not.toBe(index);
@@ -281,7 +285,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
       }
     })();
     try {
-      await requestRebuild(t.db, [{ kind: 'full', reason: 'test' }]);
+      await requestRebuild(ctx, [{ kind: 'full', reason: 'test' }]);
       const s = await rebuilder.drain();
       expect(s.full).toBe(true);
     } finally {
@@ -298,7 +302,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     // a homepage edit: the render thread has loaded only the homepage's part of its release's bundle
     const before = renderers.length;
     const slot = await t.db('contents').orderBy('id').first('id');
-    await updateContent(t.db, slot.id, { title: '换版前' });
+    await updateContent(ctx, slot.id, { title: '换版前' });
     expect((await rebuilder.drain()).rendered).toEqual([homeUrl()]);
     const first = renderers.at(-1)!;
     expect(renderers.length).toBe(before + 1);
@@ -312,14 +316,14 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
 
     // a detail page now needs bundle modules the old thread never loaded
     const id = (await t.db('skus').where('is_launched', true).orderBy('id', 'desc').first('id')).id as number;
-    await updateSku(t.db, id, { price: '5556.00' });
+    await updateSku(ctx, id, { price: '5556.00' });
     const s = await rebuilder.drain();
     expect(s.rendered).toContain(goodsUrl(id));
     expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(id))), 'utf8')).toContain('¥5556.00');
     expect(renderers.length).toBe(before + 2); // one new thread, for the new release
     expect(first.alive).toBe(false); // the old one ended, and its module graph with it
     expect(renderers.at(-1)!.release).toBe(fs.realpathSync(path.join(config.distDir, 'server')));
-    await updateSku(t.db, id, { price: '5557.00' });
+    await updateSku(ctx, id, { price: '5557.00' });
     await rebuilder.drain(); // same release: the same thread
     expect(renderers.length).toBe(before + 2);
   }, 300_000);
@@ -327,7 +331,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
   it('survives a worker killed mid-rebuild: pages are whole, the rebuild reruns', async () => {
     // enough pages that the worker is certainly in the middle when it dies
     const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
-    const changeId = await requestRebuild(t.db, [{ kind: 'pages', categoryIds: categories }]);
+    const changeId = await requestRebuild(ctx, [{ kind: 'pages', categoryIds: categories }]);
     const before = htmlFiles(client);
     const worker = meiduo(['worker'], env);
     const listFiles = () => [...htmlFiles(client).entries()].filter(([k]) => k.startsWith('/list/'));
@@ -352,7 +356,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const queue = await createJobQueue({ ...config, jobs: { ...config.jobs, lockMs: 2000 } }, t.db, createLogger('silent'));
     await queue.startWorker();
     try {
-      await waitUntilApplied(t.db, changeId, { timeoutMs: 60_000 });
+      await waitUntilApplied(ctx, changeId, { timeoutMs: 60_000 });
     } finally {
       await queue.close();
     }

@@ -50,7 +50,7 @@ describe.each(DB_KINDS)('addresses on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     ctx = systemContext('addresses-test', { db: t.db, clock });
-    service = new AddressService(t.db, new AreaService(t.db));
+    service = new AddressService(new AreaService());
   });
   afterAll(() => t?.drop());
 

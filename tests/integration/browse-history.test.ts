@@ -41,7 +41,7 @@ describe.each(DB_KINDS)('browse history on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     ctx = systemContext('history-test', { db: t.db, clock });
-    history = new BrowseHistoryService(t.db);
+    history = new BrowseHistoryService();
     launched = await t.db('skus').where('is_launched', true).orderBy('id').limit(8).pluck('id');
     unlaunched = (await t.db('skus').where('is_launched', false).first('id')).id;
   });
@@ -56,7 +56,7 @@ describe.each(DB_KINDS)('browse history on %s', (kind) => {
 
     // the same summary the catalog lists show
     const [first] = await history.recent(ctx, userId);
-    expect(first).toEqual((await new CatalogService(t.db).summaries([launched[5]!]))[0]);
+    expect(first).toEqual((await new CatalogService().summaries(ctx, [launched[5]!]))[0]);
     expect(Object.keys(first!).sort()).toEqual(['comments', 'default_image_url', 'id', 'name', 'price']);
     expect(first!.price).toMatch(/^\d+\.\d{2}$/);
   });

@@ -132,7 +132,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
       [a, 5, true],
       [b, 1, false],
     ]);
-    const detail = await app.services.catalog.sku(a);
+    const detail = await app.services.catalog.sku(app.services.systemContext('cart-test'), a);
     expect(list.body[0]).toEqual({ id: a, name: detail.name, default_image_url: detail.default_image_url, price: detail.price, count: 5, selected: true });
     expect(list.body[0].price).toMatch(/^\d+\.\d{2}$/);
 

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../api/clock.ts';
 import { ConfigError, loadConfig, type Config } from '../../api/config.ts';
+import { systemContext } from '../../api/context.ts';
 import { createLogger } from '../../api/logger.ts';
 import { requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
 import { createBackend } from '../../jobs/backends/index.ts';
@@ -78,8 +80,9 @@ describe.skipIf(!REDIS_URL)('pages.rebuild on the Redis job store', () => {
       // one document per repeating job, though both workers scheduled them at the same moment: the
       // Redis store's upsert reads then inserts, and two documents would be rebuilt in parallel
       for (const name of [JOB.rebuildPages, JOB.rebuildSearch]) expect((await a.agenda.db.queryJobs({ name })).total).toBe(1);
-      const changeId = await requestRebuild(t.db, [{ kind: 'search' }]);
-      await waitUntilApplied(t.db, changeId, { timeoutMs: 20_000 });
+      const ctx = systemContext('jobs-backends-test', { db: t.db, clock: systemClock });
+      const changeId = await requestRebuild(ctx, [{ kind: 'search' }]);
+      await waitUntilApplied(ctx, changeId, { timeoutMs: 20_000 });
       await new Promise((r) => setTimeout(r, 500)); // listeners run after the outbox is cleared; a second run would show by now
       expect(runs).toBe(1);
       // then the search job publishes the index it asked for

@@ -42,12 +42,12 @@ describe.each(DB_KINDS)('orders when the process dies mid-burst on %s', (kind) =
       const lines = ${JSON.stringify(skus.map((s, i) => ({ sku_id: Number(s.id), count: i + 1 })))};
       const cart = { selectedLines: async () => lines, removeLines: async () => {} };
       const users = ${JSON.stringify(users)};
-      const orders = new OrderService(db, cart, new AddressService(db, new AreaService(db)), { orders: { locking: process.env.KILL_LOCKING, payTimeoutMs: 1800000, hotRebuildEveryMs: 300000 } }, true);
+      const orders = new OrderService(cart, new AddressService(new AreaService()), { orders: { locking: process.env.KILL_LOCKING, payTimeoutMs: 1800000, hotRebuildEveryMs: 300000 } }, true);
       let placed = 0;
       const loop = async (userId) => {
         const address = await db('addresses').where({ user_id: userId }).first('id');
         for (;;) {
-          await orders.commit({ actor: { kind: 'user', userId }, requestId: 'kill', clock: systemClock, ip: '' }, userId, { address_id: address.id, pay_method: 1 });
+          await orders.commit({ actor: { kind: 'user', userId }, requestId: 'kill', clock: systemClock, ip: '', db }, userId, { address_id: address.id, pay_method: 1 });
           if (++placed === 10) process.stdout.write('placing\\n');
         }
       };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/clock.ts';
-import type { RequestContext } from '../../api/context.ts';
+import { systemContext, type RequestContext } from '../../api/context.ts';
 import { AddressService } from '../../api/services/addresses/address-service.ts';
 import { AreaService } from '../../api/services/areas/area-service.ts';
 import type { CartSource } from '../../api/services/orders/cart-source.ts';
@@ -45,7 +45,11 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
   let addresses: AddressService;
   let hash: string;
   const ctx = (userId: number): RequestContext => ({ actor: { kind: 'user', userId }, requestId: 'test', clock, ip: '127.0.0.1', db: t.db });
-  const service = (locking: Locking) => new OrderService(t.db, cart, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000 } }, true);
+  /** The jobs' context: the system, on the test's clock. */
+  const sys = (): RequestContext => systemContext('orders-test', { db: t.db, clock });
+  /** The sweep's context at the moment `ms` (cancelExpired takes its `at` from the clock). */
+  const sweepAt = (ms: number): RequestContext => systemContext('orders-test', { db: t.db, clock: { now: () => new Date(ms) } });
+  const service = (locking: Locking) => new OrderService(cart, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000 } }, true);
 
   let serial = 0;
   async function customer(): Promise<{ userId: number; addressId: number }> {
@@ -68,7 +72,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    addresses = new AddressService(t.db, new AreaService(t.db));
+    addresses = new AddressService(new AreaService());
     hash = await hashPassword('buyer-pass-1');
   });
   afterAll(() => t.drop());
@@ -158,7 +162,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     const orders = Number((await t.db('orders').count({ n: '*' }).first())?.n);
     const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const unreadable: CartSource = { selectedLines: async () => Promise.reject(down), removeLines: async () => {} };
-    const svc = (c: CartSource) => new OrderService(t.db, c, addresses, { orders: { locking: 'pessimistic', payTimeoutMs: 1800_000, hotRebuildEveryMs: 300_000 } }, true);
+    const svc = (c: CartSource) => new OrderService(c, addresses, { orders: { locking: 'pessimistic', payTimeoutMs: 1800_000, hotRebuildEveryMs: 300_000 } }, true);
     await expect(svc(unreadable).commit(ctx(userId), userId, { address_id: addressId, pay_method: 1 })).rejects.toMatchObject({ statusCode: 503, code: 'CART_UNAVAILABLE' });
     expect(Number((await t.db('orders').count({ n: '*' }).first())?.n)).toBe(orders);
     expect(await stockOf(sku.id)).toBe(9);
@@ -206,17 +210,17 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     clock.advance(11 * 60_000);
     const asked: string[] = [];
     // Alipay unreachable: nothing is cancelled this round
-    expect(await svc.cancelExpired(clock.now().getTime(), async () => false)).toBe(0);
-    expect(await svc.cancelExpired(clock.now().getTime(), async (id) => (asked.push(id), true))).toBe(1);
+    expect(await svc.cancelExpired(sweepAt(clock.now().getTime()), async () => false)).toBe(0);
+    expect(await svc.cancelExpired(sweepAt(clock.now().getTime()), async (id) => (asked.push(id), true))).toBe(1);
     expect(asked).toEqual([old.order_id]);
     expect((await svc.get(ctx(userId), userId, old.order_id)).status).toBe(ORDER_STATUS.canceled);
     expect((await svc.get(ctx(userId), userId, fresh.order_id)).status).toBe(ORDER_STATUS.unpaid);
     expect(await stockOf(sku.id)).toBe(18);
-    expect(await svc.cancelExpired(clock.now().getTime())).toBe(0); // once
+    expect(await svc.cancelExpired(sweepAt(clock.now().getTime()))).toBe(0); // once
   });
 
   it('turns the sales moves of orders into page changes with the sales the pages last saw', async () => {
-    await planHotPages(t.db); // whatever earlier tests sold
+    await planHotPages(sys()); // whatever earlier tests sold
     await t.db('page_changes').del();
     const { userId, addressId } = await customer();
     const sku = await skuWithStock(30, 10);
@@ -224,18 +228,18 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     await service('pessimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
     cart.set(userId, [[sku.id, 1]]);
     await service('pessimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
-    expect(await planHotPages(t.db)).toBe(1);
+    expect(await planHotPages(sys())).toBe(1);
     const rows = await t.db('page_changes').select('payload');
     expect(rows).toHaveLength(1);
     const change = JSON.parse(rows[0].payload);
     expect(change).toMatchObject({ kind: 'sku', before: { id: sku.id, sales: sku.sales }, after: { id: sku.id, sales: sku.sales + 5 } });
     expect(await t.db('sales_changes').count({ n: '*' }).first()).toEqual({ n: 0 });
     expect(Number((await t.db('spus').where({ id: change.after.spuId }).first('sales')).sales)).toBe(sku.spuSales + 5);
-    expect(await planHotPages(t.db)).toBe(0);
+    expect(await planHotPages(sys())).toBe(0);
   });
 
   it('plans a backlog in batches whose changes chain: each batch starts where the one before ended', async () => {
-    await planHotPages(t.db);
+    await planHotPages(sys());
     await t.db('page_changes').del();
     const { userId, addressId } = await customer();
     const sku = await skuWithStock(50, 13);
@@ -243,7 +247,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
       cart.set(userId, [[sku.id, 1]]);
       await service('optimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
     }
-    expect(await planHotPages(t.db, { rowsPerRun: 2 })).toBe(3); // 2 + 2 + 1 rows
+    expect(await planHotPages(sys(), { rowsPerRun: 2 })).toBe(3); // 2 + 2 + 1 rows
     const changes = (await t.db('page_changes').orderBy('id').pluck('payload')).map((p: string) => JSON.parse(p));
     expect(changes.map((c) => [c.before.sales - sku.sales, c.after.sales - sku.sales])).toEqual([[0, 2], [2, 4], [4, 5]]);
     expect(await spuSalesOf(sku.id)).toBe(sku.spuSales + 5);
@@ -253,7 +257,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
   // MySQL hands out ids at INSERT and shows rows at COMMIT, so an order that inserted its row first
   // can commit after the job has read a later one. (SQLite's writers take turns: ids commit in order.)
   it.skipIf(kind === 'sqlite')('leaves a sale that commits after the read for the next run, even with a lower id', async () => {
-    await planHotPages(t.db);
+    await planHotPages(sys());
     await t.db('page_changes').del();
     const { userId, addressId } = await customer();
     const slowSku = await skuWithStock(50, 14);
@@ -265,7 +269,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
       await slow('sales_changes').insert({ sku_id: slowSku.id, delta: 3, created_at: Date.now() });
       cart.set(userId, [[fastSku.id, 1]]);
       await service('optimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
-      const planning = planHotPages(t.db);
+      const planning = planHotPages(sys());
       await new Promise((r) => setTimeout(r, 300)); // the job reads while the slow order is open…
       await slow.commit(); // …and the order commits before the job deletes what it read
       await planning;
@@ -273,7 +277,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
       if (!slow.isCompleted()) await slow.rollback();
     }
     // the slow order's move is still there, and the next run plans it
-    expect(await planHotPages(t.db)).toBe(1);
+    expect(await planHotPages(sys())).toBe(1);
     const moves = (await t.db('page_changes').pluck('payload')).map((p: string) => JSON.parse(p)).filter((c) => c.after.id === slowSku.id);
     expect(moves.map((c) => c.after.sales - c.before.sales)).toEqual([3]);
     const sameSpu = (await t.db('skus').whereIn('id', [slowSku.id, fastSku.id]).distinct('spu_id')).length === 1;
@@ -287,17 +291,17 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     cart.set(userId, [[a.id, 1], [b.id, 1]]);
     const { order_id } = await service('optimistic').commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
     await t.db('orders').where({ order_id }).update({ status: ORDER_STATUS.uncommented }); // delivered (the admin's step)
-    await planHotPages(t.db); // the order's sales
+    await planHotPages(sys()); // the order's sales
     await t.db('page_changes').del();
     const spuSales = await spuSalesOf(a.id);
     const commentsBefore = Number((await t.db('skus').where({ id: a.id }).first('comments')).comments);
 
-    const comments = new CommentService(t.db);
+    const comments = new CommentService();
     await comments.comment(ctx(userId), userId, order_id, { sku_id: a.id, comment: '很好用，物流也快', score: 5, is_anonymous: false });
     // the count itself is current at once; the pages follow at the job's next run
     expect(Number((await t.db('skus').where({ id: a.id }).first('comments')).comments)).toBe(commentsBefore + 1);
     expect(await t.db('page_changes').count({ n: '*' }).first()).toEqual({ n: 0 });
-    expect(await planHotPages(t.db)).toBe(1);
+    expect(await planHotPages(sys())).toBe(1);
     const [change] = (await t.db('page_changes').pluck('payload')).map((p: string) => JSON.parse(p));
     expect(change).toMatchObject({ kind: 'sku', before: { id: a.id, comments: commentsBefore, sales: a.sales + 1 }, after: { id: a.id, comments: commentsBefore + 1, sales: a.sales + 1 } });
     // its own page, the lists it is on and the search results' display file show the count
@@ -307,6 +311,6 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     expect(plan.search).toBe('display');
     // a comment moves no sales
     expect(await spuSalesOf(a.id)).toBe(spuSales);
-    expect(await planHotPages(t.db)).toBe(0);
+    expect(await planHotPages(sys())).toBe(0);
   });
 });

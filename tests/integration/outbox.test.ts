@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../api/clock.ts';
+import { systemContext, type RequestContext } from '../../api/context.ts';
 import {
   markApplied, markPublished, pendingCount, readChanges, readSearchRequests, recordChanges, requestRebuild, waitUntilApplied,
 } from '../../api/services/catalog/outbox.ts';
@@ -14,8 +16,10 @@ const settled = async (p: Promise<unknown>) => {
 
 describe.each(DB_KINDS)('the outbox on %s', (kind) => {
   let t: TestDb;
+  let ctx: RequestContext;
   beforeAll(async () => {
     t = await createTestDb(kind);
+    ctx = systemContext('outbox-test', { db: t.db, clock: systemClock });
   });
   afterAll(() => t?.drop());
   afterEach(async () => {
@@ -27,30 +31,30 @@ describe.each(DB_KINDS)('the outbox on %s', (kind) => {
   it('records changes with the edit’s transaction, and loses them with its rollback', async () => {
     await expect(
       t.db.transaction(async (trx) => {
-        await recordChanges(trx, [{ kind: 'content' }]);
+        await recordChanges({ ...ctx, trx }, [{ kind: 'content' }]);
         throw new Error('edit failed');
       }),
     ).rejects.toThrow('edit failed');
-    expect(await pendingCount(t.db)).toBe(0);
-    const id = await requestRebuild(t.db, [{ kind: 'content' }, { kind: 'search' }]);
-    expect(await pendingCount(t.db)).toBe(2);
-    expect(await readChanges(t.db, 10)).toEqual({ ids: [id - 1, id], changes: [{ kind: 'content' }, { kind: 'search' }] });
-    expect((await readChanges(t.db, 1))?.changes).toEqual([{ kind: 'content' }]);
+    expect(await pendingCount(ctx)).toBe(0);
+    const id = await requestRebuild(ctx, [{ kind: 'content' }, { kind: 'search' }]);
+    expect(await pendingCount(ctx)).toBe(2);
+    expect(await readChanges(ctx, 10)).toEqual({ ids: [id - 1, id], changes: [{ kind: 'content' }, { kind: 'search' }] });
+    expect((await readChanges(ctx, 1))?.changes).toEqual([{ kind: 'content' }]);
   });
 
   it('deletes applied changes and asks for their search publish in one transaction', async () => {
-    const id = await requestRebuild(t.db, [{ kind: 'search' }]);
+    const id = await requestRebuild(ctx, [{ kind: 'search' }]);
     // the request cannot be written: the changes must stay, or their search publish would be lost
     await t.db.schema.renameTable('search_requests', 'search_requests_away');
     try {
-      await expect(markApplied(t.db, [id], 'index')).rejects.toThrow();
+      await expect(markApplied(ctx, [id], 'index')).rejects.toThrow();
     } finally {
       await t.db.schema.renameTable('search_requests_away', 'search_requests');
     }
-    expect(await pendingCount(t.db)).toBe(1);
-    await markApplied(t.db, [id], 'index');
-    expect(await pendingCount(t.db)).toBe(0);
-    expect(await readSearchRequests(t.db)).toMatchObject({ scope: 'index' });
+    expect(await pendingCount(ctx)).toBe(1);
+    await markApplied(ctx, [id], 'index');
+    expect(await pendingCount(ctx)).toBe(0);
+    expect(await readSearchRequests(ctx)).toMatchObject({ scope: 'index' });
   });
 
   // MySQL hands out ids at INSERT and shows rows at COMMIT: a change can commit after a later one was
@@ -59,79 +63,80 @@ describe.each(DB_KINDS)('the outbox on %s', (kind) => {
   it.skipIf(kind === 'sqlite')('keeps a change that committed after the read, even with a lower id', async () => {
     const slow = await t.db.transaction();
     try {
-      const early = await recordChanges(slow, [{ kind: 'content' }]); // its id first, its commit later
-      const late = await requestRebuild(t.db, [{ kind: 'search' }]);
+      const early = await recordChanges({ ...ctx, trx: slow }, [{ kind: 'content' }]); // its id first, its commit later
+      const late = await requestRebuild(ctx, [{ kind: 'search' }]);
       expect(late).toBeGreaterThan(early);
-      const pending = await readChanges(t.db, 10);
+      const pending = await readChanges(ctx, 10);
       expect(pending).toEqual({ ids: [late], changes: [{ kind: 'search' }] });
       await slow.commit();
-      await markApplied(t.db, pending!.ids, 'index');
+      await markApplied(ctx, pending!.ids, 'index');
     } finally {
       if (!slow.isCompleted()) await slow.rollback();
     }
     // the slow edit's change is still there for the next run, not dropped unapplied
-    expect(await readChanges(t.db, 10)).toMatchObject({ changes: [{ kind: 'content' }] });
+    expect(await readChanges(ctx, 10)).toMatchObject({ changes: [{ kind: 'content' }] });
 
     // the same for search requests
     const slowSearch = await t.db.transaction();
     try {
       await slowSearch('search_requests').insert({ scope: 'display', created_at: 1 });
-      await markApplied(t.db, (await readChanges(t.db, 10))!.ids, 'index');
-      const pending = await readSearchRequests(t.db);
+      await markApplied(ctx, (await readChanges(ctx, 10))!.ids, 'index');
+      const pending = await readSearchRequests(ctx);
       expect(pending?.ids).toHaveLength(2); // the one above and this one; not the slow one
       await slowSearch.commit();
-      await markPublished(t.db, pending!.ids);
+      await markPublished(ctx, pending!.ids);
     } finally {
       if (!slowSearch.isCompleted()) await slowSearch.rollback();
     }
-    expect(await readSearchRequests(t.db)).toMatchObject({ scope: 'display' });
+    expect(await readSearchRequests(ctx)).toMatchObject({ scope: 'display' });
   });
 
   it('reads pending search requests as the widest publish they need', async () => {
-    expect(await readSearchRequests(t.db)).toBeNull();
-    const a = await requestRebuild(t.db, [{ kind: 'content' }]);
-    await markApplied(t.db, [a], 'display');
-    expect(await readSearchRequests(t.db)).toMatchObject({ scope: 'display' });
-    const b = await requestRebuild(t.db, [{ kind: 'content' }]);
-    await markApplied(t.db, [b], 'index');
-    await markApplied(t.db, [await requestRebuild(t.db, [{ kind: 'content' }])], 'display');
-    const pending = await readSearchRequests(t.db);
+    expect(await readSearchRequests(ctx)).toBeNull();
+    const a = await requestRebuild(ctx, [{ kind: 'content' }]);
+    await markApplied(ctx, [a], 'display');
+    expect(await readSearchRequests(ctx)).toMatchObject({ scope: 'display' });
+    const b = await requestRebuild(ctx, [{ kind: 'content' }]);
+    await markApplied(ctx, [b], 'index');
+    await markApplied(ctx, [await requestRebuild(ctx, [{ kind: 'content' }])], 'display');
+    const pending = await readSearchRequests(ctx);
     expect(pending?.scope).toBe('index');
     const ids = (await t.db('search_requests').pluck('id')).map(Number);
     expect(pending?.ids).toEqual(ids.sort((x, y) => x - y));
-    await markPublished(t.db, pending!.ids);
-    expect(await readSearchRequests(t.db)).toBeNull();
+    await markPublished(ctx, pending!.ids);
+    expect(await readSearchRequests(ctx)).toBeNull();
   });
 
   it('waits until the pages are applied AND the search publish they asked for is done', async () => {
-    const id = await requestRebuild(t.db, [{ kind: 'search' }]);
+    const id = await requestRebuild(ctx, [{ kind: 'search' }]);
     const stages: string[] = [];
-    const waiting = waitUntilApplied(t.db, id, { timeoutMs: 10_000, onPending: (_n, stage) => stages.push(stage) });
+    const waiting = waitUntilApplied(ctx, id, { timeoutMs: 10_000, onPending: (_n, stage) => stages.push(stage) });
     expect(await settled(waiting)).toBe(false);
-    await markApplied(t.db, [id], 'index'); // pages live, index not yet
+    await markApplied(ctx, [id], 'index'); // pages live, index not yet
     expect(await settled(waiting)).toBe(false);
-    const later = await requestRebuild(t.db, [{ kind: 'content' }]); // recorded after: not waited for
-    await markPublished(t.db, (await readSearchRequests(t.db))!.ids);
+    const later = await requestRebuild(ctx, [{ kind: 'content' }]); // recorded after: not waited for
+    await markPublished(ctx, (await readSearchRequests(ctx))!.ids);
     await waiting;
     expect(stages[0]).toBe('pages');
     expect(stages.at(-1)).toBe('search');
-    expect(await pendingCount(t.db)).toBe(1);
-    await markApplied(t.db, [later], null);
+    expect(await pendingCount(ctx)).toBe(1);
+    await markApplied(ctx, [later], null);
   });
 
   it('returns at once for changes that asked for no search publish', async () => {
-    const id = await requestRebuild(t.db, [{ kind: 'content' }]);
-    await markApplied(t.db, [id], null);
-    await waitUntilApplied(t.db, id, { timeoutMs: 1000 });
+    const id = await requestRebuild(ctx, [{ kind: 'content' }]);
+    await markApplied(ctx, [id], null);
+    await waitUntilApplied(ctx, id, { timeoutMs: 1000 });
   });
 
   it('gives up after the timeout, saying how long it waited', async () => {
-    const id = await requestRebuild(t.db, [{ kind: 'content' }]);
-    await expect(waitUntilApplied(t.db, id, { timeoutMs: 100 })).rejects.toThrow(`changes up to ${id} still pending after 100 ms`);
-    // and with the default timeout: time jumps past it while the change is still pending
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const waiting = waitUntilApplied(t.db, id, {
-      onPending: () => vi.setSystemTime(Date.now() + 11 * 60_000),
+    const id = await requestRebuild(ctx, [{ kind: 'content' }]);
+    await expect(waitUntilApplied(ctx, id, { timeoutMs: 100 })).rejects.toThrow(`changes up to ${id} still pending after 100 ms`);
+    // and with the default timeout: time jumps past it while the change is still pending (the wait
+    // measures itself on the monotonic clock, performance.now(), which setSystemTime does not move)
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const waiting = waitUntilApplied(ctx, id, {
+      onPending: () => vi.advanceTimersByTime(11 * 60_000),
     });
     await expect(waiting).rejects.toThrow(`changes up to ${id} still pending after 600000 ms`);
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../api/clock.ts';
+import { systemContext } from '../../api/context.ts';
 import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
 import {
   goodsPage, goodsPageIds, homePage, leafCategoryIds, listPage, listPageParams,
@@ -33,11 +35,12 @@ describe.each(DB_KINDS)('page models from the demo catalog on %s', (kind) => {
   });
 
   it('sorts list pages like the API does, page by page', async () => {
-    const catalog = new CatalogService(t.db);
+    const catalog = new CatalogService();
+    const ctx = systemContext('pages-test', { db: t.db, clock: systemClock });
     for (const [sort, ordering] of [['default', '-create_time'], ['price', 'price'], ['hot', '-sales']] as const) {
       for (const page of [1, 2, 3]) {
         const model = listPage(s, phones, sort, page)!;
-        const api = await catalog.listSkus(phones, sort, page, 20);
+        const api = await catalog.listSkus(ctx, phones, sort, page, 20);
         expect(model.skus.map((k) => k.id), `${ordering} page ${page}`).toEqual(api.results.map((k) => k.id));
         expect(model.total).toBe(api.count);
       }

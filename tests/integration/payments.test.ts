@@ -176,7 +176,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
     // the lead's services.orders when wired; cancelIn needs nothing but the transaction
     orders =
       (app.services as unknown as { orders?: OrderService }).orders ??
-      new OrderService(app.services.db, { selectedLines: async () => [], removeLines: async () => {} }, app.services.addresses, app.services.config);
+      new OrderService({ selectedLines: async () => [], removeLines: async () => {} }, app.services.addresses, app.services.config);
     customer = await loginAs(app);
     stranger = await loginAs(app);
   });
@@ -217,6 +217,8 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
   const notify = (params: Record<string, string>) =>
     call(app, 'POST', '/api/payment/alipay/notify', { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, raw: new URLSearchParams(params).toString() });
   const comeBack = (params: Record<string, string>) => call(app, 'PUT', `/api/payment/status?${new URLSearchParams(params)}`);
+  /** The context the jobs act in (the app's own db and clock). */
+  const sys = () => app.services.systemContext('payments-test');
   const cancel = (orderId: string) => app.services.db.transaction((trx) => orders.cancelIn(trx, orderId, Date.now()));
 
   describe('the payment URL', () => {
@@ -444,32 +446,32 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
   describe('settleByQuery (a notify that never came)', () => {
     it('settles a paid trade with source query, once; reports an unpaid one; refuses another amount', async () => {
       const o = await placeOrder();
-      expect(await app.services.payments.settleByQuery(o.orderId)).toEqual({ order_id: o.orderId, trade_no: null, trade_status: 'NOT_FOUND', outcome: 'unpaid' });
+      expect(await app.services.payments.settleByQuery(sys(), o.orderId)).toEqual({ order_id: o.orderId, trade_no: null, trade_status: 'NOT_FOUND', outcome: 'unpaid' });
       standIn.pay(o.orderId, o.amount, 'WAIT_BUYER_PAY');
-      expect((await app.services.payments.settleByQuery(o.orderId)).outcome).toBe('unpaid');
+      expect((await app.services.payments.settleByQuery(sys(), o.orderId)).outcome).toBe('unpaid');
       const trade = standIn.pay(o.orderId, o.amount);
-      expect(await app.services.payments.settleByQuery(o.orderId)).toEqual({ order_id: o.orderId, trade_no: trade.tradeNo, trade_status: 'TRADE_SUCCESS', outcome: 'settled' });
+      expect(await app.services.payments.settleByQuery(sys(), o.orderId)).toEqual({ order_id: o.orderId, trade_no: trade.tradeNo, trade_status: 'TRADE_SUCCESS', outcome: 'settled' });
       expect(await statusOf(o.orderId)).toBe(ORDER_STATUS.unsent);
       expect(await paymentsOf(o.orderId)).toEqual([expect.objectContaining({ trade_no: trade.tradeNo, source: 'query', outcome: 'settled' })]);
-      expect((await app.services.payments.settleByQuery(o.orderId)).outcome).toBe('replay');
+      expect((await app.services.payments.settleByQuery(sys(), o.orderId)).outcome).toBe('replay');
       // and the late notify is a replay too
       expect((await notify(standIn.notifyFor(o.orderId))).body).toBe('success');
       expect(await paymentsOf(o.orderId)).toHaveLength(1);
 
       const wrong = await placeOrder();
       standIn.pay(wrong.orderId, formatCents(centsFromDb(wrong.amount) - 1));
-      expect((await app.services.payments.settleByQuery(wrong.orderId)).outcome).toBe('refused');
+      expect((await app.services.payments.settleByQuery(sys(), wrong.orderId)).outcome).toBe('refused');
       expect(await statusOf(wrong.orderId)).toBe(ORDER_STATUS.unpaid);
 
       const gone = await placeOrder();
       await cancel(gone.orderId);
       standIn.pay(gone.orderId, gone.amount);
-      expect((await app.services.payments.settleByQuery(gone.orderId)).outcome).toBe('refund');
+      expect((await app.services.payments.settleByQuery(sys(), gone.orderId)).outcome).toBe('refund');
       expect(await statusOf(gone.orderId)).toBe(ORDER_STATUS.canceled);
 
       standIn.outage = true;
       try {
-        await expect(app.services.payments.settleByQuery(wrong.orderId)).rejects.toThrow(AlipayError);
+        await expect(app.services.payments.settleByQuery(sys(), wrong.orderId)).rejects.toThrow(AlipayError);
       } finally {
         standIn.outage = false;
       }
@@ -492,7 +494,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
     it('gives the money back once, in full, on the trade, with one out_request_no per payment', async () => {
       const p = await paidAfterCancel();
       const before = await refundRow(p.trade.tradeNo);
-      await app.services.payments.refundPending();
+      await app.services.payments.refundPending(sys());
       const after = await refundRow(p.trade.tradeNo);
       expect(after).toMatchObject({ refund_state: 'done', refund_attempts: 1, refund_error: null });
       expect(Number(after.refunded_at)).toBeGreaterThan(0);
@@ -501,7 +503,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       expect(JSON.parse(req!.params.biz_content!)).toMatchObject({ out_trade_no: p.orderId, trade_no: p.trade.tradeNo, refund_amount: p.amount, out_request_no: `RF${before.id}` });
       expect(standIn.refunds.get(p.trade.tradeNo)).toEqual(new Map([[`RF${before.id}`, centsFromDb(p.amount)]]));
       // done is done: the next run does not ask again
-      await app.services.payments.refundPending();
+      await app.services.payments.refundPending(sys());
       expect(refundCalls(p.trade.tradeNo)).toHaveLength(1);
       expect(await statusOf(p.orderId)).toBe(ORDER_STATUS.canceled);
     });
@@ -514,9 +516,9 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       standIn.outage = true;
       const t0 = Date.now();
       try {
-        expect((await app.services.payments.refundPending()).retrying).toBeGreaterThanOrEqual(1);
+        expect((await app.services.payments.refundPending(sys())).retrying).toBeGreaterThanOrEqual(1);
         // not due again before its wait is over
-        await app.services.payments.refundPending();
+        await app.services.payments.refundPending(sys());
       } finally {
         standIn.outage = false;
       }
@@ -529,7 +531,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       await waitPassed(p.trade.tradeNo);
       standIn.loseAnswers = true;
       try {
-        await app.services.payments.refundPending();
+        await app.services.payments.refundPending(sys());
       } finally {
         standIn.loseAnswers = false;
       }
@@ -539,13 +541,13 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
       // the retry carries the same out_request_no: Alipay answers fund_change N, and the money moved once
       await waitPassed(p.trade.tradeNo);
-      await app.services.payments.refundPending();
+      await app.services.payments.refundPending(sys());
       expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'done', refund_attempts: 3 });
       // (the outage's call never reached the gateway; the lost answer's and the retry's did)
       expect(refundCalls(p.trade.tradeNo).map((r) => JSON.parse(r.params.biz_content!).out_request_no)).toEqual([`RF${(await refundRow(p.trade.tradeNo)).id}`, `RF${(await refundRow(p.trade.tradeNo)).id}`]);
       expect([...standIn.refunds.get(p.trade.tradeNo)!.values()]).toEqual([centsFromDb(p.amount)]);
       // a fully refunded trade is closed: asking Alipay about the order changes nothing now
-      expect((await app.services.payments.settleByQuery(p.orderId)).outcome).toBe('unpaid');
+      expect((await app.services.payments.settleByQuery(sys(), p.orderId)).outcome).toBe('unpaid');
       expect((await notify(standIn.notifyFor(p.orderId))).body).toBe('success'); // its TRADE_CLOSED notify
       expect(await paymentsOf(p.orderId)).toHaveLength(1);
       expect(await statusOf(p.orderId)).toBe(ORDER_STATUS.canceled);
@@ -555,12 +557,12 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       const p = await paidAfterCancel();
       standIn.refuseRefunds = 'ACQ.SYSTEM_ERROR';
       try {
-        await app.services.payments.refundPending();
+        await app.services.payments.refundPending(sys());
         expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'pending', refund_error: expect.stringContaining('ACQ.SYSTEM_ERROR') });
         standIn.refuseRefunds = 'ACQ.TRADE_NOT_ALLOW_REFUND';
         await waitPassed(p.trade.tradeNo);
         const before = logs.lines.length;
-        await app.services.payments.refundPending();
+        await app.services.payments.refundPending(sys());
         expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'failed', refund_error: expect.stringContaining('ACQ.TRADE_NOT_ALLOW_REFUND') });
         expect(logs.lines.slice(before).some((l) => l.level === 50 && l.trade_no === p.trade.tradeNo && /human/.test(l.msg))).toBe(true);
       } finally {
@@ -569,7 +571,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       // failed is left alone by later runs
       const calls = refundCalls(p.trade.tradeNo).length;
       await waitPassed(p.trade.tradeNo);
-      await app.services.payments.refundPending();
+      await app.services.payments.refundPending(sys());
       expect(refundCalls(p.trade.tradeNo)).toHaveLength(calls);
       expect(standIn.refunds.get(p.trade.tradeNo)).toBeUndefined();
     });
@@ -577,7 +579,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
     it('also refunds a payment recorded without a refund state (by a process on the previous release, mid-deploy)', async () => {
       const p = await paidAfterCancel();
       await app.services.db('payments').where({ trade_no: p.trade.tradeNo }).update({ refund_state: null });
-      await app.services.payments.refundPending();
+      await app.services.payments.refundPending(sys());
       expect(await refundRow(p.trade.tradeNo)).toMatchObject({ refund_state: 'done' });
       expect(standIn.refunds.get(p.trade.tradeNo)?.size).toBe(1);
     });
@@ -610,7 +612,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
         await call(bare, 'POST', '/api/payment/alipay/notify', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, raw: new URLSearchParams(standIn.notifyFor(o.orderId)).toString() }),
       ];
       expect(answers.map((a) => [a.status, a.body.error?.code])).toEqual(Array(3).fill([404, 'ALIPAY_DISABLED']));
-      await expect(bare.services.payments.settleByQuery(o.orderId)).rejects.toMatchObject({ code: 'ALIPAY_DISABLED' });
+      await expect(bare.services.payments.settleByQuery(bare.services.systemContext('payments-test'), o.orderId)).rejects.toMatchObject({ code: 'ALIPAY_DISABLED' });
       expect(await statusOf(o.orderId)).toBe(ORDER_STATUS.unpaid);
     } finally {
       await bare.close();

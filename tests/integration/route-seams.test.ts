@@ -9,6 +9,7 @@ import type { Actor } from '../../api/context.ts';
 import { TooManyRequestsError } from '../../api/errors.ts';
 import { createLogger } from '../../api/logger.ts';
 import { errorHandler } from '../../api/middleware/error.ts';
+import { requestId } from '../../api/middleware/request-id.ts';
 import { API_ROUTES } from '../../api/app.ts';
 import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
 import { createServices, type Services } from '../../api/services/index.ts';
@@ -74,6 +75,7 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
     services = createServices(config, { log: createLogger('silent'), clock, authenticator: { authenticate: async () => actor } });
     const app = new Koa();
     app.silent = true;
+    app.use(requestId());
     app.use(errorHandler(services.log));
     const router = new Router();
     mount(router, services, routes);

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../api/clock.ts';
 import { loadConfig } from '../../api/config.ts';
+import { systemContext, type RequestContext } from '../../api/context.ts';
 import { createLogger } from '../../api/logger.ts';
 import { updateSku } from '../../api/services/catalog/catalog-editor.ts';
 import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
@@ -18,8 +20,10 @@ describe('publishing the search index', () => {
   let t: TestDb;
   let dist: string;
   let client: string;
+  let ctx: RequestContext;
   beforeAll(async () => {
     t = await createTestDb('sqlite', { seed: true });
+    ctx = systemContext('search-publish-test', { db: t.db, clock: systemClock });
     dist = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-dist-'));
     client = path.join(dist, 'client');
     fs.mkdirSync(client);
@@ -37,10 +41,10 @@ describe('publishing the search index', () => {
   it('a crash before the manifest swap leaves the previous index served, and no temp file', async () => {
     await publishSearchIndex(t.db, client);
     const first = manifest();
-    const service = new SearchService(client, new CatalogService(t.db), 0);
-    expect((await service.search('华为', 1, 5)).index).toBe(first.index);
+    const service = new SearchService(client, new CatalogService(), 0);
+    expect((await service.search(ctx, '华为', 1, 5)).index).toBe(first.index);
 
-    await updateSku(t.db, 1, { name: 'Apple iPhone 8 Plus 月球漫步版' });
+    await updateSku(ctx, 1, { name: 'Apple iPhone 8 Plus 月球漫步版' });
     const rename = fsp.rename;
     const spy = vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
       if (String(to).endsWith('manifest.json')) throw new Error('simulated crash');
@@ -52,13 +56,13 @@ describe('publishing the search index', () => {
     expect(manifest()).toEqual(first);
     for (const f of [first.index, first.docs]) expect(fs.existsSync(path.join(search(), f))).toBe(true);
     expect(fs.readdirSync(search()).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const r = await service.search('月球漫步', 1, 5);
+    const r = await service.search(ctx, '月球漫步', 1, 5);
     expect(r.index).toBe(first.index); // still the old generation: the rename never happened
     expect(r.count).toBe(0);
 
     await publishSearchIndex(t.db, client); // the next run publishes it
     expect(manifest().index).not.toBe(first.index);
-    expect((await service.search('月球漫步', 1, 5)).results.map((x) => x.id)).toEqual([1]);
+    expect((await service.search(ctx, '月球漫步', 1, 5)).results.map((x) => x.id)).toEqual([1]);
   });
 
   it('publishes precompressed siblings of the index and the display file', async () => {
@@ -73,7 +77,7 @@ describe('publishing the search index', () => {
   it('keeps the previous generation for pages still loading it, and no older ones, siblings included', async () => {
     const gens: string[] = [];
     for (const name of ['一代', '二代', '三代']) {
-      await updateSku(t.db, 2, { name: `Apple iPhone 8 Plus ${name}` });
+      await updateSku(ctx, 2, { name: `Apple iPhone 8 Plus ${name}` });
       await publishSearchIndex(t.db, client);
       gens.push(manifest().index);
       await new Promise((r) => setTimeout(r, 20)); // distinct mtimes
@@ -87,7 +91,7 @@ describe('publishing the search index', () => {
   it('a display-only publish writes a new display file beside the same index', async () => {
     const before = manifest();
     const indexMtime = fs.statSync(path.join(search(), before.index)).mtimeMs;
-    await updateSku(t.db, 3, { price: '1234.56' });
+    await updateSku(ctx, 3, { price: '1234.56' });
     const published = await publishSearchDisplay(t.db, client);
     const after = manifest();
     expect(published).toMatchObject(after);
@@ -102,9 +106,9 @@ describe('publishing the search index', () => {
   });
 
   it('refuses a display-only publish the index would not match', async () => {
-    await updateSku(t.db, 4, { isLaunched: false }); // one SKU fewer than the index holds
+    await updateSku(ctx, 4, { isLaunched: false }); // one SKU fewer than the index holds
     expect(await publishSearchDisplay(t.db, client)).toBeNull();
-    await updateSku(t.db, 4, { isLaunched: true });
+    await updateSku(ctx, 4, { isLaunched: true });
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-client-'));
     try {
       expect(await publishSearchDisplay(t.db, empty)).toBeNull(); // nothing published yet
@@ -117,20 +121,20 @@ describe('publishing the search index', () => {
     const rebuilder = new PageRebuilder(t.db, loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent' }), createLogger('silent'));
     try {
       const before = manifest();
-      await updateSku(t.db, 5, { price: '55.55' });
-      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'display');
+      await updateSku(ctx, 5, { price: '55.55' });
+      await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
       expect(await rebuilder.drainSearch()).toBe(true);
       const priced = manifest();
       expect(priced.index).toBe(before.index);
       expect(read(priced.docs).find((row: unknown[]) => row[0] === 5)[2]).toBe('55.55');
 
-      await updateSku(t.db, 5, { name: 'Apple iPhone 8 Plus 火星版' });
-      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'display');
-      await markApplied(t.db, (await readChanges(t.db, 10_000))?.ids ?? [], 'index');
+      await updateSku(ctx, 5, { name: 'Apple iPhone 8 Plus 火星版' });
+      await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
+      await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'index');
       expect(await rebuilder.drainSearch()).toBe(true); // one publish, the wider one, in a thread
       const renamed = manifest();
       expect(renamed.index).not.toBe(priced.index);
-      expect(await new SearchService(client, new CatalogService(t.db), 0).search('火星版', 1, 5)).toMatchObject({ count: 1, index: renamed.index });
+      expect(await new SearchService(client, new CatalogService(), 0).search(ctx, '火星版', 1, 5)).toMatchObject({ count: 1, index: renamed.index });
       expect(await rebuilder.drainSearch()).toBe(false);
     } finally {
       await rebuilder.close();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
 import { forUpdate } from '../../db/dialect.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { AppError, NotFoundError, ValidationError, type FieldErrors } from '../../errors.ts';
 import { validate } from '../../validation.ts';
 import { addressBodySchema, titleBodySchema, type AddressBody, type AddressInput } from './address-schema.ts';
@@ -15,10 +16,8 @@ import { addressBodySchema, titleBodySchema, type AddressBody, type AddressInput
 // - users.default_address_id is null or one of the user's live addresses: the first address becomes
 //   the default, and deleting the default hands it to the newest remaining one.
 //
-// The area check runs before any transaction is opened: AreaService reads the areas table once
-// through its own pool connection, and on SQLite (one connection) that read would wait forever
-// behind a transaction held by the same request. So create and update open their own transaction
-// and their routes do not declare `transaction: true`; the other writes join context.trx if given.
+// Every write runs in the request's transaction when it has one (api/db/transaction.ts), else in its
+// own; the area check reads through the same context, so it joins it too.
 
 export const ADDRESS_LIMIT = 20;
 
@@ -47,7 +46,7 @@ export interface AddressList {
 }
 
 export interface AreaHierarchy {
-  checkHierarchy(provinceId: number, cityId: number, districtId: number): Promise<boolean>;
+  checkHierarchy(context: RequestContext, provinceId: number, cityId: number, districtId: number): Promise<boolean>;
 }
 
 type Db = Knex | Knex.Transaction;
@@ -55,13 +54,10 @@ type Db = Knex | Knex.Transaction;
 const notFound = () => new NotFoundError('收货地址不存在', 'ADDRESS_NOT_FOUND');
 
 export class AddressService {
-  constructor(
-    private readonly db: Knex,
-    private readonly areas: AreaHierarchy,
-  ) {}
+  constructor(private readonly areas: AreaHierarchy) {}
 
   async list(context: RequestContext, userId: number): Promise<AddressList> {
-    const q = context.trx ?? this.db;
+    const q = db(context);
     const [user, rows] = await Promise.all([
       q('users').where({ id: userId }).first('default_address_id'),
       this.selectLive(q, userId).orderBy('a.id', 'desc'),
@@ -78,7 +74,7 @@ export class AddressService {
   }
 
   async get(context: RequestContext, userId: number, id: number): Promise<Address> {
-    return this.read(context.trx ?? this.db, userId, id);
+    return this.read(db(context), userId, id);
   }
 
   /** 201 in the API. The first address becomes the user's default. */
@@ -88,7 +84,7 @@ export class AddressService {
     const now = context.clock.now().getTime();
     return this.write(context, async (trx) => {
       const user = await this.lockUser(trx, userId);
-      const live = await forUpdate(this.db, trx('addresses').where({ user_id: userId, is_deleted: false }).count({ n: '*' }));
+      const live = await forUpdate(trx, trx('addresses').where({ user_id: userId, is_deleted: false }).count({ n: '*' }));
       if (Number(live[0]?.n ?? 0) >= ADDRESS_LIMIT) {
         throw new AppError({ message: `收货地址最多 ${ADDRESS_LIMIT} 个，已达到上限`, statusCode: 400, code: 'ADDRESS_LIMIT' });
       }
@@ -156,20 +152,20 @@ export class AddressService {
   }
 
   private write<T>(context: RequestContext, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return context.trx ? work(context.trx) : this.db.transaction(work);
+    return withTransaction(context, (c) => work(c.trx));
   }
 
   /** The user's row, locked until the transaction ends: the one queue for that user's address writes. */
   private async lockUser(trx: Knex.Transaction, userId: number): Promise<{ default_address_id: number | null }> {
-    const rows = await forUpdate(this.db, trx('users').where({ id: userId }).select('id', 'default_address_id'));
+    const rows = await forUpdate(trx, trx('users').where({ id: userId }).select('id', 'default_address_id'));
     if (rows.length === 0) throw new NotFoundError('用户不存在', 'USER_NOT_FOUND');
     return rows[0];
   }
 
   private async checkAreas(context: RequestContext, input: AddressInput): Promise<void> {
-    if (await this.areas.checkHierarchy(input.province_id, input.city_id, input.district_id)) return;
+    if (await this.areas.checkHierarchy(context, input.province_id, input.city_id, input.district_id)) return;
     // the checker answers yes or no; which field is wrong takes one more look (a rejected form only)
-    const rows: { id: number; parent_id: number | null }[] = await (context.trx ?? this.db)('areas')
+    const rows: { id: number; parent_id: number | null }[] = await db(context)('areas')
       .whereIn('id', [input.province_id, input.city_id, input.district_id])
       .select('id', 'parent_id');
     const parentOf = new Map(rows.map((r) => [Number(r.id), r.parent_id == null ? null : Number(r.parent_id)]));

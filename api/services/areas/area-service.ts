@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { RequestContext } from '../../context.ts';
+import { db } from '../../db/transaction.ts';
 import { NotFoundError } from '../../errors.ts';
 
 // The national areas (the `areas` table, GB/T 2260 codes) for address forms. The table is written
@@ -30,21 +32,19 @@ interface AreaTree {
 export class AreaService {
   private tree: Promise<AreaTree> | null = null;
 
-  constructor(private readonly db: Knex) {}
-
-  async provinces(): Promise<readonly AreaSummary[]> {
-    return (await this.load()).provinces;
+  async provinces(context: RequestContext): Promise<readonly AreaSummary[]> {
+    return (await this.load(context)).provinces;
   }
 
-  async area(id: number): Promise<AreaDetail> {
-    const node = (await this.load()).byId.get(id);
+  async area(context: RequestContext, id: number): Promise<AreaDetail> {
+    const node = (await this.load(context)).byId.get(id);
     if (!node) throw new NotFoundError('地区不存在', 'AREA_NOT_FOUND');
     return node.detail;
   }
 
   /** For the addresses service: is the district in the city, and the city in the province? */
-  async checkHierarchy(provinceId: number, cityId: number, districtId: number): Promise<boolean> {
-    const { byId } = await this.load();
+  async checkHierarchy(context: RequestContext, provinceId: number, cityId: number, districtId: number): Promise<boolean> {
+    const { byId } = await this.load(context);
     return (
       byId.get(provinceId)?.parentId === null &&
       byId.get(cityId)?.parentId === provinceId &&
@@ -52,9 +52,11 @@ export class AreaService {
     );
   }
 
-  private load(): Promise<AreaTree> {
+  private load(context: RequestContext): Promise<AreaTree> {
     // one read shared by concurrent first callers; a failed read is not kept, so the next call retries
-    this.tree ??= readTree(this.db).catch((err: unknown) => {
+    // (the table only changes with a release, so a read made inside one request's transaction is
+    // everyone's truth too)
+    this.tree ??= readTree(db(context)).catch((err: unknown) => {
       this.tree = null;
       throw err;
     });

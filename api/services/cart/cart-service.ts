@@ -1,7 +1,7 @@
-import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
 import { RedisCache } from '../../cache/redis.ts';
 import type { Cookies, RequestContext } from '../../context.ts';
+import { db } from '../../db/transaction.ts';
 import { AppError, ValidationError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
@@ -35,14 +35,13 @@ export class CartService implements CartSource {
   private readonly skus: SkuStockBatch;
 
   constructor(
-    private readonly db: Knex,
     cache: Cache,
     secretKey: string,
     private readonly log?: Logger,
   ) {
-    this.store = cache instanceof RedisCache ? new RedisCartStore(cache.client) : new SqlCartStore(db);
+    this.store = cache instanceof RedisCache ? new RedisCartStore(cache.client) : new SqlCartStore();
     this.cookie = new GuestCartCookie(secretKey);
-    this.skus = new SkuStockBatch(db);
+    this.skus = new SkuStockBatch();
   }
 
   private static userOf(context: RequestContext): number | null {
@@ -59,7 +58,7 @@ export class CartService implements CartSource {
   }
 
   private launched(context: RequestContext, ids: number[]) {
-    return (context.trx ?? this.db)('skus').whereIn('id', ids).andWhere('is_launched', true);
+    return db(context)('skus').whereIn('id', ids).andWhere('is_launched', true);
   }
 
   /** The caller's lines: the account's when logged in, else the cookie's. */
@@ -94,7 +93,7 @@ export class CartService implements CartSource {
 
   /** Inside a caller's transaction the read must be the transaction's own; else it joins the batch. */
   private async stockOf(context: RequestContext, skuId: number): Promise<number | null> {
-    if (!context.trx) return this.skus.stockOf(skuId);
+    if (!context.trx) return this.skus.stockOf(context, skuId);
     const row = await context.trx('skus').where({ id: skuId, is_launched: true }).first('stock');
     return row ? Number(row.stock) : null;
   }

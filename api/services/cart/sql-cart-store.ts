@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
 import { forUpdate } from '../../db/dialect.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { UnauthorizedError } from '../../errors.ts';
 import { mergeLines, putLine, type CartLine, type CartStore, type LineChange, type PutOutcome } from './cart-store.ts';
 
@@ -16,8 +17,6 @@ interface StoredLine extends CartLine {
 const TABLE = 'cart_lines';
 
 export class SqlCartStore implements CartStore {
-  constructor(private readonly db: Knex) {}
-
   private async load(q: Knex, userId: number): Promise<StoredLine[]> {
     const rows = await q(TABLE).where({ user_id: userId }).orderBy([{ column: 'updated_at' }, { column: 'sku_id' }]).select('sku_id', 'count', 'selected', 'updated_at');
     return rows.map((r) => ({ sku_id: Number(r.sku_id), count: Number(r.count), selected: Boolean(r.selected), at: Number(r.updated_at) }));
@@ -25,12 +24,11 @@ export class SqlCartStore implements CartStore {
 
   /** Runs `work` on the customer's lines as one writer: two adds of a new SKU at once would both insert it. */
   private write<T>(context: RequestContext, userId: number, work: (trx: Knex.Transaction, current: StoredLine[]) => Promise<T>): Promise<T> {
-    const run = async (trx: Knex.Transaction) => {
-      const user = await forUpdate(this.db, trx('users').where({ id: userId }).select('id'));
+    return withTransaction(context, async ({ trx }) => {
+      const user = await forUpdate(trx, trx('users').where({ id: userId }).select('id'));
       if (user.length === 0) throw new UnauthorizedError();
       return work(trx, await this.load(trx, userId));
-    };
-    return context.trx ? run(context.trx) : this.db.transaction(run);
+    });
   }
 
   private static nextAt(context: RequestContext, current: readonly StoredLine[]): number {
@@ -38,7 +36,7 @@ export class SqlCartStore implements CartStore {
   }
 
   async lines(context: RequestContext, userId: number): Promise<CartLine[]> {
-    return (await this.load(context.trx ?? this.db, userId)).map(({ sku_id, count, selected }) => ({ sku_id, count, selected }));
+    return (await this.load(db(context), userId)).map(({ sku_id, count, selected }) => ({ sku_id, count, selected }));
   }
 
   put(context: RequestContext, userId: number, change: LineChange, max: number): Promise<PutOutcome> {
@@ -54,11 +52,11 @@ export class SqlCartStore implements CartStore {
 
   async remove(context: RequestContext, userId: number, skuIds: readonly number[]): Promise<void> {
     if (skuIds.length === 0) return;
-    await (context.trx ?? this.db)(TABLE).where({ user_id: userId }).whereIn('sku_id', [...skuIds]).del();
+    await db(context)(TABLE).where({ user_id: userId }).whereIn('sku_id', [...skuIds]).del();
   }
 
   async selectAll(context: RequestContext, userId: number, selected: boolean): Promise<void> {
-    await (context.trx ?? this.db)(TABLE).where({ user_id: userId }).update({ selected });
+    await db(context)(TABLE).where({ user_id: userId }).update({ selected });
   }
 
   merge(context: RequestContext, userId: number, guest: readonly CartLine[]): Promise<void> {

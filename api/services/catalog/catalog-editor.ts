@@ -1,7 +1,8 @@
-import type { Knex } from 'knex';
+import type { RequestContext } from '../../context.ts';
 import { z } from 'zod';
 import { forUpdate } from '../../db/dialect.ts';
 import { sqlNow } from '../../db/knex.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { validate } from '../../validation.ts';
 import { formatCents, parseMoney } from '../../money.ts';
@@ -10,10 +11,10 @@ import { recordChanges } from './outbox.ts';
 import { SKU_COLUMNS, toContent, toSku } from './rows.ts';
 import type { Content, Sku } from './types.ts';
 
-// Catalog writes used by the CLI now and the admin API later. Each edit records its change in the
-// outbox (outbox.ts) in the same transaction; a job worker picks it up from there, so the caller
-// enqueues nothing. Validation rules for edits live here, once.
-
+// Catalog writes, for the CLI and the admin API alike. Each edit runs in the request's transaction
+// (joined when the caller has one open, so an admin route's audit entry commits with it) and records
+// its change in the outbox (outbox.ts) in that same transaction; a job worker picks it up from there,
+// so the caller enqueues nothing. Validation rules for edits live here, once.
 
 const money = z.string().refine((v) => {
   const c = parseMoney(v);
@@ -34,8 +35,6 @@ export const skuPatchSchema = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
 
-export type SkuPatch = z.infer<typeof skuPatchSchema>;
-
 export const contentPatchSchema = z
   .object({
     title: z.string().trim().min(1, '不能为空').max(100, '不能超过 100 个字符'),
@@ -49,15 +48,14 @@ export const contentPatchSchema = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
 
-export type ContentPatch = z.infer<typeof contentPatchSchema>;
-
-export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
+export async function updateSku(context: RequestContext, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
   const p = validate(skuPatchSchema, patch, '修改内容有误');
-  return db.transaction(async (trx) => {
-    const row = await forUpdate(db, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
+  return withTransaction(context, async (tx) => {
+    const { trx } = tx;
+    const row = await forUpdate(trx, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
     if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
     const before = toSku(row);
-    const update: Record<string, unknown> = { update_time: sqlNow() };
+    const update: Record<string, unknown> = { update_time: sqlNow(tx.clock.now()) };
     if (p.name !== undefined) update.name = p.name;
     if (p.caption !== undefined) update.caption = p.caption;
     if (p.price !== undefined) update.price = formatCents(parseMoney(p.price)!);
@@ -67,28 +65,29 @@ export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{
     if (p.isLaunched !== undefined) update.is_launched = p.isLaunched;
     await trx('skus').where('id', id).update(update);
     const after = toSku(await trx('skus').select(SKU_COLUMNS).where('id', id).first());
-    const changeId = await recordChanges(trx, [{ kind: 'sku', before, after }]);
+    const changeId = await recordChanges(tx, [{ kind: 'sku', before, after }]);
     return { before, after, changeId };
   });
 }
 
-export async function listContents(db: Knex): Promise<(Content & { key: string; slot: string })[]> {
-  const rows = await db('contents as c')
+export async function listContents(context: RequestContext): Promise<(Content & { key: string; slot: string })[]> {
+  const rows = await db(context)('contents as c')
     .join('content_categories as k', 'k.id', 'c.category_id')
     .select('c.*', 'k.key as key', 'k.name as slot')
     .orderBy([{ column: 'k.key' }, { column: 'c.sequence' }, { column: 'c.id' }]);
   return rows.map((r) => ({ ...toContent(r), key: r.key, slot: r.slot }));
 }
 
-export async function updateContent(db: Knex, id: number, patch: unknown): Promise<{ content: Content; changeId: number }> {
+export async function updateContent(context: RequestContext, id: number, patch: unknown): Promise<{ content: Content; changeId: number }> {
   const p = validate(contentPatchSchema, patch, '修改内容有误');
-  return db.transaction(async (trx) => {
+  return withTransaction(context, async (tx) => {
+    const { trx } = tx;
     const row = await trx('contents').where('id', id).first('id');
     if (!row) throw new NotFoundError('内容不存在', 'CONTENT_NOT_FOUND');
     if (p.skuId != null && !(await trx('skus').where('id', p.skuId).first('id'))) {
       throw new ValidationError('修改内容有误', { skuId: '商品不存在' });
     }
-    const update: Record<string, unknown> = { update_time: sqlNow() };
+    const update: Record<string, unknown> = { update_time: sqlNow(tx.clock.now()) };
     if (p.title !== undefined) update.title = p.title;
     if (p.url !== undefined) update.url = p.url;
     if (p.text !== undefined) update.text = p.text;
@@ -96,7 +95,7 @@ export async function updateContent(db: Knex, id: number, patch: unknown): Promi
     if (p.status !== undefined) update.status = p.status;
     if (p.skuId !== undefined) update.sku_id = p.skuId;
     await trx('contents').where('id', id).update(update);
-    const changeId = await recordChanges(trx, [{ kind: 'content' }]);
+    const changeId = await recordChanges(tx, [{ kind: 'content' }]);
     return { content: toContent(await trx('contents').where('id', id).first()), changeId };
   });
 }

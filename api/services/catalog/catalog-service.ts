@@ -1,4 +1,5 @@
-import type { Knex } from 'knex';
+import type { RequestContext } from '../../context.ts';
+import { db } from '../../db/transaction.ts';
 import { NotFoundError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { ancestry, buildBreadcrumb, buildNav } from './nav.ts';
@@ -9,8 +10,9 @@ import { orderByFor } from './sorting.ts';
 import type { Category, ListSort, Sku, SkuSummary } from './types.ts';
 import { MicroCache } from './micro-cache.ts';
 
-// Catalog reads for the API: plain functions over knex, no Koa. Lists and hot sellers use the same
-// ordering rules as the prebuilt pages (sorting.ts).
+// Catalog reads for the API, no Koa: each takes the request context and queries through it
+// (api/db/transaction.ts), so a read made inside a request's transaction joins it. Lists and hot
+// sellers use the same ordering rules as the prebuilt pages (sorting.ts).
 
 export const skuSummary = (s: Sku): SkuSummary => ({
   id: s.id,
@@ -55,8 +57,16 @@ export class CatalogService {
   private readonly shared: MicroCache;
 
   /** cacheMs: how long shared reads (menu, lists, hot sellers) may be reused; 0 turns that off. */
-  constructor(private readonly db: Knex, cacheMs = 0) {
+  constructor(cacheMs = 0) {
     this.shared = new MicroCache(cacheMs);
+  }
+
+  /**
+   * A shared read, reused for a moment across requests — except inside a transaction, whose reads
+   * may see its own uncommitted writes: those must never be handed to another request.
+   */
+  private reuse<T>(context: RequestContext, key: string, load: () => Promise<T>): Promise<T> {
+    return context.trx ? load() : this.shared.get(key, load);
   }
 
   /** Call after changing the catalog in this process. */
@@ -64,28 +74,28 @@ export class CatalogService {
     this.shared.clear();
   }
 
-  private async categoryTables() {
+  private async categoryTables(context: RequestContext) {
     const [cats, channels, groups] = await Promise.all([
-      this.db('goods_categories').select('id', 'name', 'parent_id', 'sequence'),
-      this.db('goods_channels').select('id', 'group_id', 'category_id', 'url', 'sequence'),
-      this.db('channel_groups').select('id', 'name'),
+      db(context)('goods_categories').select('id', 'name', 'parent_id', 'sequence'),
+      db(context)('goods_channels').select('id', 'group_id', 'category_id', 'url', 'sequence'),
+      db(context)('channel_groups').select('id', 'name'),
     ]);
     return { categories: cats.map(toCategory), channels: channels.map(toChannel), groups: groups.map(toGroup) };
   }
 
-  menu(): Promise<Nav> {
-    return this.shared.get('menu', async () => {
-      const t = await this.categoryTables();
+  menu(context: RequestContext): Promise<Nav> {
+    return this.reuse(context, 'menu', async () => {
+      const t = await this.categoryTables(context);
       return buildNav(t.categories, t.channels, t.groups);
     });
   }
 
-  category(id: number): Promise<CategoryInfo> {
-    return this.shared.get(`category:${id}`, () => this.loadCategory(id));
+  category(context: RequestContext, id: number): Promise<CategoryInfo> {
+    return this.reuse(context, `category:${id}`, () => this.loadCategory(context, id));
   }
 
-  private async loadCategory(id: number): Promise<CategoryInfo> {
-    const t = await this.categoryTables();
+  private async loadCategory(context: RequestContext, id: number): Promise<CategoryInfo> {
+    const t = await this.categoryTables(context);
     const byId = new Map<number, Category>(t.categories.map((c) => [c.id, c]));
     const c = byId.get(id);
     if (!c) throw new NotFoundError('类别不存在', 'CATEGORY_NOT_FOUND');
@@ -102,44 +112,44 @@ export class CatalogService {
     };
   }
 
-  private async requireCategory(id: number) {
-    const row = await this.db('goods_categories').where('id', id).first('id');
+  private async requireCategory(context: RequestContext, id: number) {
+    const row = await db(context)('goods_categories').where('id', id).first('id');
     if (!row) throw new NotFoundError('类别不存在', 'CATEGORY_NOT_FOUND');
   }
 
-  listSkus(categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
-    return this.shared.get(`list:${categoryId}:${sort}:${page}:${pageSize}`, () => this.loadList(categoryId, sort, page, pageSize));
+  listSkus(context: RequestContext, categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
+    return this.reuse(context, `list:${categoryId}:${sort}:${page}:${pageSize}`, () => this.loadList(context, categoryId, sort, page, pageSize));
   }
 
-  private async loadList(categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
+  private async loadList(context: RequestContext, categoryId: number, sort: ListSort, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[] }> {
     const where = { category_id: categoryId, is_launched: true };
     const [rows, countRows] = await Promise.all([
-      this.db('skus').select(SUMMARY_COLUMNS).where(where).orderBy(orderByFor(sort)).limit(pageSize).offset((page - 1) * pageSize),
-      this.db('skus').where(where).count<{ n: number | string }[]>({ n: '*' }),
+      db(context)('skus').select(SUMMARY_COLUMNS).where(where).orderBy(orderByFor(sort)).limit(pageSize).offset((page - 1) * pageSize),
+      db(context)('skus').where(where).count<{ n: number | string }[]>({ n: '*' }),
     ]);
     const count = Number(countRows[0]?.n ?? 0);
-    if (count === 0) await this.requireCategory(categoryId); // unknown, or known and empty
+    if (count === 0) await this.requireCategory(context, categoryId); // unknown, or known and empty
     const pages = Math.max(1, Math.ceil(count / pageSize));
     if (page > pages) throw new NotFoundError(`第 ${page} 页不存在，共 ${pages} 页`, 'PAGE_NOT_FOUND');
     return { count, results: rows.map(summaryFromRow) };
   }
 
-  hotSkus(categoryId: number): Promise<SkuSummary[]> {
-    return this.shared.get(`hot:${categoryId}`, () => this.loadHot(categoryId));
+  hotSkus(context: RequestContext, categoryId: number): Promise<SkuSummary[]> {
+    return this.reuse(context, `hot:${categoryId}`, () => this.loadHot(context, categoryId));
   }
 
-  private async loadHot(categoryId: number): Promise<SkuSummary[]> {
-    const rows = await this.db('skus')
+  private async loadHot(context: RequestContext, categoryId: number): Promise<SkuSummary[]> {
+    const rows = await db(context)('skus')
       .select(SUMMARY_COLUMNS)
       .where({ category_id: categoryId, is_launched: true })
       .orderBy(orderByFor('hot'))
       .limit(HOT_SKU_COUNT);
-    if (rows.length === 0) await this.requireCategory(categoryId);
+    if (rows.length === 0) await this.requireCategory(context, categoryId);
     return rows.map(summaryFromRow);
   }
 
-  async sku(id: number): Promise<SkuDetail> {
-    const row = await this.db('skus').select(SKU_COLUMNS).where('id', id).first();
+  async sku(context: RequestContext, id: number): Promise<SkuDetail> {
+    const row = await db(context)('skus').select(SKU_COLUMNS).where('id', id).first();
     if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
     const s = toSku(row);
     return {
@@ -156,9 +166,9 @@ export class CatalogService {
   }
 
   /** Launched SKUs by id, in the order given; unknown or unlaunched ids are dropped. */
-  async summaries(ids: number[]): Promise<SkuSummary[]> {
+  async summaries(context: RequestContext, ids: number[]): Promise<SkuSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db('skus').select(SUMMARY_COLUMNS).whereIn('id', ids).andWhere('is_launched', true);
+    const rows = await db(context)('skus').select(SUMMARY_COLUMNS).whereIn('id', ids).andWhere('is_launched', true);
     const byId = new Map(rows.map((r) => [r.id as number, summaryFromRow(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }

@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
 import { forUpdate } from '../../db/dialect.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { NotFoundError } from '../../errors.ts';
 import { skuSummary } from '../catalog/catalog-service.ts';
 import { SKU_COLUMNS, toSku } from '../catalog/rows.ts';
@@ -13,16 +13,14 @@ import type { SkuSummary } from '../catalog/types.ts';
 export const HISTORY_LENGTH = 5;
 
 export class BrowseHistoryService {
-  constructor(private readonly db: Knex) {}
-
   /**
    * Puts the SKU at the front of the user's history; 404 for an unknown or unlaunched SKU. `now` is
    * epoch ms (routes pass context.clock.now()).
    */
   async record(context: RequestContext, userId: number, skuId: number, now: number): Promise<{ sku_id: number }> {
-    const work = async (trx: Knex.Transaction) => {
+    return withTransaction(context, async ({ trx }) => {
       // one writer per user at a time, so two visits at once cannot both keep a sixth row
-      const users = await forUpdate(this.db, trx('users').where({ id: userId }).select('id'));
+      const users = await forUpdate(trx, trx('users').where({ id: userId }).select('id'));
       if (users.length === 0) throw new NotFoundError('用户不存在', 'USER_NOT_FOUND');
       const sku = await trx('skus').where({ id: skuId, is_launched: true }).first('id');
       if (!sku) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
@@ -37,13 +35,12 @@ export class BrowseHistoryService {
       const keep = await trx('browse_histories').where({ user_id: userId }).orderBy('visited_at', 'desc').limit(HISTORY_LENGTH).pluck('sku_id');
       await trx('browse_histories').where({ user_id: userId }).whereNotIn('sku_id', keep).del();
       return { sku_id: skuId };
-    };
-    return context.trx ? work(context.trx) : this.db.transaction(work);
+    });
   }
 
   /** Up to HISTORY_LENGTH SKU summaries, newest first; SKUs taken off sale since are left out. */
   async recent(context: RequestContext, userId: number): Promise<SkuSummary[]> {
-    const rows = await (context.trx ?? this.db)('browse_histories as h')
+    const rows = await db(context)('browse_histories as h')
       .join('skus as s', 's.id', 'h.sku_id')
       .where({ 'h.user_id': userId, 's.is_launched': true })
       .orderBy('h.visited_at', 'desc')

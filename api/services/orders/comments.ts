@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { ORDER_STATUS } from './order-rules.ts';
@@ -11,24 +12,22 @@ import { ORDER_STATUS } from './order-rules.ts';
 export const maskName = (name: string) => (name.length <= 2 ? name[0] + '***' : `${name[0]}***${name[name.length - 1]}`);
 
 export class CommentService {
-  constructor(private readonly db: Knex) {}
-
   private async ownOrder(q: Knex, userId: number, orderId: string) {
     const order = await q('orders').where({ order_id: orderId, user_id: userId }).first('order_id', 'status');
     if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     return order;
   }
 
-  async uncommented(_context: RequestContext, userId: number, orderId: string) {
-    const order = await this.ownOrder(this.db, userId, orderId);
+  async uncommented(context: RequestContext, userId: number, orderId: string) {
+    const order = await this.ownOrder(db(context), userId, orderId);
     if (Number(order.status) !== ORDER_STATUS.uncommented) return [];
-    const rows = await this.db('order_lines').where({ order_id: orderId, is_commented: false }).orderBy('id').select('sku_id', 'name', 'default_image_url', 'price', 'count');
+    const rows = await db(context)('order_lines').where({ order_id: orderId, is_commented: false }).orderBy('id').select('sku_id', 'name', 'default_image_url', 'price', 'count');
     return rows.map((r) => ({ sku_id: Number(r.sku_id), name: r.name, default_image_url: r.default_image_url ?? null, price: formatCents(centsFromDb(r.price)), count: Number(r.count) }));
   }
 
   async comment(context: RequestContext, userId: number, orderId: string, input: { sku_id: number; comment: string; score: number; is_anonymous: boolean }) {
     const at = context.clock.now().getTime();
-    return this.db.transaction(async (trx) => {
+    return withTransaction(context, async ({ trx }) => {
       const order = await this.ownOrder(trx, userId, orderId);
       if (Number(order.status) !== ORDER_STATUS.uncommented) throw new ConflictError('订单收货后才能评价', 'ORDER_NOT_COMMENTABLE');
       const changed = await trx('order_lines')
@@ -50,8 +49,8 @@ export class CommentService {
     });
   }
 
-  async forSku(skuId: number, page: number, pageSize: number) {
-    const base = () => this.db('order_lines as l').join('orders as o', 'o.order_id', 'l.order_id').join('users as u', 'u.id', 'o.user_id').where({ 'l.sku_id': skuId, 'l.is_commented': true });
+  async forSku(context: RequestContext, skuId: number, page: number, pageSize: number) {
+    const base = () => db(context)('order_lines as l').join('orders as o', 'o.order_id', 'l.order_id').join('users as u', 'u.id', 'o.user_id').where({ 'l.sku_id': skuId, 'l.is_commented': true });
     const count = Number((await base().count({ n: '*' }).first())?.n ?? 0);
     const rows = await base()
       .orderBy([{ column: 'l.commented_at', order: 'desc' }, { column: 'l.id', order: 'desc' }])

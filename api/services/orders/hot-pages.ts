@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { deleteRowsRead } from '../../db/delete-read.ts';
+import type { RequestContext } from '../../context.ts';
+import { withTransaction } from '../../db/transaction.ts';
 import { recordChanges } from '../catalog/outbox.ts';
 import { SKU_COLUMNS, toSku } from '../catalog/rows.ts';
 
@@ -17,18 +19,19 @@ import { SKU_COLUMNS, toSku } from '../catalog/rows.ts';
 const ROWS_PER_RUN = 20_000;
 
 /** Plans the pages of every unplanned move; returns how many SKU changes it recorded. */
-export async function planHotPages(db: Knex, opts: { rowsPerRun?: number } = {}): Promise<number> {
+export async function planHotPages(context: RequestContext, opts: { rowsPerRun?: number } = {}): Promise<number> {
   const limit = opts.rowsPerRun ?? ROWS_PER_RUN;
   let planned = 0;
   for (;;) {
-    const { skus, rows } = await planBatch(db, limit);
+    const { skus, rows } = await planBatch(context, limit);
     planned += skus;
     if (rows < limit) return planned;
   }
 }
 
-async function planBatch(db: Knex, limit: number): Promise<{ skus: number; rows: number }> {
-  return db.transaction(async (trx) => {
+async function planBatch(context: RequestContext, limit: number): Promise<{ skus: number; rows: number }> {
+  return withTransaction(context, async (tx) => {
+    const { trx } = tx;
     // the rows themselves, not a SUM up to the last id: exactly these are folded and deleted, so a
     // row that commits later with a lower id is left for the next run (api/db/delete-read.ts)
     const read: { id: unknown; sku_id: unknown; delta: unknown; comments_delta: unknown }[] = await trx('sales_changes')
@@ -56,7 +59,7 @@ async function planBatch(db: Knex, limit: number): Promise<{ skus: number; rows:
       const before = { ...now, sales: now.sales - u.sales, comments: now.comments - u.comments };
       return { kind: 'sku' as const, before, after: { ...now, sales: before.sales + d.sales, comments: before.comments + d.comments } };
     });
-    if (changes.length) await recordChanges(trx, changes);
+    if (changes.length) await recordChanges(tx, changes);
     // SPU sales (for admins; no page shows them) follow here, in batches, not in each order
     const perSpu = new Map<number, number>();
     for (const c of changes) perSpu.set(c.after.spuId, (perSpu.get(c.after.spuId) ?? 0) + moved.get(c.after.id)!.sales);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
 import type { RequestContext } from '../../context.ts';
 import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import type { AddressService } from '../addresses/address-service.ts';
@@ -88,7 +89,6 @@ function toOrder(r: Record<string, any>, lines: Record<string, any>[]): Order {
 
 export class OrderService {
   constructor(
-    private readonly db: Knex,
     private readonly cart: CartSource,
     private readonly addresses: AddressService,
     private readonly config: Pick<Config, 'orders'>,
@@ -101,7 +101,7 @@ export class OrderService {
   async settlement(context: RequestContext, userId: number) {
     const lines = await this.cart.selectedLines(context, userId);
     const ids = lines.map((l) => l.sku_id);
-    const rows = ids.length ? await this.db('skus').whereIn('id', ids).where('is_launched', true).select('id', 'name', 'default_image', 'price', 'stock') : [];
+    const rows = ids.length ? await db(context)('skus').whereIn('id', ids).where('is_launched', true).select('id', 'name', 'default_image', 'price', 'stock') : [];
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     let totalCount = 0;
     let totalCents = 0;
@@ -139,7 +139,7 @@ export class OrderService {
     const requestHash = crypto.createHash('sha256').update(JSON.stringify([input.address_id, input.pay_method])).digest('hex');
     const earlier = async () => {
       if (!idempotencyKey) return null;
-      const row = await this.db('orders').where({ user_id: userId, idempotency_key: idempotencyKey }).first('order_id', 'request_hash');
+      const row = await db(context)('orders').where({ user_id: userId, idempotency_key: idempotencyKey }).first('order_id', 'request_hash');
       if (!row) return null;
       if (row.request_hash !== requestHash) throw new ConflictError('这个 Idempotency-Key 已用于另一个订单请求', 'IDEMPOTENCY_KEY_REUSED');
       return { order_id: row.order_id as string, created: false, cart_cleared: true };
@@ -158,7 +158,7 @@ export class OrderService {
       throw new AppError({ message: '购物车暂时无法读取，订单未提交，请稍后再试', statusCode: 503, code: 'CART_UNAVAILABLE', cause: err, expose: true });
     }
     if (lines.length === 0) throw new ValidationError('购物车中没有选中的商品', { cart: '没有选中的商品' });
-    const address = await this.db('addresses as a')
+    const address = await db(context)('addresses as a')
       .join('areas as p', 'p.id', 'a.province_id')
       .join('areas as c', 'c.id', 'a.city_id')
       .join('areas as d', 'd.id', 'a.district_id')
@@ -171,7 +171,7 @@ export class OrderService {
     for (let attempt = 0; ; attempt++) {
       orderId = newOrderId(at);
       try {
-        await this.db.transaction(async (trx) => {
+        await withTransaction(context, async ({ trx }) => {
           const wanted = unitsWanted(lines);
           // the order and its lines first; the contended SKU rows last, for the shortest lock (stock.ts)
           const taken = await readSkus(trx, wanted);
@@ -209,6 +209,8 @@ export class OrderService {
         });
         break;
       } catch (err) {
+        // inside a caller's transaction the whole of it failed: only the caller can run it again
+        if (context.trx) throw err;
         if (violatedUnique(err, { orders_idempotency_unique: 'idempotency_key' })) {
           // a concurrent request with the same key won: this one rolled back and answers as a retry
           const won = await earlier();
@@ -237,7 +239,7 @@ export class OrderService {
   }
 
   async list(context: RequestContext, userId: number, opts: { page: number; pageSize: number; status?: number }) {
-    const q = context.trx ?? this.db;
+    const q = db(context);
     const base = () => {
       const b = q('orders').where('user_id', userId);
       return opts.status ? b.where('status', opts.status) : b;
@@ -250,7 +252,7 @@ export class OrderService {
 
   /** The user's order; another user's, or none, is 404 (never 403: do not tell it exists). */
   async get(context: RequestContext, userId: number, orderId: string): Promise<Order> {
-    const q = context.trx ?? this.db;
+    const q = db(context);
     const row = await q('orders').where({ order_id: orderId, user_id: userId }).first();
     if (!row) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     const lines = await this.linesOf(q, [orderId]);
@@ -259,9 +261,9 @@ export class OrderService {
 
   /** Cancels an unpaid order of the user: its stock and sales go back, once. */
   async cancel(context: RequestContext, userId: number, orderId: string): Promise<Order> {
-    const done = await this.db.transaction((trx) => this.cancelIn(trx, orderId, now(context), userId));
+    const done = await withTransaction(context, ({ trx }) => this.cancelIn(trx, orderId, now(context), userId));
     if (!done) {
-      const exists = await this.db('orders').where({ order_id: orderId, user_id: userId }).first('status');
+      const exists = await db(context)('orders').where({ order_id: orderId, user_id: userId }).first('status');
       if (!exists) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
       throw new ConflictError('只能取消待支付的订单', 'ORDER_NOT_CANCELABLE');
     }
@@ -287,13 +289,14 @@ export class OrderService {
    * runs first for each (asking Alipay whether it was paid after all, its notify lost); if it settles
    * the order, the cancel finds it paid and does nothing.
    */
-  async cancelExpired(at: number, lastChance?: (orderId: string) => Promise<boolean>, limit = 200): Promise<number> {
-    const due = await this.db('orders').where('status', ORDER_STATUS.unpaid).where('pay_deadline', '<=', at).orderBy('pay_deadline').limit(limit).pluck('order_id');
+  async cancelExpired(context: RequestContext, lastChance?: (orderId: string) => Promise<boolean>, limit = 200): Promise<number> {
+    const at = now(context);
+    const due = await db(context)('orders').where('status', ORDER_STATUS.unpaid).where('pay_deadline', '<=', at).orderBy('pay_deadline').limit(limit).pluck('order_id');
     let n = 0;
     for (const id of due) {
       // false: Alipay could not be asked — keep the order for the next run rather than cancel one that may be paid
       if (lastChance && !(await lastChance(id))) continue;
-      if (await this.db.transaction((trx) => this.cancelIn(trx, id, at))) n++;
+      if (await withTransaction(context, ({ trx }) => this.cancelIn(trx, id, at))) n++;
     }
     return n;
   }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { systemClock, type Clock } from '../../clock.ts';
 import type { RequestContext } from '../../context.ts';
 import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { AppError, ConflictError, NotFoundError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
@@ -81,11 +81,9 @@ interface CheckedPayment {
 
 export class PaymentService {
   constructor(
-    private readonly db: Knex,
     private readonly gateway: AlipayGateway | null,
     private readonly appId: string,
     private readonly log: Logger,
-    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Whether Alipay is configured (without it every payment endpoint answers 404). */
@@ -101,8 +99,7 @@ export class PaymentService {
   /** The signed Alipay URL for the user's own unpaid Alipay order. */
   async paymentUrl(context: RequestContext, userId: number, orderId: string): Promise<{ alipay_url: string }> {
     const gateway = this.alipay();
-    const q = context.trx ?? this.db;
-    const order = await q('orders').where({ order_id: orderId, user_id: userId }).first('payment_amount', 'pay_method', 'status', 'pay_deadline');
+    const order = await db(context)('orders').where({ order_id: orderId, user_id: userId }).first('payment_amount', 'pay_method', 'status', 'pay_deadline');
     if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     if (Number(order.pay_method) !== PAY_METHOD.alipay || Number(order.status) !== ORDER_STATUS.unpaid) {
       throw new ConflictError('只有待支付的支付宝订单可以去支付', 'ORDER_NOT_PAYABLE');
@@ -124,21 +121,21 @@ export class PaymentService {
    * recorded for refund, a replay, or a status that asks nothing of us — so the route answers
    * `success`; throws PaymentRefusedError (400) when it does not check out, and Alipay retries.
    */
-  async handleNotify(params: Record<string, string>): Promise<Settlement | { order_id: string; trade_no: string; outcome: 'ignored' }> {
-    const p = await this.check(params, 'notify');
+  async handleNotify(context: RequestContext, params: Record<string, string>): Promise<Settlement | { order_id: string; trade_no: string; outcome: 'ignored' }> {
+    const p = await this.check(context, params, 'notify');
     if (!isPaidStatus(params.trade_status)) {
       // WAIT_BUYER_PAY / TRADE_CLOSED: genuine, but no money to book; acknowledged so Alipay stops
       this.log.info({ order_id: p.orderId, trade_no: p.tradeNo, trade_status: params.trade_status }, 'Alipay notify without payment: acknowledged');
       return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'ignored' };
     }
-    return this.settle(p, 'notify');
+    return this.settle(context, p, 'notify');
   }
 
   /** The browser's return (the query Alipay appended to return_url): the order's status afterwards. */
-  async handleReturn(params: Record<string, string>): Promise<{ order_id: string; trade_no: string; status: number }> {
-    const p = await this.check(params, 'return');
-    const answer = async () => ({ order_id: p.orderId, trade_no: p.tradeNo, status: await this.statusOf(p.orderId) });
-    if (await this.db('payments').where({ trade_no: p.tradeNo }).first('id')) return answer();
+  async handleReturn(context: RequestContext, params: Record<string, string>): Promise<{ order_id: string; trade_no: string; status: number }> {
+    const p = await this.check(context, params, 'return');
+    const answer = async () => ({ order_id: p.orderId, trade_no: p.tradeNo, status: await this.statusOf(context, p.orderId) });
+    if (await db(context)('payments').where({ trade_no: p.tradeNo }).first('id')) return answer();
     let trade;
     try {
       trade = await this.alipay().queryTrade(p.orderId);
@@ -147,7 +144,7 @@ export class PaymentService {
       return answer();
     }
     if (isPaidStatus(trade.status) && trade.tradeNo === p.tradeNo && trade.amountCents === p.amountCents) {
-      await this.settle(p, 'return');
+      await this.settle(context, p, 'return');
     } else {
       this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, queried: trade }, 'Alipay return not confirmed by trade.query: not settled');
     }
@@ -159,9 +156,9 @@ export class PaymentService {
    * notify never came. Throws AlipayError when Alipay cannot be asked, and ALIPAY_DISABLED (404)
    * without Alipay — check `enabled` first.
    */
-  async settleByQuery(orderId: string): Promise<QuerySettlement> {
+  async settleByQuery(context: RequestContext, orderId: string): Promise<QuerySettlement> {
     const gateway = this.alipay();
-    const order = ORDER_ID.test(orderId) ? await this.db('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
+    const order = ORDER_ID.test(orderId) ? await db(context)('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
     if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     const trade = await gateway.queryTrade(orderId);
     const base = { order_id: orderId, trade_no: trade.tradeNo, trade_status: trade.status };
@@ -171,7 +168,7 @@ export class PaymentService {
       this.log.error({ order_id: orderId, trade_no: trade.tradeNo, paid: trade.amountCents, expected: amountCents }, 'Alipay trade amount differs from the order: not settled');
       return { ...base, outcome: 'refused' };
     }
-    const s = await this.settle({ orderId, tradeNo: trade.tradeNo, amountCents }, 'query');
+    const s = await this.settle(context, { orderId, tradeNo: trade.tradeNo, amountCents }, 'query');
     return { ...base, outcome: s.outcome };
   }
 
@@ -182,12 +179,12 @@ export class PaymentService {
    * fails waits refundRetryDelay; a refusal no retry can change, MAX_REFUND_ATTEMPTS failed tries, or
    * Alipay reporting another refunded amount makes it 'failed', logged as an error for a human.
    */
-  async refundPending(limit = 50): Promise<RefundRun> {
+  async refundPending(context: RequestContext, limit = 50): Promise<RefundRun> {
     const gateway = this.alipay();
-    const now = this.clock.now().getTime();
+    const now = context.clock.now().getTime();
     // NULL too: a row written by a process still on the code before refund_state existed (a rolling deploy)
     const pending = (q: Knex.QueryBuilder) => q.where('outcome', 'refund').where((w) => w.where('refund_state', 'pending').orWhereNull('refund_state'));
-    const due = await pending(this.db('payments'))
+    const due = await pending(db(context)('payments'))
       .where((w) => w.whereNull('refund_next_at').orWhere('refund_next_at', '<=', now))
       .orderBy('id')
       .limit(limit)
@@ -197,9 +194,9 @@ export class PaymentService {
       const id = Number(row.id);
       const amountCents = centsFromDb(row.amount);
       const attempts = Number(row.refund_attempts) + 1;
-      const context = { payment_id: id, order_id: row.order_id, trade_no: row.trade_no, amount: formatCents(amountCents), attempts };
+      const about = { payment_id: id, order_id: row.order_id, trade_no: row.trade_no, amount: formatCents(amountCents), attempts };
       // every write is conditional on the row still pending: one settled by another worker is left alone
-      const mark = (fields: Record<string, unknown>) => pending(this.db('payments').where({ id })).update({ refund_attempts: attempts, ...fields });
+      const mark = (fields: Record<string, unknown>) => pending(db(context)('payments').where({ id })).update({ refund_attempts: attempts, ...fields });
       let result: RefundResult | null = null;
       let failure: unknown = null;
       try {
@@ -207,25 +204,25 @@ export class PaymentService {
       } catch (err) {
         failure = err;
       }
-      const at = this.clock.now().getTime();
+      const at = context.clock.now().getTime();
       if (result && result.refundedCents === amountCents) {
         await mark({ refund_state: 'done', refunded_at: at, refund_next_at: null, refund_error: null });
-        this.log.info({ ...context, fund_change: result.fundChanged }, 'Alipay payment refunded');
+        this.log.info({ ...about, fund_change: result.fundChanged }, 'Alipay payment refunded');
         run.refunded++;
       } else if (result) {
         await mark({ refund_state: 'failed', refund_next_at: null, refund_error: `Alipay reports ${formatCents(result.refundedCents)} refunded on the trade` });
-        this.log.error({ ...context, refunded: formatCents(result.refundedCents) }, 'Alipay refund: the amount refunded differs from the payment; left to a human');
+        this.log.error({ ...about, refunded: formatCents(result.refundedCents) }, 'Alipay refund: the amount refunded differs from the payment; left to a human');
         run.failed++;
       } else {
         const code = failure instanceof AlipayError ? failure.providerCode : undefined;
         const message = String((failure as Error)?.message ?? failure).slice(0, 255);
         if ((code !== undefined && FINAL_REFUSALS.has(code)) || attempts >= MAX_REFUND_ATTEMPTS) {
           await mark({ refund_state: 'failed', refund_next_at: null, refund_error: message });
-          this.log.error({ ...context, err: failure }, 'Alipay refund failed for good; left to a human');
+          this.log.error({ ...about, err: failure }, 'Alipay refund failed for good; left to a human');
           run.failed++;
         } else {
           await mark({ refund_state: 'pending', refund_next_at: at + refundRetryDelay(attempts), refund_error: message });
-          this.log.warn({ ...context, err: failure, retry_in_ms: refundRetryDelay(attempts) }, 'Alipay refund not done now; retried later');
+          this.log.warn({ ...about, err: failure, retry_in_ms: refundRetryDelay(attempts) }, 'Alipay refund not done now; retried later');
           run.retrying++;
         }
       }
@@ -233,13 +230,13 @@ export class PaymentService {
     return run;
   }
 
-  private async statusOf(orderId: string): Promise<number> {
-    const row = await this.db('orders').where({ order_id: orderId }).first('status');
+  private async statusOf(context: RequestContext, orderId: string): Promise<number> {
+    const row = await db(context)('orders').where({ order_id: orderId }).first('status');
     return Number(row?.status);
   }
 
   /** Signature first, then app id, order and amount; any failure is logged and refused. */
-  private async check(params: Record<string, string>, source: PaymentSource): Promise<CheckedPayment> {
+  private async check(context: RequestContext, params: Record<string, string>, source: PaymentSource): Promise<CheckedPayment> {
     const gateway = this.alipay();
     const refuse = (reason: string): never => {
       this.log.warn({ source, reason, out_trade_no: params.out_trade_no, trade_no: params.trade_no, total_amount: params.total_amount, app_id: params.app_id }, 'Alipay callback refused');
@@ -250,7 +247,7 @@ export class PaymentService {
     const orderId = params.out_trade_no ?? '';
     const tradeNo = params.trade_no ?? '';
     if (!TRADE_NO.test(tradeNo)) return refuse('trade_no');
-    const order = ORDER_ID.test(orderId) ? await this.db('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
+    const order = ORDER_ID.test(orderId) ? await db(context)('orders').where({ order_id: orderId }).first('payment_amount') : undefined;
     if (!order) return refuse('unknown order');
     const amountCents = parseMoney(params.total_amount ?? '');
     if (amountCents === null || amountCents !== centsFromDb(order.payment_amount)) return refuse('amount');
@@ -258,11 +255,11 @@ export class PaymentService {
   }
 
   /** One transaction: record the trade once, and move the order 待支付 → 待发货 if it still is. */
-  private async settle(p: CheckedPayment, source: PaymentSource): Promise<Settlement> {
-    const at = this.clock.now().getTime();
+  private async settle(context: RequestContext, p: CheckedPayment, source: PaymentSource): Promise<Settlement> {
+    const at = context.clock.now().getTime();
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.db.transaction(async (trx): Promise<PaymentOutcome | 'replay'> => {
+        const outcome = await withTransaction(context, async ({ trx }): Promise<PaymentOutcome | 'replay'> => {
           if (await trx('payments').where({ trade_no: p.tradeNo }).first('id')) return 'replay';
           const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at });
           const result: PaymentOutcome = changed === 1 ? 'settled' : 'refund';
@@ -278,14 +275,15 @@ export class PaymentService {
           return result;
         });
         if (outcome === 'refund') {
-          const status = await this.statusOf(p.orderId);
+          const status = await this.statusOf(context, p.orderId);
           this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, status }, 'Alipay payment for an order no longer unpaid: recorded for refund (the payments.refund job gives it back)');
         }
         return { order_id: p.orderId, trade_no: p.tradeNo, outcome };
       } catch (err) {
         // a concurrent notify of the same trade committed first
         if (violatedUnique(err, { payments_trade_no_unique: 'trade_no' })) return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'replay' };
-        if (isDeadlock(err) && attempt < 3) continue;
+        // inside a caller's transaction the whole of it failed: only the caller can run it again
+        if (isDeadlock(err) && attempt < 3 && !context.trx) continue;
         throw err;
       }
     }

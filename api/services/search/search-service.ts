@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { RequestContext } from '../../context.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { SkuSummary } from '../catalog/types.ts';
 import { MANIFEST, SEARCH_DIR, type SearchManifest } from './publish.ts';
@@ -23,48 +24,49 @@ export class SearchService {
     private readonly recheckMs = 1000,
   ) {}
 
-  /** The published manifest, read at most once per recheckMs; null before the first publish. */
-  private async publishedManifest(): Promise<SearchManifest | null> {
-    if (this.manifestAt && Date.now() - this.manifestAt < this.recheckMs) return this.manifest;
-    this.manifestRead ??= this.readManifest().finally(() => (this.manifestRead = null));
+  /** The published manifest, read at most once per recheckMs (by the context's clock); null before the first publish. */
+  private async publishedManifest(context: RequestContext): Promise<SearchManifest | null> {
+    const now = context.clock.now().getTime();
+    if (this.manifestAt && now - this.manifestAt < this.recheckMs && now >= this.manifestAt) return this.manifest;
+    this.manifestRead ??= this.readManifest(now).finally(() => (this.manifestRead = null));
     return this.manifestRead;
   }
 
-  private async readManifest(): Promise<SearchManifest | null> {
+  private async readManifest(now: number): Promise<SearchManifest | null> {
     try {
       const file = path.join(this.clientDir, SEARCH_DIR, MANIFEST);
       this.manifest = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
     } catch {
       // not built yet (keep null), or unreadable for a moment: keep what we had
     }
-    this.manifestAt = Date.now();
+    this.manifestAt = now;
     return this.manifest;
   }
 
-  private async refresh(): Promise<void> {
-    const manifest = await this.publishedManifest();
+  private async refresh(context: RequestContext): Promise<void> {
+    const manifest = await this.publishedManifest(context);
     if (!manifest || (this.current && this.current.manifest.index === manifest.index)) return;
     const json = JSON.parse(await fs.readFile(path.join(this.clientDir, SEARCH_DIR, manifest.index), 'utf8'));
     this.current = { manifest, idx: loadSearchIndex(json) };
   }
 
-  private async ensure() {
-    this.loading ??= this.refresh().finally(() => (this.loading = null));
+  private async ensure(context: RequestContext) {
+    this.loading ??= this.refresh(context).finally(() => (this.loading = null));
     await this.loading;
   }
 
   /** File name of the published index (`index.<hash>.json`), or null when none is published. */
-  async publishedIndex(): Promise<string | null> {
-    return (await this.publishedManifest())?.index ?? null;
+  async publishedIndex(context: RequestContext): Promise<string | null> {
+    return (await this.publishedManifest(context))?.index ?? null;
   }
 
-  async search(q: string, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[]; index: string | null }> {
-    await this.ensure();
+  async search(context: RequestContext, q: string, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[]; index: string | null }> {
+    await this.ensure(context);
     if (!this.current) return { count: 0, results: [], index: null };
     const ids = searchIndex(this.current.idx, q);
     const slice = ids.slice((page - 1) * pageSize, page * pageSize);
     // Ranking comes from the index; name and price come from the database so they are never stale.
-    const results = await this.catalog.summaries(slice);
+    const results = await this.catalog.summaries(context, slice);
     return { count: ids.length, results, index: this.current.manifest.index };
   }
 }
