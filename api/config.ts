@@ -73,6 +73,10 @@ export interface Config {
     payTimeoutMs: number;
     /** HOT_REBUILD_EVERY: how often the hot-seller pages of categories whose sales moved are re-rendered (ms; default 5 min). */
     hotRebuildEveryMs: number;
+    /** ORDER_MAX_UNITS_PER_SKU: units of one SKU a customer may hold across open orders (待支付, 待发货); default 20. */
+    maxUnitsPerSku: number;
+    /** ORDER_MAX_OPEN: open orders (待支付, 待发货) a customer may have at once; default 10. */
+    maxOpenOrders: number;
   };
   /** Origins (CORS_ORIGINS, comma-separated) whose pages may call the API with the customer's cookie. */
   corsOrigins: string[];
@@ -264,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const hotRebuildEveryMs = duration('HOT_REBUILD_EVERY', '5m', 10_000, 24 * 3600_000);
   const secretKey = get('SECRET_KEY') ?? null;
   if (secretKey !== null && secretKey.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters (e.g. openssl rand -hex 32)');
+  const maxUnitsPerSku = int('ORDER_MAX_UNITS_PER_SKU', '20', 1, 1_000_000, 'a number of units 1-1000000');
+  const maxOpenOrders = int('ORDER_MAX_OPEN', '10', 1, 1_000_000, 'a number of orders 1-1000000');
   let trustProxy: string[];
   try {
     trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'off');
@@ -294,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     logLevel: logLevel as Config['logLevel'],
     corsOrigins,
     secretKey,
-    orders: { locking, payTimeoutMs, hotRebuildEveryMs },
+    orders: { locking, payTimeoutMs, hotRebuildEveryMs, maxUnitsPerSku, maxOpenOrders },
     trustProxy,
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,
