@@ -100,7 +100,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     areas,
     addresses,
     history: new BrowseHistoryService(db),
-    payments: new PaymentService(db, alipay, config.alipay?.appId ?? '', log, clock),
+    payments: new PaymentService(db, alipay, config.alipay?.appId ?? '', log, clock, cache),
     cart,
     orders: new OrderService(db, cart, addresses, config, alipay !== null),
     comments: new CommentService(db),
