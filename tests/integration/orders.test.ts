@@ -93,9 +93,12 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     // another user's order does not exist for them
     const other = await customer();
     await expect(service('pessimistic').get(ctx(other.userId), other.userId, r.order_id)).rejects.toMatchObject({ statusCode: 404 });
-    // the address is a copy: editing it later leaves the order as it was
+    // the address is a copy: editing it later leaves the order as it was, and so does deleting it (its row goes)
     await t.db('addresses').where({ id: addressId }).update({ place: '别处' });
     expect((await service('pessimistic').get(ctx(userId), userId, r.order_id)).address.place).toBe('科技园1号');
+    await addresses.remove(ctx(userId), userId, addressId);
+    expect(await t.db('addresses').where({ id: addressId }).first()).toBeUndefined();
+    expect((await service('pessimistic').get(ctx(userId), userId, r.order_id)).address).toEqual({ receiver: '张三', province: '广东省', city: '深圳市', district: '南山区', place: '科技园1号', mobile: '13600000000', tel: null, email: null });
   });
 
   it.each(LOCKINGS)('%s: a short SKU is a 409 naming it, and nothing changes', async (locking) => {
