@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
+import { clientAddressResolver } from './client-address.ts';
 import { MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { compressJson } from './middleware/compress-json.ts';
 import { cors } from './middleware/cors.ts';
@@ -33,10 +34,16 @@ export const API_ROUTES = [...healthRoutes, ...catalogRoutes, ...searchRoutes, .
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.
 export function createApp(services: Services): Koa {
-  // the client's address feeds the per-IP limits: behind a proxy (TRUST_PROXY=on) it is the last
-  // X-Forwarded-For entry — the one our proxy wrote; entries before it are the client's own say
-  const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
+  // Koa's own proxy mode stays off: it believes X-Forwarded-* from whoever connects. The client's
+  // address (the per-IP limits count it) comes from api/client-address.ts, which reads
+  // X-Forwarded-For only from the proxies TRUST_PROXY names.
+  const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by errorHandler
+  const clientAddress = clientAddressResolver(services.config.trustProxy);
+  app.use((ctx, next) => {
+    ctx.request.ip = clientAddress(ctx.req);
+    return next();
+  });
   const clientDir = path.join(services.config.distDir, 'client');
   const files = new FileCache(128 * 1024 * 1024);
   const site = new StaticRoot(clientDir, INTERNAL);

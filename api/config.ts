@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseTrustProxy } from './client-address.ts';
 import { parseDecimalInt } from './numbers.ts';
 import { alipayConfigFrom, type AlipayConfig } from './providers/alipay.ts';
 
@@ -54,10 +55,11 @@ export interface Config {
     | { provider: 'ronglian'; accountSid: string; authToken: string; appId: string; templateId: string; baseUrl: string };
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /**
-   * TRUST_PROXY=on: the shop runs behind one reverse proxy or load balancer, and the client's address
-   * is the last one in X-Forwarded-For (the one that proxy appended); off: the socket's address.
+   * TRUST_PROXY: the addresses and ranges of the shop's own reverse proxies or load balancers (e.g.
+   * ['127.0.0.1', '10.0.0.0/8']); X-Forwarded-For is read only from them (api/client-address.ts).
+   * Empty (off, the default): the socket's address is the client's.
    */
-  trustProxy: boolean;
+  trustProxy: string[];
   /**
    * SECRET_KEY signs what the shop hands clients to keep (the guest cart cookie). Unset: a random key
    * kept in DATA_DIR/secret.key (api/secret-key.ts) — fine for one machine; several web processes
@@ -71,6 +73,10 @@ export interface Config {
     payTimeoutMs: number;
     /** HOT_REBUILD_EVERY: how often the hot-seller pages of categories whose sales moved are re-rendered (ms; default 5 min). */
     hotRebuildEveryMs: number;
+    /** ORDER_MAX_UNITS_PER_SKU: units of one SKU a customer may hold across open orders (待支付, 待发货); default 20. */
+    maxUnitsPerSku: number;
+    /** ORDER_MAX_OPEN: open orders (待支付, 待发货) a customer may have at once; default 10. */
+    maxOpenOrders: number;
   };
   /** Origins (CORS_ORIGINS, comma-separated) whose pages may call the API with the customer's cookie. */
   corsOrigins: string[];
@@ -262,8 +268,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const hotRebuildEveryMs = duration('HOT_REBUILD_EVERY', '5m', 10_000, 24 * 3600_000);
   const secretKey = get('SECRET_KEY') ?? null;
   if (secretKey !== null && secretKey.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters (e.g. openssl rand -hex 32)');
-  const trustProxy = get('TRUST_PROXY') ?? 'off';
-  if (!['on', 'off'].includes(trustProxy)) throw new ConfigError('TRUST_PROXY', `must be on or off (got '${trustProxy}')`);
+  const maxUnitsPerSku = int('ORDER_MAX_UNITS_PER_SKU', '20', 1, 1_000_000, 'a number of units 1-1000000');
+  const maxOpenOrders = int('ORDER_MAX_OPEN', '10', 1, 1_000_000, 'a number of orders 1-1000000');
+  let trustProxy: string[];
+  try {
+    trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'off');
+  } catch (err) {
+    throw new ConfigError('TRUST_PROXY', (err as Error).message);
+  }
   const idleDays = int('SESSION_IDLE_DAYS', '14', 1, 365, 'days 1-365');
 
   const smtpUrl = urlOf('SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:587 or smtps://user:pass@host:465');
@@ -288,8 +300,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     logLevel: logLevel as Config['logLevel'],
     corsOrigins,
     secretKey,
-    orders: { locking, payTimeoutMs, hotRebuildEveryMs },
-    trustProxy: trustProxy === 'on',
+    orders: { locking, payTimeoutMs, hotRebuildEveryMs, maxUnitsPerSku, maxOpenOrders },
+    trustProxy,
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,
     jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },

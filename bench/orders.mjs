@@ -59,7 +59,8 @@ for (const [i, name] of chosen.entries()) {
     await db('users').insert(Array.from({ length: BUYERS }, (_, k) => ({ username: `obench_${k}`, password_hash: hash, mobile: `1590000${String(k).padStart(4, '0')}`, email_active: false, is_active: true, created_at: now, updated_at: now })));
 
   const port = 18300 + i;
-  const server = await startServer(port, { ...env, LOG_LEVEL: 'warn', JOBS_IN_PROCESS: 'off' });
+  // each buyer orders again and again: the per-customer limits (ORDER_MAX_*) are set out of the way
+  const server = await startServer(port, { ...env, LOG_LEVEL: 'warn', JOBS_IN_PROCESS: 'off', ORDER_MAX_UNITS_PER_SKU: '1000000', ORDER_MAX_OPEN: '1000000' });
   const base = `http://127.0.0.1:${port}`;
   const api = async (method, p, token, body, headers = {}) => {
     const r = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });

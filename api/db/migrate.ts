@@ -9,6 +9,7 @@ import * as addresses from './migrations/2026-11-26-03-addresses.ts';
 import * as orders from './migrations/2026-11-26-04-orders.ts';
 import * as commentCounts from './migrations/2026-11-26-05-comment-counts.ts';
 import * as refunds from './migrations/2026-11-26-06-refunds.ts';
+import * as addressesHardDelete from './migrations/2026-11-27-00-addresses-hard-delete.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -23,6 +24,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-26-04-orders': orders,
   '2026-11-26-05-comment-counts': commentCounts,
   '2026-11-26-06-refunds': refunds,
+  '2026-11-27-00-addresses-hard-delete': addressesHardDelete,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -102,7 +102,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     areas,
     addresses,
     history: new BrowseHistoryService(),
-    payments: new PaymentService(alipay, config.alipay?.appId ?? '', log),
+    payments: new PaymentService(alipay, config.alipay?.appId ?? '', log, cache),
     cart,
     orders: new OrderService(cart, addresses, config, alipay !== null),
     comments: new CommentService(),

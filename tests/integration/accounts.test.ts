@@ -452,7 +452,7 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
   });
 
   it('throttles 30 failures from one client address across accounts: behind a trusted proxy the last X-Forwarded-For entry, else the socket', async () => {
-    const proxied = await startTestApp(t, { redisUrl: kind === 'mysql' ? (redisDbUrl(13) ?? null) : null, config: { trustProxy: true } });
+    const proxied = await startTestApp(t, { redisUrl: kind === 'mysql' ? (redisDbUrl(13) ?? null) : null, config: { trustProxy: ['127.0.0.0/8'] } }); // every loopback address is a trusted proxy here
     try {
       const u = await createUser(app.services, { password: 'right-pass1' });
       const from = freshIp(); // the proxy

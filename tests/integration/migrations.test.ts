@@ -12,7 +12,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -53,6 +53,21 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     ]);
     await t.db('payments').del();
     await t.db('orders').del();
+    await t.db('users').del();
+  });
+
+  it('delete the addresses the soft delete kept, and no other', async () => {
+    // the database as the release before left it: a deleted address, still the (stale) default, beside a live one
+    await t.db('knex_migrations').where('name', '2026-11-27-00-addresses-hard-delete').del();
+    const [userId] = await t.db('users').insert({ username: 'mover', password_hash: 'x', mobile: '13900000008', created_at: 1, updated_at: 1 });
+    const address = { user_id: userId, title: '家', receiver: '张三', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园1号', mobile: '13600000000', created_at: 1, updated_at: 1 };
+    const [gone] = await t.db('addresses').insert({ ...address, is_deleted: true });
+    const [live] = await t.db('addresses').insert({ ...address, is_deleted: false });
+    await t.db('users').where({ id: userId }).update({ default_address_id: gone });
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-27-00-addresses-hard-delete']);
+    expect((await t.db('addresses').where({ user_id: userId }).pluck('id')).map(Number)).toEqual([Number(live)]);
+    expect((await t.db('users').where({ id: userId }).first('default_address_id')).default_address_id).toBeNull();
+    await t.db('addresses').del();
     await t.db('users').del();
   });
 

@@ -84,6 +84,21 @@ describe.each(DB_KINDS)('orders API on %s', (kind) => {
     expect((await call(app, 'POST', `/api/orders/${placed.body.order_id}/cancel`, { headers: a.headers })).status).toBe(409);
   });
 
+  it('refuses an order past the per-customer limit (ORDER_MAX_UNITS_PER_SKU, 20 by default) with a 409 naming the SKU; the cart keeps it', async () => {
+    const b = await buyer();
+    const [s] = await skus(1, 6);
+    await t.db('skus').where({ id: s }).update({ stock: 500 });
+    const name = (await t.db('skus').where({ id: s }).first('name')).name as string;
+    expect((await call(app, 'POST', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 99 } })).status).toBe(201); // the cart's own bound
+    const r = await call(app, 'POST', '/api/orders', { headers: b.headers, body: { address_id: b.addressId, pay_method: 1 } });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toEqual({ code: 'ORDER_LIMIT_UNITS', message: `超出限购数量，订单未提交：${name} 每人限购 20 件，本单最多还能买 20 件`, fields: { [`sku_${s}`]: `${name} 每人限购 20 件，本单最多还能买 20 件` } });
+    expect(Number((await t.db('skus').where({ id: s }).first('stock')).stock)).toBe(500);
+    expect((await call(app, 'GET', '/api/cart', { headers: b.headers })).body).toMatchObject([{ id: s, count: 99 }]);
+    await call(app, 'PUT', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 20, selected: true } });
+    expect((await call(app, 'POST', '/api/orders', { headers: b.headers, body: { address_id: b.addressId, pay_method: 1 } })).status).toBe(201);
+  });
+
   it('comments once per line of a delivered order; the last one finishes it; anonymous names masked', async () => {
     const b = await buyer();
     const [s1, s2] = await skus(2, 4);

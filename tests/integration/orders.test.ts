@@ -7,7 +7,7 @@ import type { CartSource } from '../../api/services/orders/cart-source.ts';
 import { planRebuild } from '../../api/services/catalog/dependencies.ts';
 import { CommentService } from '../../api/services/orders/comments.ts';
 import { planHotPages } from '../../api/services/orders/hot-pages.ts';
-import { ORDER_STATUS, PAY_METHOD } from '../../api/services/orders/order-rules.ts';
+import { ORDER_STATUS, PAY_METHOD, type PayMethod } from '../../api/services/orders/order-rules.ts';
 import { OrderService } from '../../api/services/orders/order-service.ts';
 import type { Locking } from '../../api/services/orders/stock.ts';
 import { hashPassword } from '../../api/services/accounts/passwords.ts';
@@ -49,7 +49,9 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
   const sys = (): RequestContext => systemContext('orders-test', { db: t.db, clock });
   /** The sweep's context at the moment `ms` (cancelExpired takes its `at` from the clock). */
   const sweepAt = (ms: number): RequestContext => systemContext('orders-test', { db: t.db, clock: { now: () => new Date(ms) } });
-  const service = (locking: Locking) => new OrderService(cart, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000 } }, true);
+  const LIMITS = { maxUnitsPerSku: 20, maxOpenOrders: 10 }; // the defaults
+  const service = (locking: Locking, limits = LIMITS, source: CartSource = cart) =>
+    new OrderService(source, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000, ...limits } }, true);
 
   let serial = 0;
   async function customer(): Promise<{ userId: number; addressId: number }> {
@@ -95,9 +97,12 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     // another user's order does not exist for them
     const other = await customer();
     await expect(service('pessimistic').get(ctx(other.userId), other.userId, r.order_id)).rejects.toMatchObject({ statusCode: 404 });
-    // the address is a copy: editing it later leaves the order as it was
+    // the address is a copy: editing it later leaves the order as it was, and so does deleting it (its row goes)
     await t.db('addresses').where({ id: addressId }).update({ place: '别处' });
     expect((await service('pessimistic').get(ctx(userId), userId, r.order_id)).address.place).toBe('科技园1号');
+    await addresses.remove(ctx(userId), userId, addressId);
+    expect(await t.db('addresses').where({ id: addressId }).first()).toBeUndefined();
+    expect((await service('pessimistic').get(ctx(userId), userId, r.order_id)).address).toEqual({ receiver: '张三', province: '广东省', city: '深圳市', district: '南山区', place: '科技园1号', mobile: '13600000000', tel: null, email: null });
   });
 
   it.each(LOCKINGS)('%s: a short SKU is a 409 naming it, and nothing changes', async (locking) => {
@@ -139,6 +144,72 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     expect([await stockOf(a.id), await stockOf(b.id)]).toEqual([80, 80]);
   }, 60_000);
 
+  /** A selection that stays put: every one of a customer's parallel orders sees the same lines. */
+  const fixedCart = (lines: [number, number][]): CartSource => ({
+    selectedLines: async () => lines.map(([sku_id, count]) => ({ sku_id, count })),
+    removeLines: async () => {},
+  });
+  const unitsHeld = async (userId: number, skuId: number) =>
+    Number((await t.db('order_lines as l').join('orders as o', 'o.order_id', 'l.order_id').where({ 'o.user_id': userId, 'l.sku_id': skuId }).whereIn('o.status', [1, 2]).sum({ n: 'l.count' }).first())?.n ?? 0);
+
+  it.each(LOCKINGS)('%s: a customer holds at most ORDER_MAX_UNITS_PER_SKU units of a SKU across open orders, also ordering in parallel; others are unaffected', async (locking) => {
+    const sku = await skuWithStock(100, 16 + LOCKINGS.indexOf(locking));
+    const name = (await t.db('skus').where({ id: sku.id }).first('name')).name as string;
+    const limits = { maxUnitsPerSku: 5, maxOpenOrders: 10 };
+    const [a, b] = [await customer(), await customer()];
+    const order = (c: { userId: number; addressId: number }, count: number, payMethod: PayMethod = PAY_METHOD.cash) =>
+      service(locking, limits, fixedCart([[sku.id, count]])).commit(ctx(c.userId), c.userId, { address_id: c.addressId, pay_method: payMethod });
+
+    // eight orders of 2 at once: two fit under 5, the other six are refused, naming the SKU and what is left
+    const burst = await Promise.allSettled(Array.from({ length: 8 }, () => order(a, 2)));
+    const refused = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(refused.map((e) => e.code), String(refused.find((e) => e.code !== 'ORDER_LIMIT_UNITS'))).toEqual(Array(6).fill('ORDER_LIMIT_UNITS'));
+    expect(refused[0]).toMatchObject({ statusCode: 409, fields: { [`sku_${sku.id}`]: `${name} 每人限购 5 件，未完成的订单中已有 4 件，本单最多还能买 1 件` } });
+    expect(refused[0].message).toContain(name);
+    expect([await unitsHeld(a.userId, sku.id), await stockOf(sku.id)]).toEqual([4, 96]);
+    await order(a, 1);
+    await expect(order(a, 1)).rejects.toMatchObject({ code: 'ORDER_LIMIT_UNITS', fields: { [`sku_${sku.id}`]: expect.stringContaining('已达上限') } });
+
+    // another customer has a limit of their own; one order past it is refused whole
+    await expect(order(b, 6)).rejects.toMatchObject({ code: 'ORDER_LIMIT_UNITS', fields: { [`sku_${sku.id}`]: `${name} 每人限购 5 件，本单最多还能买 5 件` } });
+    await order(b, 5);
+    expect(await stockOf(sku.id)).toBe(90);
+
+    // shipped orders no longer hold units; a cancelled one gives them back
+    await t.db('orders').where({ user_id: a.userId }).update({ status: ORDER_STATUS.unreceived });
+    const unpaid = await order(a, 4, PAY_METHOD.alipay);
+    await expect(order(a, 2)).rejects.toMatchObject({ code: 'ORDER_LIMIT_UNITS' });
+    await service(locking, limits).cancel(ctx(a.userId), a.userId, unpaid.order_id);
+    await order(a, 5);
+    expect(await unitsHeld(a.userId, sku.id)).toBe(5);
+  }, 60_000);
+
+  it.each(LOCKINGS)('%s: a customer has at most ORDER_MAX_OPEN open orders, also ordering in parallel; others are unaffected; a retry is still answered', async (locking) => {
+    const sku = await skuWithStock(100, 18);
+    const limits = { maxUnitsPerSku: 100, maxOpenOrders: 3 };
+    const [a, b] = [await customer(), await customer()];
+    const svc = service(locking, limits, fixedCart([[sku.id, 1]]));
+    const order = (c: { userId: number; addressId: number }, key?: string) => svc.commit(ctx(c.userId), c.userId, { address_id: c.addressId, pay_method: PAY_METHOD.cash }, key);
+
+    const first = await order(a, `open-limit-${locking}`);
+    const burst = await Promise.allSettled(Array.from({ length: 7 }, () => order(a)));
+    const refused = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(refused.map((e) => e.code), String(refused.find((e) => e.code !== 'ORDER_LIMIT_OPEN'))).toEqual(Array(5).fill('ORDER_LIMIT_OPEN'));
+    expect(refused[0]).toMatchObject({ statusCode: 409, message: expect.stringContaining('最多同时有 3 个未完成的订单') });
+    expect(Number((await t.db('orders').where({ user_id: a.userId }).count({ n: '*' }).first())?.n)).toBe(3);
+    // the retry of an order already placed is not a new order: answered, not refused
+    expect(await order(a, `open-limit-${locking}`)).toMatchObject({ order_id: first.order_id, created: false });
+
+    expect((await Promise.allSettled([order(b), order(b), order(b)])).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+
+    // a shipped order is no longer open
+    await t.db('orders').where({ order_id: first.order_id }).update({ status: ORDER_STATUS.unreceived });
+    await order(a);
+    await expect(order(a)).rejects.toMatchObject({ code: 'ORDER_LIMIT_OPEN' });
+  }, 60_000);
+
   it('returns the same order for a retry with the same Idempotency-Key, and 409 for another body', async () => {
     const { userId, addressId } = await customer();
     const sku = await skuWithStock(50, 7);
@@ -162,7 +233,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     const orders = Number((await t.db('orders').count({ n: '*' }).first())?.n);
     const down = new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const unreadable: CartSource = { selectedLines: async () => Promise.reject(down), removeLines: async () => {} };
-    const svc = (c: CartSource) => new OrderService(c, addresses, { orders: { locking: 'pessimistic', payTimeoutMs: 1800_000, hotRebuildEveryMs: 300_000 } }, true);
+    const svc = (c: CartSource) => service('pessimistic', LIMITS, c);
     await expect(svc(unreadable).commit(ctx(userId), userId, { address_id: addressId, pay_method: 1 })).rejects.toMatchObject({ statusCode: 503, code: 'CART_UNAVAILABLE' });
     expect(Number((await t.db('orders').count({ n: '*' }).first())?.n)).toBe(orders);
     expect(await stockOf(sku.id)).toBe(9);

@@ -1,3 +1,4 @@
+import { systemContext } from '../../api/context.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -5,16 +6,19 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../api/clock.ts';
 import { ConfigError, loadConfig } from '../../api/config.ts';
 import { centsFromDb, formatCents } from '../../api/money.ts';
 import { AlipayError, alipayConfigFrom, alipayGateway, beijingTime } from '../../api/providers/alipay.ts';
 import { newOrderId, ORDER_STATUS, PAY_METHOD } from '../../api/services/orders/order-rules.ts';
 import { OrderService } from '../../api/services/orders/order-service.ts';
+import { PaymentService } from '../../api/services/payments/payment-service.ts';
+import { RETURN_QUERY_EVERY_MS } from '../../api/services/payments/return-queries.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
 import { rsaPair, signAsAlipay, startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
 
 // Alipay through the real adapter (alipay-sdk 4) against a stand-in gateway with its own "Alipay"
@@ -172,7 +176,8 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     standIn = await startAlipayStandIn({ appId: APP_ID });
-    app = await startTestApp(t, { config: { alipay: standIn.config() }, overrides: { log: logs.log } });
+    // Redis on the MySQL run: the return's query window is shared by every web process through it
+    app = await startTestApp(t, { redisUrl: kind === 'mysql' ? (redisDbUrl(11) ?? null) : null, config: { alipay: standIn.config() }, overrides: { log: logs.log } });
     // the lead's services.orders when wired; cancelIn needs nothing but the transaction
     orders =
       (app.services as unknown as { orders?: OrderService }).orders ??
@@ -411,17 +416,50 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
       const back = standIn.returnFor(o.orderId);
       standIn.pay(o.orderId, o.amount, 'WAIT_BUYER_PAY'); // Alipay's own record says: not paid
       expect((await comeBack(back)).body).toMatchObject({ order_id: o.orderId, status: ORDER_STATUS.unpaid });
-      const paid = standIn.pay(o.orderId, o.amount);
+      // Alipay unreachable (another order: the first was asked a moment ago, and is not asked again so soon)
+      const o2 = await placeOrder();
+      const paid = standIn.pay(o2.orderId, o2.amount);
       standIn.outage = true;
       try {
-        const r = await comeBack(standIn.returnFor(o.orderId));
+        const r = await comeBack(standIn.returnFor(o2.orderId));
         expect([r.status, r.body.status]).toEqual([200, ORDER_STATUS.unpaid]);
       } finally {
         standIn.outage = false;
       }
-      expect(await paymentsOf(o.orderId)).toEqual([]);
-      expect((await notify(standIn.notifyFor(o.orderId))).body).toBe('success');
-      expect(await paymentsOf(o.orderId)).toEqual([expect.objectContaining({ trade_no: paid.tradeNo, outcome: 'settled' })]);
+      expect(logs.lines.some((l) => l.order_id === o2.orderId && /could not be confirmed/.test(l.msg))).toBe(true);
+      expect([await paymentsOf(o.orderId), await paymentsOf(o2.orderId)]).toEqual([[], []]);
+      expect((await notify(standIn.notifyFor(o2.orderId))).body).toBe('success');
+      expect(await paymentsOf(o2.orderId)).toEqual([expect.objectContaining({ trade_no: paid.tradeNo, outcome: 'settled' })]);
+    });
+
+    it('replayed 20 times asks Alipay once: within 10 s a return answers what is recorded; a paid order never asks again', async () => {
+      const o = await placeOrder();
+      standIn.pay(o.orderId, o.amount);
+      const back = standIn.returnFor(o.orderId);
+      standIn.pay(o.orderId, o.amount, 'WAIT_BUYER_PAY'); // not confirmed: nothing settles, so every return would ask
+      const queries = () => standIn.requests.filter((q) => q.method === 'alipay.trade.query' && q.params.biz_content?.includes(o.orderId)).length;
+      const replies = await Promise.all(Array.from({ length: 10 }, () => comeBack(back)));
+      for (let i = 0; i < 10; i++) replies.push(await comeBack(back));
+      expect(replies.map((r) => [r.status, r.body.status])).toEqual(Array(20).fill([200, ORDER_STATUS.unpaid]));
+      expect(queries()).toBe(1);
+
+      // the window is the service's clock: moved past it, the next return asks again and settles what Alipay confirms
+      const clock = new ManualClock(Date.now());
+      const payments = new PaymentService(app.services.providers.alipay, APP_ID, logs.log, app.services.cache);
+      const onClock = systemContext('payments-test', { db: app.services.db, clock });
+      expect((await payments.handleReturn(onClock, back)).status).toBe(ORDER_STATUS.unpaid);
+      expect(queries()).toBe(1);
+      clock.advance(RETURN_QUERY_EVERY_MS);
+      const trade = standIn.pay(o.orderId, o.amount);
+      const paidBack = standIn.returnFor(o.orderId);
+      expect(await payments.handleReturn(onClock, paidBack)).toEqual({ order_id: o.orderId, trade_no: trade.tradeNo, status: ORDER_STATUS.unsent });
+      expect(queries()).toBe(2);
+      // paid: no return asks again, however late — neither this trade's nor the earlier one's
+      clock.advance(3600_000);
+      for (const params of [paidBack, back, back]) expect((await payments.handleReturn(onClock, params)).status).toBe(ORDER_STATUS.unsent);
+      expect((await comeBack(back)).body.status).toBe(ORDER_STATUS.unsent);
+      expect(queries()).toBe(2);
+      expect(await paymentsOf(o.orderId)).toEqual([expect.objectContaining({ trade_no: trade.tradeNo, source: 'return', outcome: 'settled' })]);
     });
 
     it('refuses a forged return, or one for another amount or app', async () => {

@@ -28,13 +28,30 @@ describe('configuration', () => {
     expect(d.corsOrigins).toEqual([]);
     expect(d.accounts.sessionIdleMs).toBe(14 * 86_400_000);
     expect(d.accounts.secureCookies).toBe(false);
-    expect(d.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'on' }, '/srv/shop').trustProxy).toBe(true);
   });
 
-  it('reads the order settings: locking strategy, pay timeout and hot-page interval as durations', () => {
-    expect(loadConfig({}, '/srv/shop').orders).toEqual({ locking: 'pessimistic', payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 5 * 60_000 });
-    expect(loadConfig({ ORDER_LOCKING: 'optimistic', ORDER_PAY_TIMEOUT: '90s', HOT_REBUILD_EVERY: '1h' }, '/srv/shop').orders).toEqual({ locking: 'optimistic', payTimeoutMs: 90_000, hotRebuildEveryMs: 3600_000 });
+  it('reads the trusted proxies: off, or addresses and ranges (IPv4, IPv6, named)', () => {
+    expect(loadConfig({}, '/srv/shop').trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'off' }, '/srv/shop').trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }, '/srv/shop').trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it.each([
+    ['on', /no longer accepts on.*TRUST_PROXY=127\.0\.0\.1/],
+    ['yes', /'yes' is not one/],
+    ['10.0.0.0/33', /'10\.0\.0\.0\/33' is not one/],
+    ['10.0.0.256', /'10\.0\.0\.256' is not one/],
+    ['proxy.internal', /'proxy\.internal' is not one/],
+    ['127.0.0.1,', /without empty entries/],
+    ['off,10.0.0.1', /'off' is not one/],
+  ])('stops on TRUST_PROXY=%s, saying why', (value, why) => {
+    expect(() => loadConfig({ TRUST_PROXY: value }, '/srv/shop')).toThrow(ConfigError);
+    expect(() => loadConfig({ TRUST_PROXY: value }, '/srv/shop')).toThrow(why);
+  });
+
+  it('reads the order settings: locking strategy, pay timeout and hot-page interval as durations, per-customer limits', () => {
+    expect(loadConfig({}, '/srv/shop').orders).toEqual({ locking: 'pessimistic', payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 5 * 60_000, maxUnitsPerSku: 20, maxOpenOrders: 10 });
+    expect(loadConfig({ ORDER_LOCKING: 'optimistic', ORDER_PAY_TIMEOUT: '90s', HOT_REBUILD_EVERY: '1h', ORDER_MAX_UNITS_PER_SKU: '5', ORDER_MAX_OPEN: '3' }, '/srv/shop').orders).toEqual({ locking: 'optimistic', payTimeoutMs: 90_000, hotRebuildEveryMs: 3600_000, maxUnitsPerSku: 5, maxOpenOrders: 3 });
     expect(loadConfig({ ORDER_PAY_TIMEOUT: '15' }, '/srv/shop').orders.payTimeoutMs).toBe(15 * 60_000); // plain minutes
     expect(loadConfig({ SECRET_KEY: 'k'.repeat(32) }, '/srv/shop').secretKey).toBe('k'.repeat(32));
   });
@@ -102,6 +119,11 @@ describe('configuration', () => {
     [{ CORS_ORIGINS: 'm.example.com' }, 'CORS_ORIGINS'],
     [{ SESSION_IDLE_DAYS: '0' }, 'SESSION_IDLE_DAYS'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'on' }, 'TRUST_PROXY'],
+    [{ ORDER_MAX_UNITS_PER_SKU: '0' }, 'ORDER_MAX_UNITS_PER_SKU'],
+    [{ ORDER_MAX_UNITS_PER_SKU: '20.5' }, 'ORDER_MAX_UNITS_PER_SKU'],
+    [{ ORDER_MAX_OPEN: '-1' }, 'ORDER_MAX_OPEN'],
+    [{ ORDER_MAX_OPEN: 'ten' }, 'ORDER_MAX_OPEN'],
     [{ ORDER_LOCKING: 'none' }, 'ORDER_LOCKING'],
     [{ ORDER_PAY_TIMEOUT: '10' + 's' }, 'ORDER_PAY_TIMEOUT'],
     [{ ORDER_PAY_TIMEOUT: '30 min' }, 'ORDER_PAY_TIMEOUT'],

@@ -116,13 +116,15 @@ export class AddressService {
     });
   }
 
-  /** Soft delete (orders keep pointing at the row); 204 in the API. */
+  /**
+   * Deletes the address's row: orders keep their own copy of the address they were sent to, so
+   * nothing needs it any more (the soft delete kept every deleted address for ever). 204 in the API.
+   */
   async remove(context: RequestContext, userId: number, id: number): Promise<void> {
-    const now = context.clock.now().getTime();
     await this.write(context, async (trx) => {
       const user = await this.lockUser(trx, userId);
-      const changed = await trx('addresses').where({ id, user_id: userId, is_deleted: false }).update({ is_deleted: true, updated_at: now });
-      if (changed === 0) throw notFound();
+      const deleted = await trx('addresses').where({ id, user_id: userId, is_deleted: false }).del();
+      if (deleted === 0) throw notFound();
       if (Number(user.default_address_id) !== id) return;
       const next = await trx('addresses').where({ user_id: userId, is_deleted: false }).orderBy('id', 'desc').first('id');
       await trx('users')

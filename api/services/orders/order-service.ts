@@ -8,12 +8,14 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../e
 import { centsFromDb, formatCents } from '../../money.ts';
 import type { AddressService } from '../addresses/address-service.ts';
 import type { CartSource } from './cart-source.ts';
+import { checkCustomerLimits, lockCustomer } from './order-limits.ts';
 import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type PayMethod } from './order-rules.ts';
 import { readSkus, returnStock, takeStock, unitsWanted, type Locking } from './stock.ts';
 
 // Checkout and orders. An order is placed in ONE transaction: stock taken (stock.ts), the order
 // with a copy of the address and each line's name and unit price at that moment, and a row in
-// sales_changes for every SKU sold (the hot-page job, orders/hot-pages.ts, plans from those). Only after
+// sales_changes for every SKU sold (the hot-page job, orders/hot-pages.ts, plans from those), within
+// what one customer may hold (order-limits.ts: units of a SKU and open orders). Only after
 // the commit do the ordered lines leave the cart: if that fails (Redis down), the order stands and
 // the answer says it was placed. An Idempotency-Key makes a retry return the same order.
 
@@ -173,8 +175,10 @@ export class OrderService {
       try {
         await withTransaction(context, async ({ trx }) => {
           const wanted = unitsWanted(lines);
-          // the order and its lines first; the contended SKU rows last, for the shortest lock (stock.ts)
+          // the customer's row first (their orders queue here), the contended SKU rows last (stock.ts)
+          await lockCustomer(trx, userId);
           const taken = await readSkus(trx, wanted);
+          await checkCustomerLimits(trx, userId, taken, this.config.orders);
           const totalCents = taken.reduce((sum, s) => sum + s.price_cents * s.count, 0);
           const alipay = input.pay_method === PAY_METHOD.alipay;
           await trx('orders').insert({

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Cache } from '../../cache/cache.ts';
 import type { RequestContext } from '../../context.ts';
 import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
 import { db, withTransaction } from '../../db/transaction.ts';
@@ -7,6 +8,7 @@ import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents, parseMoney } from '../../money.ts';
 import { AlipayError, isPaidStatus, type AlipayGateway, type RefundResult, type TradeStatus } from '../../providers/alipay.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
+import { ReturnQueryThrottle } from './return-queries.ts';
 
 // Alipay payments (docs: shared/reference/providers.md; the original trusted the browser's return
 // alone — meiduo-original.md §6 #11). Money reaches us three ways: Alipay's async notify (the
@@ -26,7 +28,10 @@ import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../orders/order-rules.ts';
 // The return carries no trade_status, so it settles nothing on its own: after its signature checks
 // out, Alipay is asked (queryTrade) and the order settles only if the query confirms the same trade
 // paid for the same amount. If Alipay cannot be asked, the answer is the order's status as it is
-// (1 = 待支付: the page says "confirming"); the notify or the job settles it later.
+// (1 = 待支付: the page says "confirming"); the notify or the job settles it later. The return is
+// public and replayable, so it asks only about an order still unpaid (or cancelled: a late payment
+// is recorded for refund), at most once per order every 10 s (return-queries.ts); a paid order
+// never makes it ask again.
 
 export type PaymentSource = 'notify' | 'return' | 'query';
 export type PaymentOutcome = 'settled' | 'refund';
@@ -80,11 +85,16 @@ interface CheckedPayment {
 }
 
 export class PaymentService {
+  private readonly returnQueries: ReturnQueryThrottle;
+
   constructor(
     private readonly gateway: AlipayGateway | null,
     private readonly appId: string,
     private readonly log: Logger,
-  ) {}
+    cache: Cache,
+  ) {
+    this.returnQueries = new ReturnQueryThrottle(cache);
+  }
 
   /** Whether Alipay is configured (without it every payment endpoint answers 404). */
   get enabled(): boolean {
@@ -136,6 +146,9 @@ export class PaymentService {
     const p = await this.check(context, params, 'return');
     const answer = async () => ({ order_id: p.orderId, trade_no: p.tradeNo, status: await this.statusOf(context, p.orderId) });
     if (await db(context)('payments').where({ trade_no: p.tradeNo }).first('id')) return answer();
+    const status = await this.statusOf(context, p.orderId);
+    if (status !== ORDER_STATUS.unpaid && status !== ORDER_STATUS.canceled) return { order_id: p.orderId, trade_no: p.tradeNo, status };
+    if (!(await this.returnQueries.mayQuery(p.orderId, context.clock.now().getTime()))) return { order_id: p.orderId, trade_no: p.tradeNo, status };
     let trade;
     try {
       trade = await this.alipay().queryTrade(p.orderId);
