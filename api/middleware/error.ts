@@ -22,7 +22,10 @@ export function errorHandler(log: Logger): Middleware {
       if (err instanceof AppError && err.fields) body.fields = err.fields;
       // Whatever the failed handler had set (Content-Encoding, Content-Length, ETag, …) describes a
       // body that is not being sent: start from a clean slate, as Koa's own error path does.
+      // …but the request id stays: an error is when a caller most needs to quote it
+      const requestId = ctx.response.get('X-Request-Id');
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+      if (requestId) ctx.set('X-Request-Id', requestId);
       if (err instanceof AppError && err.headers) ctx.set(err.headers);
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');

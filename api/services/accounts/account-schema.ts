@@ -39,7 +39,16 @@ export const loginBody = z.object({ account: accountSchema, password: z.string({
 
 export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidSchema, image_code: imageCodeSchema });
 
-export const emailBody = z.object({ email: z.email('邮箱格式错误').max(254, '邮箱过长') });
+/**
+ * An email address as JSON Schema's `format: email` means it (RFC 5321 Mailbox, without quoted local
+ * parts or address literals): a dot-atom local part of at most 64 characters; domain labels of 1–63
+ * letters, digits and hyphens, neither starting nor ending with '-' (RFC 1123); at least two labels,
+ * the last not all digits. zod's own email pattern lets `a@b-.cn` through.
+ */
+export const EMAIL = /^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+export const emailSchema = z.email({ pattern: EMAIL, message: '邮箱格式错误' }).max(254, '邮箱过长');
+
+export const emailBody = z.object({ email: emailSchema });
 export const tokenBody = z.object({ token: tokenSchema });
 
 export const passwordChangeBody = z
