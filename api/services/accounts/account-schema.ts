@@ -10,7 +10,8 @@ export const usernameSchema = z
   .string({ message: '请输入用户名' })
   .regex(/^[A-Za-z0-9_-]{5,20}$/, '用户名是5-20个字符的字母、数字、_ 或 -')
   // an all-digit name could be someone's mobile, and login takes either
-  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字');
+  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字')
+  .meta({ not: { pattern: '^[0-9]+$' }, description: '5–20 of A-Za-z0-9_-, not all digits' });
 export const passwordSchema = z.string({ message: '请输入密码' }).min(8, '密码是8-20个字符').max(20, '密码是8-20个字符');
 export const smsCodeSchema = z.string({ message: '请输入短信验证码' }).regex(/^\d{6}$/, '短信验证码是6位数字');
 export const imageCodeSchema = z.string({ message: '请输入图形验证码' }).regex(/^[A-Za-z0-9]{4}$/, '图形验证码是4个字符');
