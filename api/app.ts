@@ -15,7 +15,7 @@ import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { catalogRoutes } from './routes/catalog.ts';
-import { allowedMethods, mount } from './routes/define.ts';
+import { allowedMethods, mount, tagged } from './routes/define.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { commentRoutes, orderRoutes } from './routes/orders.ts';
@@ -30,7 +30,17 @@ const READ_ONLY = ['GET', 'HEAD'];
 const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 
 /** Every JSON route of the API (the OpenAPI document is made from these). */
-export const API_ROUTES = [...healthRoutes, ...catalogRoutes, ...searchRoutes, ...accountRoutes, ...areaRoutes, ...addressRoutes, ...historyRoutes, ...cartRoutes, ...orderRoutes, ...commentRoutes, ...paymentRoutes];
+export const API_ROUTES = [
+  ...tagged({ name: 'shop', description: 'Health and the optional features configured' }, healthRoutes),
+  ...tagged({ name: 'catalog', description: 'Menu, categories, SKU lists and details (the shared reads may be a second old)' }, catalogRoutes),
+  ...tagged({ name: 'search', description: 'Search on the published index the browser also uses' }, searchRoutes),
+  ...tagged({ name: 'accounts', description: 'Captcha, SMS codes, registration, sessions, profile, email, passwords, QQ login' }, accountRoutes),
+  ...tagged({ name: 'addresses', description: 'The national areas and the customer’s shipping addresses' }, [...areaRoutes, ...addressRoutes]),
+  ...tagged({ name: 'history', description: 'The SKUs the customer looked at last' }, historyRoutes),
+  ...tagged({ name: 'cart', description: 'The cart of a guest (a signed cookie) or a customer' }, cartRoutes),
+  ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
+  ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
+];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.
 export function createApp(services: Services): Koa {

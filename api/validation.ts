@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type FieldErrors } from './errors.ts';
-import { LIMITS, parseDecimalInt } from './numbers.ts';
+import { decimalRangePattern, LIMITS, parseDecimalInt } from './numbers.ts';
 
 // One way to turn a schema failure into the API's error shape: the first message per field.
 export function fieldErrors(err: z.ZodError): FieldErrors {
@@ -19,16 +19,21 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, message: strin
 /**
  * A whole number written in decimal digits (api/numbers.ts), as a schema: path and query
  * parameters of the API and the CLI's numeric options both use these, so '0x10', '1e0', '+1' and ''
- * are refused the same way everywhere.
+ * are refused the same way everywhere. The pattern is the range itself (decimalRangePattern), so
+ * the OpenAPI document states the bounds the API enforces: a text parameter has no minimum/maximum.
  */
 export function decimalInt({ min, max }: { min: number; max: number }, message = min === 0 ? '必须是非负整数' : '必须是正整数') {
-  // the pattern is checked again by parseDecimalInt; here it documents the format (OpenAPI)
-  return z.string({ message }).regex(/^[0-9]{1,15}$/, message).transform((raw, ctx) => {
-    const r = parseDecimalInt(raw, min, max);
-    if (r.ok) return r.value;
-    ctx.addIssue({ code: 'custom', message: r.reason === 'format' ? message : `必须在 ${min} 到 ${max} 之间` });
-    return z.NEVER;
-  });
+  const range = `必须在 ${min} 到 ${max} 之间`;
+  return z
+    .string({ message })
+    .regex(new RegExp(decimalRangePattern(min, max)), {
+      error: (issue) => {
+        const r = parseDecimalInt(issue.input, min, max);
+        return !r.ok && r.reason === 'range' ? range : message;
+      },
+    })
+    .transform((raw) => Number(raw))
+    .meta({ description: `${min}–${max}, decimal digits only` });
 }
 
 export const idSchema = decimalInt(LIMITS.id);

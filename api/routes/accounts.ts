@@ -16,6 +16,8 @@ import {
   uuidSchema,
 } from '../services/accounts/account-schema.ts';
 import { defineRoute } from './define.ts';
+import * as answer from './answers/accounts.ts';
+import { ok as okAnswer } from './answers/common.ts';
 
 const now = (c: { clock: { now(): Date } }) => c.clock.now().getTime();
 const ok = { message: 'OK' };
@@ -36,6 +38,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/sms_codes',
+    response: okAnswer,
+    errors: [429],
     auth: 'public',
     summary: 'Send an SMS code (60 s apart, 10 per mobile and 20 per IP a day)',
     body: smsCodeBody,
@@ -44,6 +48,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/usernames/:username/count',
+    summary: 'How many accounts use this username (0 or 1): the registration form checks as you type',
+    response: answer.usernameCount,
     auth: 'public',
     params: z.object({ username: z.string().max(40, '用户名过长') }),
     handler: async ({ params, services }) => ({ username: params.username, count: await services.accounts.usernameCount(params.username) }),
@@ -51,6 +57,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/mobiles/:mobile/count',
+    summary: 'How many accounts use this mobile (0 or 1)',
+    response: answer.mobileCount,
     auth: 'public',
     params: z.object({ mobile: mobileSchema }),
     handler: async ({ params, services }) => ({ mobile: params.mobile, count: await services.accounts.mobileCount(params.mobile) }),
@@ -58,6 +66,11 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/users',
+    response: answer.registered,
+    examples: {
+      body: { username: 'meiduo_fan', password: 'secret-2026', password2: 'secret-2026', mobile: '13800138000', sms_code: '123456', allow: true },
+      response: { id: 7, username: 'meiduo_fan', mobile: '13800138000', email: null, email_active: false, token: 's_Jx9kR2mQ7vT4nW8zL1pY5cB3hF6dG0aE' },
+    },
     auth: 'public',
     summary: 'Register (and log in)',
     body: registerBody,
@@ -68,6 +81,9 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/sessions',
+    response: answer.sessionGrant,
+    errors: [429],
+    examples: { body: { account: '13800138000', password: 'secret-2026' }, response: { token: 's_Jx9kR2mQ7vT4nW8zL1pY5cB3hF6dG0aE', user_id: 7, username: 'meiduo_fan' } },
     auth: 'public',
     summary: 'Log in with username or mobile',
     body: loginBody,
@@ -87,12 +103,15 @@ export const accountRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/user',
+    summary: 'The caller’s profile',
+    response: answer.profile,
     auth: 'user',
     handler: async ({ context, services }) => services.accounts.profile(context),
   }),
   defineRoute({
     method: 'put',
     path: '/api/user/email',
+    response: answer.profile,
     auth: 'user',
     summary: 'Set the email address and mail a verification link',
     body: emailBody,
@@ -101,6 +120,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/emails/verification',
+    response: answer.emailVerified,
     auth: 'public',
     summary: 'Verify an email address with the mailed token',
     body: tokenBody,
@@ -109,6 +129,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/user/password',
+    response: okAnswer,
+    errors: [429],
     auth: 'user',
     summary: 'Change the password; every other session ends',
     body: passwordChangeBody,
@@ -117,6 +139,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/password_resets/account',
+    response: answer.resetStarted,
+    errors: [404, 429],
     auth: 'public',
     summary: 'Forgotten password 1/4: account + captcha → masked mobile and a token',
     body: resetAccountBody,
@@ -125,6 +149,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/password_resets/sms_codes',
+    response: okAnswer,
+    errors: [429],
     auth: 'public',
     summary: 'Forgotten password 2/4: send the SMS code to the account’s mobile',
     body: resetSmsBody,
@@ -133,6 +159,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/password_resets/verify',
+    response: answer.resetVerified,
+    errors: [404, 429],
     auth: 'public',
     summary: 'Forgotten password 3/4: account + SMS code → a reset token',
     body: resetVerifyBody,
@@ -141,6 +169,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/password_resets',
+    response: okAnswer,
     auth: 'public',
     summary: 'Forgotten password 4/4: reset token + new password; every session ends',
     body: resetPasswordBody,
@@ -149,6 +178,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/oauth/qq/authorization',
+    response: answer.qqAuthorization,
+    errors: [404],
     auth: 'public',
     summary: 'QQ login URL (404 when QQ login is not configured)',
     query: z.object({ next: nextPathSchema }),
@@ -157,6 +188,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/oauth/qq/user',
+    response: answer.qqCallback,
+    errors: [404],
     auth: 'public',
     summary: 'QQ callback: a session when bound, else a bind token',
     query: z.object({ code: z.string().min(1, '缺少 code').max(200), state: z.string().min(1, '缺少 state').max(100) }),
@@ -166,6 +199,8 @@ export const accountRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/oauth/qq/user',
+    response: answer.sessionGrant,
+    errors: [404, 429],
     auth: 'public',
     summary: 'Bind a QQ user to the account of a mobile (or a new one)',
     body: qqBindBody,

@@ -1,5 +1,6 @@
 import { cartAddSchema, cartDeleteSchema, cartPutSchema, cartSelectionSchema } from '../services/cart/cart-schema.ts';
 import { defineRoute } from './define.ts';
+import * as answer from './answers/orders.ts';
 
 // The shopping cart (api/services/cart): public, because a guest has one too — in the signed
 // `meiduo_cart` cookie; a logged-in caller's is kept on the server. The service tells them apart by
@@ -10,6 +11,7 @@ export const cartRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/cart',
+    response: answer.cartItems,
     auth: 'public',
     summary: 'The caller’s cart (guest: the meiduo_cart cookie), launched SKUs only, in the order added',
     handler: async ({ context, services, cookies }) => services.cart.list(context, cookies),
@@ -17,6 +19,8 @@ export const cartRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/cart',
+    response: answer.cartLine,
+    examples: { body: { sku_id: 1, count: 2 }, response: { sku_id: 1, count: 2, selected: true } },
     auth: 'public',
     summary: 'Add a SKU (adds to its count; at most 99 and the stock per SKU, 50 SKUs per cart)',
     body: cartAddSchema,
@@ -26,6 +30,7 @@ export const cartRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/cart',
+    response: answer.cartLine,
     auth: 'public',
     summary: 'Set a SKU’s count and whether it is selected',
     body: cartPutSchema,
@@ -46,6 +51,7 @@ export const cartRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/cart/selection',
+    response: answer.cartSelection,
     auth: 'public',
     summary: 'Select every line of the cart, or none',
     body: cartSelectionSchema,

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { ORDERING_TO_SORT } from '../services/catalog/sorting.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { defineRoute } from './define.ts';
+import * as answer from './answers/catalog.ts';
 
 const idOnly = z.object({ id: idSchema });
 const orderings = Object.keys(ORDERING_TO_SORT) as [string, ...string[]];
@@ -20,6 +21,8 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories',
+    summary: 'The category menu: channel groups, their channels and second- and third-level categories',
+    response: answer.menu,
     auth: 'public',
     cacheControl: sharedCatalogCache,
     handler: async ({ context, services }) => services.catalog.menu(context),
@@ -27,6 +30,9 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories/:id',
+    summary: 'A category of any level with its breadcrumb',
+    response: answer.category,
+    errors: [404],
     auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
@@ -35,6 +41,10 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories/:id/skus',
+    summary: 'A page of a third-level category’s launched SKUs (404 past the last page)',
+    response: answer.skuPage,
+    errors: [404],
+    examples: { response: { count: 1, results: [{ id: 1, name: 'Apple iPhone 8 Plus (A1864) 64GB 金色 移动联通电信4G手机', price: '6499.00', default_image_url: '/media/goods/1.jpg', comments: 3 }] } },
     auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
@@ -49,6 +59,9 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/categories/:id/hotskus',
+    summary: 'The category’s two best sellers',
+    response: answer.skuList,
+    errors: [404],
     auth: 'public',
     cacheControl: sharedCatalogCache,
     params: idOnly,
@@ -57,6 +70,10 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/skus/:id',
+    summary: 'One SKU with its live stock, sales and launched flag (not cached)',
+    response: answer.skuDetail,
+    errors: [404],
+    examples: { response: { id: 1, name: 'Apple iPhone 8 Plus (A1864) 64GB 金色 移动联通电信4G手机', price: '6499.00', default_image_url: '/media/goods/1.jpg', comments: 3, caption: '选【移动优惠购】新机配新卡，198优质靓号，流量不限量！', market_price: '6699.00', stock: 5, sales: 120, is_launched: true, spu_id: 1, category_id: 115, url: '/goods/1.html' } },
     auth: 'public',
     params: idOnly,
     cacheControl: 'no-store', // stock changes with every order

@@ -38,8 +38,25 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
   transaction?: boolean;
   statusCode?: number;
-  /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string (captchas) or plain text (Alipay's notify answer). */
-  responseType?: 'json' | 'html' | 'svg' | 'text';
+  /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string or PNG bytes (captchas) or plain text (Alipay's notify answer). */
+  responseType?: ResponseType;
+  /**
+   * The schema of the 2xx JSON answer: what the OpenAPI document shows, and what the integration
+   * tests check every answer against. Required for a JSON route (mount refuses one without it);
+   * none for a 204 or a non-JSON answer.
+   */
+  response?: z.ZodType;
+  /**
+   * 4xx statuses the route's services answer, beyond those its definition implies (documentedErrors):
+   * 404 for an unknown id, 409, 429 from a throttle, 400 from a service's own checks.
+   */
+  errors?: readonly ErrorStatus[];
+  /** The route takes an `Idempotency-Key` header (a retry with the same key gets the same result); other routes ignore it. */
+  idempotencyKey?: boolean;
+  /** Examples for the API reference (main operations): a request body and the answer to it. */
+  examples?: { body?: z.input<B>; response?: unknown };
+  /** Groups the route in the API reference (set per route file in api/app.ts). */
+  tag?: RouteTag;
   /**
    * 'issue': the handler's result may carry a session `token`; it is also set as the session cookie
    * (and its CSRF twin) for the shop's pages. 'clear': the cookies are removed.
@@ -51,6 +68,42 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
 }
 
 export type AnyRoute = RouteDef<any, any, any>;
+
+export type ResponseType = 'json' | 'html' | 'svg' | 'png' | 'text';
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429;
+export interface RouteTag {
+  name: string;
+  description: string;
+}
+
+/** The media type of each kind of answer. */
+export const MEDIA_TYPES: Record<ResponseType, string> = {
+  json: 'application/json',
+  html: 'text/html',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  text: 'text/plain',
+};
+
+/** A route file's routes, grouped under one tag of the API reference. */
+export const tagged = <R extends AnyRoute>(tag: RouteTag, routes: readonly R[]): R[] => routes.map((r) => ({ ...r, tag }));
+
+/** The status of a route's successful answer. */
+export const successStatus = (r: AnyRoute): number => r.statusCode ?? 200;
+
+/**
+ * Every 4xx a route may answer: those its definition implies — 400 for a malformed parameter, body
+ * or Idempotency-Key, 401/403 for a protected route, 403 for a write with the session cookie but
+ * without the CSRF header, 413/415 for a body — and those it declares (`errors`).
+ */
+export function documentedErrors(r: AnyRoute): ErrorStatus[] {
+  const s = new Set<ErrorStatus>(r.errors ?? []);
+  if (r.params || r.query || r.body || r.idempotencyKey) s.add(400);
+  if (r.auth !== 'public') s.add(401).add(403);
+  if (r.method !== 'get') s.add(403);
+  if (r.body) s.add(413).add(415);
+  return [...s].sort((a, b) => a - b);
+}
 
 function cookieJar(ctx: Context, secure: boolean): Cookies {
   return {
@@ -89,7 +142,7 @@ export function authorize(auth: Auth, actor: Actor): void {
   if (actor.kind !== 'admin' || !actor.permissions.has(auth.permission)) throw new ForbiddenError();
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** A write's Idempotency-Key header (retries of the same request send the same key); 400 when malformed. */
 function idempotencyKeyOf(ctx: Context): string | undefined {
@@ -104,6 +157,10 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
   for (const r of routes) {
     // default deny: a route that does not say who may call it is a programming error, found at start
     if (!isAuth(r.auth)) throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no auth level`);
+    // likewise its answer: the OpenAPI document and the tests' answer checks are made from it
+    if ((r.responseType ?? 'json') === 'json' && r.statusCode !== 204 && !(r.response instanceof z.ZodType)) {
+      throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no response schema`);
+    }
     const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
       // chosen and echoed for every answer by the app's first middleware (api/middleware/request-id.ts)
@@ -121,7 +178,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         db: services.db,
         ip: ctx.ip,
         sessionToken: presentedSession(ctx.headers)?.token,
-        idempotencyKey: idempotencyKeyOf(ctx),
+        idempotencyKey: r.idempotencyKey ? idempotencyKeyOf(ctx) : undefined,
       };
       const cookies = cookieJar(ctx, services.config.accounts.secureCookies);
       const result = r.transaction
@@ -129,9 +186,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         : await r.handler({ params, query, body, context: base, services, cookies });
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
-      if (r.responseType === 'html') ctx.type = 'html';
-      if (r.responseType === 'svg') ctx.type = 'image/svg+xml';
-      if (r.responseType === 'text') ctx.type = 'text/plain';
+      if (r.responseType && r.responseType !== 'json') ctx.type = MEDIA_TYPES[r.responseType];
       const grant = result as { token?: unknown; user_id?: unknown; id?: unknown } | null;
       if (r.session === 'issue' && typeof grant?.token === 'string') {
         for (const c of sessionCookies(grant.token, services.config)) ctx.append('Set-Cookie', c);

@@ -3,6 +3,7 @@ import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { defineRoute } from './define.ts';
+import * as answer from './answers/orders.ts';
 
 const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
 
@@ -12,6 +13,7 @@ export const orderRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/orders/settlement',
+    response: answer.settlement,
     auth: 'user',
     summary: 'The selected cart lines priced now, addresses, freight and totals',
     handler: async ({ context, services }) => services.orders.settlement(context, userIdOf(context)),
@@ -19,6 +21,10 @@ export const orderRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/orders',
+    idempotencyKey: true,
+    response: answer.orderPlaced,
+    errors: [409],
+    examples: { body: { address_id: 3, pay_method: 1 }, response: { order_id: '202611251600001234567890', cart_cleared: true } },
     auth: 'user',
     summary: 'Place the order of the selected cart lines (send an Idempotency-Key header)',
     body: z.object({
@@ -34,6 +40,7 @@ export const orderRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/orders',
+    response: answer.orderPage,
     auth: 'user',
     summary: 'The customer’s orders, newest first, with their lines',
     query: z.object({
@@ -46,6 +53,9 @@ export const orderRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/orders/:order_id',
+    summary: 'One of the caller’s orders with its lines',
+    response: answer.order,
+    errors: [404],
     auth: 'user',
     params: orderIdParams,
     handler: async ({ params, context, services }) => services.orders.get(context, userIdOf(context), params.order_id),
@@ -53,6 +63,8 @@ export const orderRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/orders/:order_id/cancel',
+    response: answer.order,
+    errors: [404, 409],
     auth: 'user',
     summary: 'Cancel an unpaid order: its stock goes back',
     params: orderIdParams,
@@ -64,6 +76,8 @@ export const commentRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/orders/:order_id/uncommentgoods',
+    response: answer.uncommented,
+    errors: [404],
     auth: 'user',
     summary: 'The goods of a delivered order not yet commented',
     params: orderIdParams,
@@ -72,6 +86,8 @@ export const commentRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/orders/:order_id/comments',
+    response: answer.commented,
+    errors: [404, 409],
     auth: 'user',
     summary: 'Comment on one line of a delivered order (once)',
     params: orderIdParams,
@@ -87,6 +103,7 @@ export const commentRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/skus/:id/comments',
+    response: answer.skuComments,
     auth: 'public',
     summary: 'A SKU’s comments, newest first (anonymous authors masked)',
     params: z.object({ id: idSchema }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID } from '../services/orders/order-rules.ts';
 import { defineRoute } from './define.ts';
+import * as answer from './answers/orders.ts';
 
 // Alipay (api/services/payments). The return and the notify are public: Alipay's signature over
 // the parameters is the proof, checked by the service, not a session. The notify answers the
@@ -26,6 +27,8 @@ export const paymentRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/orders/:order_id/payment',
+    response: answer.paymentUrl,
+    errors: [404, 409],
     auth: 'user',
     summary: 'The Alipay page-pay URL of the caller’s unpaid Alipay order',
     params: orderIdParams,
@@ -34,6 +37,8 @@ export const paymentRoutes = [
   defineRoute({
     method: 'put',
     path: '/api/payment/status',
+    response: answer.paymentReturn,
+    errors: [404],
     auth: 'public',
     summary: 'The browser back from Alipay, with the signed query Alipay appended to return_url; answers the order’s status',
     query: alipayParams,
@@ -42,6 +47,8 @@ export const paymentRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/payment/alipay/notify',
+    response: z.literal('success'),
+    errors: [404],
     auth: 'public',
     summary: 'Alipay’s async notify (a signed form); answers the plain text `success` once handled',
     body: alipayParams,

@@ -1,8 +1,10 @@
 import http from 'node:http';
+import { checkAnswer } from './answer-check.ts';
 import type { TestApp } from './app.ts';
 
 // JSON calls to a test app, optionally from another loopback address (127.0.0.2 …): the IP
-// throttles count per address, so a test can stand for several clients.
+// throttles count per address, so a test can stand for several clients. Every answer is checked
+// against what its route declares (answer-check.ts): a mismatch rejects with AnswerMismatch.
 
 export interface Reply<T = any> {
   status: number;
@@ -13,7 +15,7 @@ export interface Reply<T = any> {
 }
 
 export function call<T = any>(
-  app: TestApp,
+  app: Pick<TestApp, 'url' | 'routes'>,
   method: string,
   path: string,
   opts: { body?: unknown; headers?: Record<string, string>; from?: string; raw?: string } = {},
@@ -33,7 +35,14 @@ export function call<T = any>(
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+        try {
+          checkAnswer({ method, url: path, status: res.statusCode ?? 0, header: (n) => one(res.headers[n.toLowerCase()]), body: raw, decoded: false }, app.routes);
+        } catch (err) {
+          return reject(err);
+        }
+        const text = raw.toString('utf8');
         let parsed: any = text;
         try {
           parsed = text ? JSON.parse(text) : null;

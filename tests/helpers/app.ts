@@ -6,6 +6,8 @@ import { listen, type RunningServer } from '../../api/server.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../api/services/index.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { createLogger } from '../../api/logger.ts';
+import type { AnyRoute } from '../../api/routes/define.ts';
+import { checkFetched, MOUNTED_ROUTES } from './answer-check.ts';
 import type { TestDb } from './db.ts';
 
 // The real app on a loopback port, over a test database, with its own dist/ folder.
@@ -14,6 +16,9 @@ export interface TestApp {
   server: RunningServer;
   url: string;
   distDir: string;
+  /** The routes answers are checked against (tests/helpers/answer-check.ts). */
+  routes: readonly AnyRoute[];
+  /** fetch(url + p); an /api answer that differs from what its route declares throws (AnswerMismatch). */
   get(p: string, init?: RequestInit): Promise<Response>;
   json<T = any>(p: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
@@ -47,12 +52,31 @@ export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promis
     : null;
   await queue?.startWorker();
   const url = `http://127.0.0.1:${server.port}`;
-  const get = (p: string, init?: RequestInit) => fetch(url + p, init);
+  const { get, json } = checkedClient(url);
   return {
     services,
     server,
     url,
     distDir,
+    routes: MOUNTED_ROUTES,
+    get,
+    json,
+    async close() {
+      await server.close();
+      await queue?.close();
+      await services.close();
+    },
+  };
+}
+
+/** get and json for the app at `url`, each answer checked against `routes` (answer-check.ts). */
+export function checkedClient(url: string, routes: readonly AnyRoute[] = MOUNTED_ROUTES): Pick<TestApp, 'get' | 'json'> {
+  const get = async (p: string, init?: RequestInit) => {
+    const res = await fetch(url + p, init);
+    await checkFetched(init?.method ?? 'GET', p, res, routes);
+    return res;
+  };
+  return {
     get,
     async json(p, init) {
       const res = await get(p, init);
@@ -64,11 +88,6 @@ export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promis
         body = text;
       }
       return { status: res.status, body, headers: res.headers };
-    },
-    async close() {
-      await server.close();
-      await queue?.close();
-      await services.close();
     },
   };
 }

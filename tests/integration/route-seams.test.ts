@@ -7,6 +7,7 @@ import { ManualClock } from '../../api/clock.ts';
 import { loadConfig } from '../../api/config.ts';
 import type { Actor } from '../../api/context.ts';
 import { TooManyRequestsError } from '../../api/errors.ts';
+import { decimalRangePattern } from '../../api/numbers.ts';
 import { createLogger } from '../../api/logger.ts';
 import { errorHandler } from '../../api/middleware/error.ts';
 import { requestId } from '../../api/middleware/request-id.ts';
@@ -30,9 +31,9 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
   const clock = new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
 
   const routes: AnyRoute[] = [
-    defineRoute({ method: 'get', path: '/api/t/public', auth: 'public', handler: async ({ context }) => ({ now: context.clock.now().toISOString(), requestId: context.requestId }) }),
-    defineRoute({ method: 'get', path: '/api/t/user', auth: 'user', handler: async ({ context }) => ({ actor: context.actor }) }),
-    defineRoute({ method: 'get', path: '/api/t/admin', auth: { permission: 'goods.change_sku' }, handler: async () => ({ ok: true }) }),
+    defineRoute({ method: 'get', path: '/api/t/public', auth: 'public', response: z.object({ now: z.string(), requestId: z.string() }), handler: async ({ context }) => ({ now: context.clock.now().toISOString(), requestId: context.requestId }) }),
+    defineRoute({ method: 'get', path: '/api/t/user', auth: 'user', response: z.object({ actor: z.object({}).loose() }), handler: async ({ context }) => ({ actor: context.actor }) }),
+    defineRoute({ method: 'get', path: '/api/t/admin', auth: { permission: 'goods.change_sku' }, response: z.object({ ok: z.boolean() }), handler: async () => ({ ok: true }) }),
     defineRoute({
       method: 'post',
       path: '/api/t/echo',
@@ -40,6 +41,7 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
       statusCode: 201,
       bodyLimit: 1024,
       body: z.object({ name: z.string().min(1, '不能为空').max(20), count: z.number().int().min(1) }).strict(),
+      response: z.object({ name: z.string(), count: z.int() }),
       handler: async ({ body }) => body,
     }),
     defineRoute({
@@ -48,6 +50,7 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
       auth: 'public',
       bodyKinds: ['form'],
       body: z.object({ out_trade_no: z.string() }),
+      response: z.object({ out_trade_no: z.string() }),
       handler: async ({ body }) => body,
     }),
     defineRoute({
@@ -56,13 +59,14 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
       auth: 'public',
       transaction: true,
       body: z.object({ value: z.string(), fail: z.boolean() }),
+      response: z.object({ written: z.string() }),
       handler: async ({ body, context }) => {
         await context.trx!('seam_rows').insert({ value: body.value });
         if (body.fail) throw new Error('after the write');
         return { written: body.value };
       },
     }),
-    defineRoute({ method: 'get', path: '/api/t/busy', auth: 'public', handler: async () => { throw new TooManyRequestsError(1500); } }),
+    defineRoute({ method: 'get', path: '/api/t/busy', auth: 'public', response: z.never(), errors: [429], handler: async () => { throw new TooManyRequestsError(1500); } }),
   ];
 
   beforeAll(async () => {
@@ -102,6 +106,17 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
     const bad = { method: 'get', path: '/api/t/x', handler: async () => ({}) } as unknown as AnyRoute;
     expect(() => mount(router, services, [bad])).toThrow(/declares no auth level/);
     expect(() => mount(router, services, [{ ...bad, auth: 'everyone' } as unknown as AnyRoute])).toThrow(/auth/);
+  });
+
+  it('refuses to mount a JSON route that does not declare its answer', () => {
+    const router = new Router();
+    const base = { method: 'get', path: '/api/t/y', auth: 'public', handler: async () => ({}) } as const;
+    expect(() => mount(router, services, [defineRoute(base)])).toThrow(/GET \/api\/t\/y declares no response schema/);
+    expect(() => mount(router, services, [defineRoute({ ...base, response: { parse() {} } as unknown as z.ZodType })])).toThrow(/no response schema/);
+    // a 204 has no answer to declare, nor has a page or a picture: their media type is their declaration
+    expect(() => mount(router, services, [defineRoute({ ...base, method: 'delete', statusCode: 204, handler: async () => undefined })])).not.toThrow();
+    expect(() => mount(router, services, [defineRoute({ ...base, path: '/api/t/page', responseType: 'html', handler: async () => '<p>' })])).not.toThrow();
+    expect(() => mount(router, services, [defineRoute({ ...base, path: '/api/t/ok', response: z.object({}) })])).not.toThrow();
   });
 
   it('enforces auth levels: 401 for nobody, 403 for the wrong kind or a missing permission', async () => {
@@ -189,12 +204,13 @@ describe('the OpenAPI document', () => {
     const skus = body.paths['/api/categories/{id}/skus'].get;
     expect(skus.parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ pattern: '^[0-9]{1,15}$' }) }),
+        expect.objectContaining({ name: 'id', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', pattern: decimalRangePattern(1, 2_147_483_647) }) }),
         expect.objectContaining({ name: 'ordering', in: 'query', required: false }),
       ]),
     );
     expect(skus.security).toEqual([]);
-    expect(skus.responses['4XX']).toEqual({ $ref: '#/components/responses/Error' });
+    expect(skus.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+    expect(skus.responses['200'].content['application/json'].schema).toMatchObject({ type: 'object', required: ['count', 'results'] });
   });
 
   it('has a readable reference page that the Content-Security-Policy allows', async () => {

@@ -10,7 +10,8 @@ export const usernameSchema = z
   .string({ message: '请输入用户名' })
   .regex(/^[A-Za-z0-9_-]{5,20}$/, '用户名是5-20个字符的字母、数字、_ 或 -')
   // an all-digit name could be someone's mobile, and login takes either
-  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字');
+  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字')
+  .meta({ not: { pattern: '^[0-9]+$' }, description: '5–20 of A-Za-z0-9_-, not all digits' });
 export const passwordSchema = z.string({ message: '请输入密码' }).min(8, '密码是8-20个字符').max(20, '密码是8-20个字符');
 export const smsCodeSchema = z.string({ message: '请输入短信验证码' }).regex(/^\d{6}$/, '短信验证码是6位数字');
 export const imageCodeSchema = z.string({ message: '请输入图形验证码' }).regex(/^[A-Za-z0-9]{4}$/, '图形验证码是4个字符');
@@ -39,7 +40,16 @@ export const loginBody = z.object({ account: accountSchema, password: z.string({
 
 export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidSchema, image_code: imageCodeSchema });
 
-export const emailBody = z.object({ email: z.email('邮箱格式错误').max(254, '邮箱过长') });
+/**
+ * An email address as JSON Schema's `format: email` means it (RFC 5321 Mailbox, without quoted local
+ * parts or address literals): a dot-atom local part of at most 64 characters; domain labels of 1–63
+ * letters, digits and hyphens, neither starting nor ending with '-' (RFC 1123); at least two labels,
+ * the last not all digits. zod's own email pattern lets `a@b-.cn` through.
+ */
+export const EMAIL = /^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+export const emailSchema = z.email({ pattern: EMAIL, message: '邮箱格式错误' }).max(254, '邮箱过长');
+
+export const emailBody = z.object({ email: emailSchema });
 export const tokenBody = z.object({ token: tokenSchema });
 
 export const passwordChangeBody = z

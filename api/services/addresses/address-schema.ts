@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../../numbers.ts';
-import { MOBILE } from '../accounts/account-schema.ts';
+import { EMAIL, MOBILE } from '../accounts/account-schema.ts';
 
 // The rules for an address, in one place: the routes validate bodies with these schemas (and the
 // OpenAPI document shows them), and AddressService parses its input with them again, so a caller
@@ -52,7 +52,7 @@ export const addressBodySchema = z.object({
   place: requiredText('详细地址', 50),
   mobile: mobileSchema,
   tel: optionalText('固定电话', 20, (v) => TEL_PATTERN.test(v)),
-  email: optionalText('邮箱', 254, (v) => z.regexes.email.test(v)),
+  email: optionalText('邮箱', 254, (v) => EMAIL.test(v)),
 });
 
 export const titleBodySchema = z.object({ title: titleSchema });

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { count, id } from './common.ts';
+
+// Answers of the accounts routes (api/services/accounts).
+
+const token = z.string().min(1);
+
+export const usernameCount = z.strictObject({ username: z.string(), count });
+export const mobileCount = z.strictObject({ mobile: z.string(), count });
+
+export const profile = z.strictObject({
+  id,
+  username: z.string(),
+  mobile: z.string(),
+  email: z.string().nullable(),
+  email_active: z.boolean(),
+});
+
+/** A new session: the token is also set as the pages' cookies. */
+export const sessionGrant = z.strictObject({ token, user_id: id, username: z.string() });
+
+export const registered = profile.extend({ token });
+
+export const emailVerified = z.strictObject({ email: z.string(), email_active: z.literal(true) });
+
+export const resetStarted = z.strictObject({
+  mobile: z.string().regex(/^1[0-9]{2}\*{4}[0-9]{4}$/).meta({ description: 'masked: 138****5678' }),
+  access_token: token,
+});
+
+export const resetVerified = z.strictObject({ user_id: id, reset_token: token });
+
+export const qqAuthorization = z.strictObject({ login_url: z.url() });
+
+/** A QQ user already bound gets a session; one not yet bound, a token to bind with. Both say where to go next. */
+export const qqCallback = z.union([sessionGrant.extend({ next: z.string() }), z.strictObject({ access_token: token, next: z.string() })]);
