@@ -22,7 +22,7 @@ export const passwordSchema = z.string({ message: '请输入密码' }).min(8, '�
 export const smsCodeSchema = z.string({ message: '请输入短信验证码' }).regex(/^\d{6}$/, '短信验证码是6位数字');
 export const imageCodeSchema = z.string({ message: '请输入图形验证码' }).regex(/^[A-Za-z0-9]{4}$/, '图形验证码是4个字符');
 export const uuidSchema = z.uuid('必须是 UUID');
-/** A username or a mobile; not checked against the rules, so an old account name still logs in. */
+/** A username or a mobile, normalised; its length is not the registration rule's (the service looks up only what a rule could have stored). */
 export const accountSchema = z.preprocess(normalizedInput, z.string({ message: '请输入用户名或手机号' }).min(1, '请输入用户名或手机号').max(20, '用户名或手机号错误'));
 /** A token of any kind: the service checks its kind. */
 export const tokenSchema = z.string({ message: '缺少凭证' }).min(1, '缺少凭证').max(100, '凭证无效');

@@ -74,7 +74,7 @@ export class VerificationCodes {
 
   /**
    * The limits of a send that is not made (a password reset of an account that does not exist):
-   * the same answers, 60 s apart and per day, as a real send to `stand_in` would get, so the answer
+   * the same answers, 60 s apart and per day, as a real send to `standIn` would get, so the answer
    * does not tell known accounts from unknown ones.
    */
   async pretendSmsSend(standIn: string, ip: string, now: number): Promise<void> {

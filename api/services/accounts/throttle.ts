@@ -8,9 +8,9 @@ import { identifierKey } from './identifiers.ts';
 // Throttles for guessing endpoints (login, password change, the forgotten-password steps, QQ
 // binding). An attempt is taken — atomically, in Redis when the shop has it, else in this process
 // (rate-limiter-flexible's consume) — BEFORE the password or code is checked, and given back when
-// the check succeeds. Checking first and counting after let 100 parallel guesses all through the
-// check before the first failure was counted; taking first, the sixth of any number of parallel
-// tries is refused before it costs an scrypt.
+// the check succeeds. Checking first and counting after let more than half of 100 parallel guesses
+// through, each checked before the first failure was counted; taking first, the sixth of any number
+// of parallel tries is refused before it costs an scrypt.
 //
 // Attempts count per subject — the resolved user (`user:{id}`: username, mobile and every spelling
 // of them share one budget) or, for an account that does not exist, the normalised input — and per
