@@ -49,6 +49,19 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * A form's fields. A key given twice is refused (400 naming it): keeping one of the values — the last,
+ * as Object.fromEntries did — would let a signed parameter and the one acted on differ.
+ */
+function formFields(text: string): Record<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (fields.has(key)) throw new ValidationError('请求参数重复', { [key]: '参数重复' });
+    fields.set(key, value);
+  }
+  return Object.fromEntries(fields);
+}
+
 /** The parsed body (undefined when there is none), or a 400/413/415 AppError. */
 export async function readBody(req: IncomingMessage, kinds: readonly BodyKind[], limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
   const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
@@ -63,7 +76,7 @@ export async function readBody(req: IncomingMessage, kinds: readonly BodyKind[],
   } catch {
     throw new ValidationError('请求体不是有效的 UTF-8');
   }
-  if (kind === 'form') return Object.fromEntries(new URLSearchParams(text));
+  if (kind === 'form') return formFields(text);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
+import { visibleLength } from '../text.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
 
@@ -93,7 +94,7 @@ export const commentRoutes = [
     params: orderIdParams,
     body: z.object({
       sku_id: z.number({ message: '缺少商品' }).int('商品错误').positive('商品错误').max(2 ** 31 - 1, '商品错误'),
-      comment: z.string({ message: '请填写评价' }).trim().min(5, '评价是5-200个字').max(200, '评价是5-200个字'),
+      comment: z.string({ message: '请填写评价' }).trim().max(200, '评价是5-200个字').refine((c) => visibleLength(c) >= 5, '评价是5-200个字'), // five zero-width spaces are no comment
       score: z.number({ message: '请打分' }).int('评分是0-5的整数').min(0, '评分是0-5的整数').max(5, '评分是0-5的整数'),
       is_anonymous: z.boolean({ message: '必须是 true 或 false' }).default(false),
     }),

@@ -1,6 +1,7 @@
-// /find_password.html, four steps: account + captcha → access_token (and the masked mobile);
-// SMS code to that mobile, checked → reset_token; new password; done. Each token proves the step
-// before it, so the page only carries them forward.
+// /find_password.html, four steps: account + captcha → access_token; SMS code to the account's
+// mobile, checked → reset_token; new password; done. Each token proves the step before it, so the
+// page only carries them forward. The API answers step 1 alike whether the account exists or not
+// and shows no part of the mobile, so the page cannot say more than "the account's mobile".
 import { asApiError, request } from './api-client.ts';
 import { busy, Captcha, check, clearErrors, input, rules, setFieldError, setFormMessage, showApiError, SmsButton, value } from './form-kit.ts';
 
@@ -36,7 +37,7 @@ accountForm.addEventListener('submit', (event) => {
   if (!check(accountForm, { account: account ? null : '请输入用户名或手机号', image_code: rules.imageCode(imageCode) })) return;
   void busy(submitOf(accountForm), async () => {
     try {
-      const r = await request<{ mobile: string; access_token: string }>('POST', '/password_resets/account', {
+      const r = await request<{ access_token: string }>('POST', '/password_resets/account', {
         account,
         image_code_id: captcha.id,
         image_code: imageCode,
@@ -44,13 +45,11 @@ accountForm.addEventListener('submit', (event) => {
       state.account = account;
       state.accessToken = r.access_token;
       input(resetForm, 'username').value = account; // for password managers
-      document.getElementById('fp-mobile')!.textContent = r.mobile;
       show(2);
     } catch (err) {
       const e = asApiError(err);
       captcha.refresh(); // spent, right or wrong
-      if (e.status === 404 && !e.fields.account) setFieldError(accountForm, 'account', e.message || '用户不存在');
-      else showApiError(accountForm, e);
+      showApiError(accountForm, e);
     }
   });
 });

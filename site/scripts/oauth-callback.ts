@@ -56,7 +56,7 @@ async function start(): Promise<void> {
 
 function bind(accessToken: string): void {
   const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-  const { captcha } = wireSmsField(form);
+  const { captcha } = wireSmsField(form, 'bind');
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearErrors(form);

@@ -7,7 +7,7 @@ import { wireSmsField } from './sms-field.ts';
 
 const form = document.getElementById('register-form') as HTMLFormElement;
 const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-const { captcha } = wireSmsField(form);
+const { captcha } = wireSmsField(form, 'register');
 
 // What the server said about a value already taken, so submit need not ask again.
 const taken = { username: new Set<string>(), mobile: new Set<string>() };

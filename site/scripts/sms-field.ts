@@ -1,9 +1,10 @@
 // The captcha + SMS-button pair that register and the QQ bind form share: the picture proves a
-// person asks, then POST /api/sms_codes sends the code to the mobile in the same form.
+// person asks, then POST /api/sms_codes sends the code to the mobile in the same form — a code for
+// that form's purpose only (a registration code binds no QQ account and resets no password).
 import { ApiError, asApiError, request } from './api-client.ts';
 import { Captcha, check, input, rules, setFieldError, setFormMessage, showApiError, SmsButton, value } from './form-kit.ts';
 
-export function wireSmsField(form: HTMLFormElement): { captcha: Captcha; sms: SmsButton } {
+export function wireSmsField(form: HTMLFormElement, purpose: 'register' | 'bind'): { captcha: Captcha; sms: SmsButton } {
   const captcha = new Captcha(form.querySelector<HTMLImageElement>('img.captcha')!, input(form, 'image_code'));
   const sms = new SmsButton(form.querySelector<HTMLButtonElement>('.sms-btn')!);
 
@@ -13,7 +14,7 @@ export function wireSmsField(form: HTMLFormElement): { captcha: Captcha; sms: Sm
     if (!check(form, { mobile: rules.mobile(mobile), image_code: rules.imageCode(imageCode) })) return;
     setFormMessage(form, null);
     sms
-      .send(() => request('POST', '/sms_codes', { mobile, image_code_id: captcha.id, image_code: imageCode }).then(() => undefined))
+      .send(() => request('POST', '/sms_codes', { mobile, image_code_id: captcha.id, image_code: imageCode, purpose }).then(() => undefined))
       .then(() => {
         setFieldError(form, 'sms_code', null);
         setFormMessage(form, `短信验证码已发送至 ${mobile}，请注意查收`, 'ok');

@@ -50,7 +50,7 @@ describe.each(DB_KINDS)('QQ login on %s', (kind) => {
     const text = await app.services.accounts.codes.peekImageCode(uuid);
     sms.sent.length = 0;
     clock.advance(61_000);
-    expect((await call(app, 'POST', '/api/sms_codes', { body: { mobile, image_code_id: uuid, image_code: text } })).status).toBe(200);
+    expect((await call(app, 'POST', '/api/sms_codes', { body: { mobile, image_code_id: uuid, image_code: text, purpose: 'bind' } })).status).toBe(200);
     return sms.codeFor(mobile);
   }
 
@@ -110,7 +110,24 @@ describe.each(DB_KINDS)('QQ login on %s', (kind) => {
     expect(ok.body.user_id).toBe(u.id);
   });
 
-  it('binds one openid to one account: a second bind of it is refused', async () => {
+  it('binds only with a code sent for binding: a registration code is refused', async () => {
+    const { code, state } = await comeBack('OPENID-PURPOSE');
+    const token = (await call(app, 'GET', `/api/oauth/qq/user?code=${code}&state=${state}`)).body.access_token;
+    const mobile = '13700000011';
+    const uuid = crypto.randomUUID();
+    await app.get(`/api/image_codes/${uuid}`);
+    const text = await app.services.accounts.codes.peekImageCode(uuid);
+    sms.sent.length = 0;
+    clock.advance(61_000);
+    expect((await call(app, 'POST', '/api/sms_codes', { body: { mobile, image_code_id: uuid, image_code: text } })).status).toBe(200);
+    const registrationCode = await sms.codeFor(mobile);
+    const r = await call(app, 'POST', '/api/oauth/qq/user', { body: { access_token: token, mobile, password: 'qq-pass-123', sms_code: registrationCode } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.fields).toHaveProperty('sms_code');
+    expect(await t.db('users').where({ mobile }).first()).toBeUndefined();
+  });
+
+    it('binds one openid to one account: a second bind of it is refused', async () => {
     const a = await comeBack('OPENID-TWICE');
     const b = await comeBack('OPENID-TWICE');
     const ta = (await call(app, 'GET', `/api/oauth/qq/user?code=${a.code}&state=${a.state}`)).body.access_token;

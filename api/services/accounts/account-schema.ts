@@ -1,23 +1,30 @@
 import { z } from 'zod';
+import { MOBILE, normalizedInput } from './identifiers.ts';
 
 // The account rules, once: the routes validate bodies with these, the pages mirror them, and the
-// OpenAPI document shows them.
+// OpenAPI document shows them. Identifiers (username, mobile, account, email) are normalised
+// (identifiers.ts: NFKC, no invisible characters) before their rule is checked, so what is stored
+// and what is looked up is that form; the OpenAPI document shows the rule (zod's input side of a
+// preprocess is the schema after it).
 
-export const MOBILE = /^1[3-9]\d{9}$/;
+export { MOBILE };
 
-export const mobileSchema = z.string({ message: '请输入手机号' }).regex(MOBILE, '手机号格式错误');
-export const usernameSchema = z
-  .string({ message: '请输入用户名' })
-  .regex(/^[A-Za-z0-9_-]{5,20}$/, '用户名是5-20个字符的字母、数字、_ 或 -')
-  // an all-digit name could be someone's mobile, and login takes either
-  .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字')
-  .meta({ not: { pattern: '^[0-9]+$' }, description: '5–20 of A-Za-z0-9_-, not all digits' });
+export const mobileSchema = z.preprocess(normalizedInput, z.string({ message: '请输入手机号' }).regex(MOBILE, '手机号格式错误'));
+export const usernameSchema = z.preprocess(
+  normalizedInput,
+  z
+    .string({ message: '请输入用户名' })
+    .regex(/^[A-Za-z0-9_-]{5,20}$/, '用户名是5-20个字符的字母、数字、_ 或 -')
+    // an all-digit name could be someone's mobile, and login takes either
+    .refine((u) => !/^\d+$/.test(u), '用户名不能全是数字')
+    .meta({ not: { pattern: '^[0-9]+$' }, description: '5–20 of A-Za-z0-9_-, not all digits' }),
+);
 export const passwordSchema = z.string({ message: '请输入密码' }).min(8, '密码是8-20个字符').max(20, '密码是8-20个字符');
 export const smsCodeSchema = z.string({ message: '请输入短信验证码' }).regex(/^\d{6}$/, '短信验证码是6位数字');
 export const imageCodeSchema = z.string({ message: '请输入图形验证码' }).regex(/^[A-Za-z0-9]{4}$/, '图形验证码是4个字符');
 export const uuidSchema = z.uuid('必须是 UUID');
-/** A username or a mobile; not checked against the rules, so an old account name still logs in. */
-export const accountSchema = z.string({ message: '请输入用户名或手机号' }).trim().min(1, '请输入用户名或手机号').max(20, '用户名或手机号错误');
+/** A username or a mobile, normalised; its length is not the registration rule's (the service looks up only what a rule could have stored). */
+export const accountSchema = z.preprocess(normalizedInput, z.string({ message: '请输入用户名或手机号' }).min(1, '请输入用户名或手机号').max(20, '用户名或手机号错误'));
 /** A token of any kind: the service checks its kind. */
 export const tokenSchema = z.string({ message: '缺少凭证' }).min(1, '缺少凭证').max(100, '凭证无效');
 
@@ -38,7 +45,9 @@ export const registerBody = z
 
 export const loginBody = z.object({ account: accountSchema, password: z.string({ message: '请输入密码' }).min(1, '请输入密码').max(100, '密码错误') });
 
-export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidSchema, image_code: imageCodeSchema });
+/** What an SMS code sent by POST /api/sms_codes is for; a code completes only its own purpose (the reset's come from its step 2). */
+export const smsPurposeSchema = z.enum(['register', 'bind'], { message: '用途是 register 或 bind' }).default('register');
+export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidSchema, image_code: imageCodeSchema, purpose: smsPurposeSchema });
 
 /**
  * An email address as JSON Schema's `format: email` means it (RFC 5321 Mailbox, without quoted local
@@ -49,7 +58,7 @@ export const smsCodeBody = z.object({ mobile: mobileSchema, image_code_id: uuidS
 export const EMAIL = /^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 export const emailSchema = z.email({ pattern: EMAIL, message: '邮箱格式错误' }).max(254, '邮箱过长');
 
-export const emailBody = z.object({ email: emailSchema });
+export const emailBody = z.object({ email: z.preprocess(normalizedInput, emailSchema) });
 export const tokenBody = z.object({ token: tokenSchema });
 
 export const passwordChangeBody = z

@@ -3,13 +3,14 @@ import type { Cache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
 import type { RequestContext } from '../../context.ts';
 import { violatedUnique } from '../../db/dialect.ts';
-import { AppError, NotFoundError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { AppError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 import { enqueueMessage } from '../messages/outbox.ts';
-import { MOBILE } from './account-schema.ts';
 import { VerificationCodes } from './codes.ts';
-import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { accountColumn, identifierKey, normalizeIdentifier } from './identifiers.ts';
+import { passwords as scryptPasswords, type Passwords } from './passwords.ts';
 import { SessionService } from './sessions.ts';
-import { FailureThrottle } from './throttle.ts';
+import { AttemptThrottle, countInWindow, throttleSubject } from './throttle.ts';
 import { TokenStore } from './tokens.ts';
 
 // Customer accounts: registration, login and logout, the profile, email verification, password
@@ -19,7 +20,16 @@ import { TokenStore } from './tokens.ts';
 export const EMAIL_TOKEN_TTL_MS = 24 * 3600_000;
 export const RESET_SMS_TOKEN_TTL_MS = 10 * 60_000;
 export const RESET_PASSWORD_TOKEN_TTL_MS = 5 * 60_000;
-export const LOGIN_LIMITS = { perAccount: 5, perIp: 30 };
+
+// The limits of the accounts' anonymous and mail-sending endpoints, in one place (docs/accounts.md).
+// SMS sending limits are in codes.ts beside the codes.
+/** Login, password change and QQ binding share one throttle; the forgotten-password steps have their own, alike. */
+export const LOGIN_LIMITS = { perSubject: 5, perIp: 30 };
+/** `GET /api/usernames/{u}/count`, `/api/mobiles/{m}/count`: per client IP, both together. */
+export const EXISTENCE_CHECKS_PER_IP = { limit: 30, windowMs: 60_000 };
+/** Verification mails (`PUT /api/user/email`): per user, and per address whoever asks. */
+export const EMAIL_MAILS_PER_USER = { limit: 3, windowMs: 10 * 60_000 };
+export const EMAIL_MAILS_PER_ADDRESS = { limit: 3, windowMs: 3600_000 };
 // short: a read racing a profile write may put the old profile back after the write dropped it
 const PROFILE_CACHE_S = 60;
 
@@ -49,9 +59,6 @@ export interface SessionGrant {
 
 const profileOf = (u: UserRow): Profile => ({ id: u.id, username: u.username, mobile: u.mobile, email: u.email, email_active: Boolean(u.email_active) });
 
-/** 138****5678 */
-export const maskMobile = (m: string) => m.slice(0, 3) + '****' + m.slice(7);
-
 const USER_UNIQUES = { users_username_unique: 'username', users_mobile_unique: 'mobile' };
 
 export function userIdOf(context: RequestContext): number {
@@ -65,41 +72,62 @@ export class AccountService {
   readonly tokens: TokenStore;
   readonly sessions: SessionService;
   readonly codes: VerificationCodes;
-  readonly loginThrottle: FailureThrottle;
-  readonly resetThrottle: FailureThrottle;
+  readonly loginThrottle: AttemptThrottle;
+  readonly resetThrottle: AttemptThrottle;
 
   constructor(
     private readonly db: Knex,
     private readonly cache: Cache,
     private readonly config: Pick<Config, 'publicUrl' | 'accounts'>,
+    log?: Logger,
+    /** scrypt (passwords.ts); a test may wrap it to count the checks made. */
+    readonly passwords: Passwords = { ...scryptPasswords },
   ) {
     this.tokens = new TokenStore(db);
     this.sessions = new SessionService(db, cache, this.tokens, config.accounts.sessionIdleMs);
     this.codes = new VerificationCodes(cache, db);
     const limits = { ...LOGIN_LIMITS, windowSeconds: config.accounts.throttleWindowSeconds };
-    this.loginThrottle = new FailureThrottle(cache, 'login', limits);
-    this.resetThrottle = new FailureThrottle(cache, 'reset', limits);
+    this.loginThrottle = new AttemptThrottle(cache, 'login', limits, log);
+    this.resetThrottle = new AttemptThrottle(cache, 'reset', limits, log);
   }
 
+  /** The live user a typed username or mobile names (normalised: identifiers.ts), if any. */
   private async findByAccount(account: string, trx: Knex = this.db): Promise<UserRow | undefined> {
-    const column = MOBILE.test(account) ? 'mobile' : 'username';
-    return trx('users').where(column, account).where('is_active', true).first<UserRow | undefined>();
+    const value = normalizeIdentifier(account);
+    const column = accountColumn(value);
+    if (!column) return undefined;
+    return trx('users').where(column, value).where('is_active', true).first<UserRow | undefined>();
   }
 
   async usernameCount(username: string): Promise<number> {
-    const r = await this.db('users').where('username', username).count({ n: '*' }).first();
+    const value = normalizeIdentifier(username);
+    if (accountColumn(value) !== 'username') return 0;
+    const r = await this.db('users').where('username', value).count({ n: '*' }).first();
     return Number(r?.n ?? 0);
   }
 
   async mobileCount(mobile: string): Promise<number> {
-    const r = await this.db('users').where('mobile', mobile).count({ n: '*' }).first();
+    const value = normalizeIdentifier(mobile);
+    if (accountColumn(value) !== 'mobile') return 0;
+    const r = await this.db('users').where('mobile', value).count({ n: '*' }).first();
     return Number(r?.n ?? 0);
   }
 
-  async sendSmsCode(context: RequestContext, input: { mobile: string; image_code_id: string; image_code: string }): Promise<void> {
+  /**
+   * The registration page's "is this taken?" checks, limited per client IP: unlimited, they answered
+   * every mobile of a masked range (10,000 candidates) in half a minute.
+   */
+  async publicCount(context: RequestContext, what: 'username' | 'mobile', value: string): Promise<number> {
+    if (context.ip) {
+      await countInWindow(this.cache, `exists:ip:${context.ip}`, EXISTENCE_CHECKS_PER_IP, nowOf(context), { message: '查询过于频繁，请稍后再试', code: 'TOO_MANY_REQUESTS' });
+    }
+    return what === 'username' ? this.usernameCount(value) : this.mobileCount(value);
+  }
+
+  async sendSmsCode(context: RequestContext, input: { mobile: string; image_code_id: string; image_code: string; purpose: 'register' | 'bind' }): Promise<void> {
     const now = nowOf(context);
     await this.codes.checkImageCode(input.image_code_id, input.image_code, now);
-    await this.codes.sendSmsCode(input.mobile, context.ip, now);
+    await this.codes.sendSmsCode(input.purpose, input.mobile, context.ip, now);
   }
 
   /**
@@ -112,8 +140,9 @@ export class AccountService {
   ): Promise<Profile & { token: string }> {
     const now = nowOf(context);
     await this.assertFree(input.username, input.mobile);
-    await this.codes.useSmsCode(input.mobile, input.sms_code, now);
-    const hash = await hashPassword(input.password);
+    await this.codes.useSmsCode('register', input.mobile, input.sms_code, now);
+    // one hash per SMS code: the code was used up above (of parallel uses, one wins)
+    const hash = await this.passwords.hash(input.password);
     try {
       return await this.db.transaction(async (trx) => {
         const [id] = await trx('users').insert({ username: input.username, password_hash: hash, mobile: input.mobile, email_active: false, is_active: true, created_at: now, updated_at: now });
@@ -137,19 +166,20 @@ export class AccountService {
     return null;
   }
 
-  /** Username or mobile + password → a session. The same answer for an unknown account and a wrong password. */
+  /**
+   * Username or mobile + password → a session. The same answer for an unknown account and a wrong
+   * password. The attempt is taken before scrypt runs (throttle.ts), for the user whichever
+   * spelling or identifier named it.
+   */
   async login(context: RequestContext, input: { account: string; password: string }): Promise<SessionGrant> {
     const now = nowOf(context);
-    await this.loginThrottle.check(input.account, context.ip);
     const user = await this.findByAccount(input.account);
-    const ok = user ? await verifyPassword(input.password, user.password_hash) : (await burnPasswordCheck(input.password), false);
-    if (!user || !ok) {
-      await this.loginThrottle.fail(input.account, context.ip);
-      throw new AppError({ message: '用户名或密码错误', statusCode: 400, code: 'LOGIN_FAILED', fields: { account: '用户名或密码错误' } });
-    }
-    await this.loginThrottle.succeed(input.account);
-    if (needsRehash(user.password_hash)) {
-      await this.db('users').where({ id: user.id }).update({ password_hash: await hashPassword(input.password), updated_at: now });
+    const attempt = await this.loginThrottle.take(throttleSubject(user?.id, input.account), context.ip);
+    const ok = user ? await this.passwords.verify(input.password, user.password_hash) : (await this.passwords.burn(input.password), false);
+    if (!user || !ok) throw new AppError({ message: '用户名或密码错误', statusCode: 400, code: 'LOGIN_FAILED', fields: { account: '用户名或密码错误' } });
+    await attempt.succeeded();
+    if (this.passwords.needsRehash(user.password_hash)) {
+      await this.db('users').where({ id: user.id }).update({ password_hash: await this.passwords.hash(input.password), updated_at: now });
     }
     return this.grant(user, now);
   }
@@ -184,10 +214,17 @@ export class AccountService {
     await this.cache.del(`profile:${userId}`);
   }
 
-  /** Saves the address unverified and mails a link (the mail leaves only if this commits). */
+  /**
+   * Saves the address unverified and mails a link (the mail leaves only if this commits). At most
+   * EMAIL_MAILS_PER_USER mails per user and EMAIL_MAILS_PER_ADDRESS per address (429, nothing saved):
+   * unlimited, one account sent 60 mails in a tenth of a second, 30 of them to one stranger.
+   */
   async setEmail(context: RequestContext, email: string): Promise<Profile> {
     const userId = userIdOf(context);
     const now = nowOf(context);
+    const refusal = { message: '验证邮件发送过于频繁，请稍后再试', code: 'EMAIL_TOO_FREQUENT' };
+    await countInWindow(this.cache, `email:user:${userId}`, EMAIL_MAILS_PER_USER, now, refusal);
+    await countInWindow(this.cache, `email:address:${identifierKey(email)}`, EMAIL_MAILS_PER_ADDRESS, now, refusal);
     const profile = await this.db.transaction(async (trx) => {
       await trx('users').where({ id: userId }).update({ email, email_active: false, updated_at: now });
       // a link mailed to an earlier address must not verify this one, nor that one any more
@@ -235,12 +272,11 @@ export class AccountService {
     const now = nowOf(context);
     const user = await this.db('users').where({ id: userId }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();
-    await this.loginThrottle.check(user.username, context.ip);
-    if (!(await verifyPassword(input.old_password, user.password_hash))) {
-      await this.loginThrottle.fail(user.username, context.ip);
-      throw new ValidationError('原密码错误', { old_password: '原密码错误' });
-    }
-    const hash = await hashPassword(input.password);
+    // the login's budget: a stolen session must not be a way around it
+    const attempt = await this.loginThrottle.take(throttleSubject(user.id, user.username), context.ip);
+    if (!(await this.passwords.verify(input.old_password, user.password_hash))) throw new ValidationError('原密码错误', { old_password: '原密码错误' });
+    await attempt.succeeded();
+    const hash = await this.passwords.hash(input.password);
     await this.db.transaction(async (trx) => {
       await trx('users').where({ id: userId }).update({ password_hash: hash, updated_at: now });
       await this.tokens.revokeUser(userId, ['resetSms', 'resetPassword'], {}, trx);
@@ -249,86 +285,82 @@ export class AccountService {
     await this.sessions.revokeAll(userId, { exceptSessionId: current });
   }
 
-  // Forgotten password (找回密码), four steps, each with a token of its own kind for its own user.
+  // Forgotten password (找回密码), four steps, each with a token of its own kind. Steps 1–3 answer an
+  // account that does not exist exactly as one that does (same status, same shape, no scrypt on
+  // either path), so they tell nobody which accounts exist or what their mobile is; only the owner
+  // of the account's mobile gets a code and gets past step 3.
 
-  /** Step 1: account + captcha → the masked mobile and a token for step 2. */
-  async resetStart(context: RequestContext, input: { account: string; image_code_id: string; image_code: string }) {
+  /**
+   * Step 1: account + captcha → a token for step 2. No masked mobile: `138****0011` left 10,000
+   * candidates, which the unthrottled count endpoint answered in half a minute. The token of an
+   * unknown account names no user; step 2 then sends nothing, with the same answers.
+   */
+  async resetStart(context: RequestContext, input: { account: string; image_code_id: string; image_code: string }): Promise<{ access_token: string }> {
     const now = nowOf(context);
-    await this.resetThrottle.check(input.account, context.ip);
-    try {
-      await this.codes.checkImageCode(input.image_code_id, input.image_code, now);
-    } catch (err) {
-      await this.resetThrottle.fail(input.account, context.ip);
-      throw err;
-    }
     const user = await this.findByAccount(input.account);
-    if (!user) {
-      await this.resetThrottle.fail(input.account, context.ip);
-      throw new NotFoundError('账号不存在', 'ACCOUNT_NOT_FOUND');
-    }
-    const { token } = await this.tokens.issue('resetSms', { userId: user.id, ttlMs: RESET_SMS_TOKEN_TTL_MS, now });
-    return { mobile: maskMobile(user.mobile), access_token: token };
+    const attempt = await this.resetThrottle.take(throttleSubject(user?.id, input.account), context.ip);
+    await this.codes.checkImageCode(input.image_code_id, input.image_code, now);
+    await attempt.succeeded();
+    const { token } = await this.tokens.issue('resetSms', { userId: user?.id ?? null, subject: identifierKey(input.account), ttlMs: RESET_SMS_TOKEN_TTL_MS, now });
+    return { access_token: token };
   }
 
-  /** Step 2: that token → an SMS code to the account's mobile (the usual send limits apply). */
+  /** Step 2: that token → an SMS code to the account's mobile (the usual send limits apply, also when there is no account). */
   async resetSendSms(context: RequestContext, accessToken: string): Promise<void> {
     const now = nowOf(context);
     const row = await this.tokens.find('resetSms', accessToken, now);
-    if (!row || row.user_id === null) throw new ValidationError('操作已过期，请重新开始', { access_token: '凭证无效或已过期' });
-    const user = await this.db('users').where({ id: row.user_id }).first<UserRow | undefined>();
-    if (!user) throw new ValidationError('操作已过期，请重新开始', { access_token: '凭证无效或已过期' });
-    await this.codes.sendSmsCode(user.mobile, context.ip, now);
+    if (!row) throw new ValidationError('操作已过期，请重新开始', { access_token: '凭证无效或已过期' });
+    const user = row.user_id === null ? undefined : await this.db('users').where({ id: row.user_id }).first<UserRow | undefined>();
+    if (user) await this.codes.sendSmsCode('reset', user.mobile, context.ip, now);
+    else await this.codes.pretendSmsSend(row.subject ?? '', context.ip, now);
   }
 
-  /** Step 3: account + SMS code → a reset token (5 minutes, single use). */
+  /** Step 3: account + SMS code → a reset token (5 minutes, single use). Every failure is one 400. */
   async resetVerify(context: RequestContext, input: { account: string; sms_code: string }) {
     const now = nowOf(context);
-    await this.resetThrottle.check(input.account, context.ip);
     const user = await this.findByAccount(input.account);
-    if (!user) {
-      await this.resetThrottle.fail(input.account, context.ip);
-      throw new NotFoundError('账号不存在', 'ACCOUNT_NOT_FOUND');
-    }
+    const attempt = await this.resetThrottle.take(throttleSubject(user?.id, input.account), context.ip);
+    const failed = () => new ValidationError('短信验证码错误或已过期', { sms_code: '短信验证码错误或已过期' });
+    if (!user) throw failed();
     try {
-      await this.codes.useSmsCode(user.mobile, input.sms_code, now);
+      await this.codes.useSmsCode('reset', user.mobile, input.sms_code, now);
     } catch (err) {
-      await this.resetThrottle.fail(input.account, context.ip);
+      if (err instanceof ValidationError) throw failed();
       throw err;
     }
-    await this.resetThrottle.succeed(input.account);
+    await attempt.succeeded();
     await this.tokens.revokeUser(user.id, ['resetSms']);
     const { token } = await this.tokens.issue('resetPassword', { userId: user.id, ttlMs: RESET_PASSWORD_TOKEN_TTL_MS, now });
     return { user_id: user.id, reset_token: token };
   }
 
-  /** Step 4: reset token + new password → done; every session of the user ends. */
+  /**
+   * Step 4: reset token + new password → done; every session of the user ends. The token is used up
+   * before the password is hashed: a request without a live token costs no scrypt (hashing first
+   * let anonymous calls spend 37 ms of CPU and 16 MiB each), and one token pays for one hash.
+   */
   async resetFinish(context: RequestContext, input: { reset_token: string; password: string }): Promise<void> {
     const now = nowOf(context);
-    const hash = await hashPassword(input.password);
-    const userId = await this.db.transaction(async (trx) => {
-      const row = await this.tokens.consume('resetPassword', input.reset_token, now, trx);
-      if (!row || row.user_id === null) throw new ValidationError('操作已过期，请重新开始', { reset_token: '凭证无效或已过期' });
-      await trx('users').where({ id: row.user_id }).update({ password_hash: hash, updated_at: now });
-      return row.user_id;
-    });
-    await this.sessions.revokeAll(userId);
+    const row = await this.tokens.consume('resetPassword', input.reset_token, now);
+    if (!row || row.user_id === null) throw new ValidationError('操作已过期，请重新开始', { reset_token: '凭证无效或已过期' });
+    const hash = await this.passwords.hash(input.password);
+    await this.db('users').where({ id: row.user_id }).update({ password_hash: hash, updated_at: now });
+    await this.sessions.revokeAll(row.user_id);
   }
 
   /** For QQ binding: the account of a mobile, checked against its password (throttled like login). */
   async userForBinding(context: RequestContext, mobile: string, password: string): Promise<UserRow | null> {
-    await this.loginThrottle.check(mobile, context.ip);
     const user = await this.findByAccount(mobile);
     if (!user) return null;
-    if (!(await verifyPassword(password, user.password_hash))) {
-      await this.loginThrottle.fail(mobile, context.ip);
-      throw new ValidationError('密码错误', { password: '密码错误' });
-    }
+    const attempt = await this.loginThrottle.take(throttleSubject(user.id, mobile), context.ip);
+    if (!(await this.passwords.verify(password, user.password_hash))) throw new ValidationError('密码错误', { password: '密码错误' });
+    await attempt.succeeded();
     return user;
   }
 
   /** A new account for a QQ user who has none: a generated username (mobile-shaped names are not allowed). */
   async createForQq(trx: Knex, mobile: string, password: string, now: number): Promise<{ id: number; username: string }> {
-    const hash = await hashPassword(password);
+    const hash = await this.passwords.hash(password);
     for (let attempt = 0; ; attempt++) {
       const username = `qq_${mobile.slice(-4)}${Math.random().toString(36).slice(2, 8)}`;
       try {

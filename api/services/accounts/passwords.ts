@@ -50,3 +50,7 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   dummy ??= hashPassword(crypto.randomBytes(12).toString('hex'));
   await verifyPassword(password, await dummy);
 }
+
+/** The password functions as one value, so a service can be handed them (and a test can count the checks). */
+export const passwords = { hash: hashPassword, verify: verifyPassword, needsRehash, burn: burnPasswordCheck };
+export type Passwords = typeof passwords;

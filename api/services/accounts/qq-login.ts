@@ -62,7 +62,7 @@ export class QqLoginService {
     const now = context.clock.now().getTime();
     const bindToken = await this.accounts.tokens.find('qqBind', input.access_token, now);
     if (!bindToken?.subject) throw new ValidationError('绑定已过期，请重新用QQ登录', { access_token: '无效或已过期' });
-    await this.accounts.codes.useSmsCode(input.mobile, input.sms_code, now);
+    await this.accounts.codes.useSmsCode('bind', input.mobile, input.sms_code, now);
     const existing = await this.accounts.userForBinding(context, input.mobile, input.password);
     try {
       return await this.db.transaction(async (trx) => {
