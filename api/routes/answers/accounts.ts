@@ -23,10 +23,8 @@ export const registered = profile.extend({ token });
 
 export const emailVerified = z.strictObject({ email: z.string(), email_active: z.literal(true) });
 
-export const resetStarted = z.strictObject({
-  mobile: z.string().regex(/^1[0-9]{2}\*{4}[0-9]{4}$/).meta({ description: 'masked: 138****5678' }),
-  access_token: token,
-});
+/** The same answer whether the account exists or not: no masked mobile (it could be unmasked by the count endpoint). */
+export const resetStarted = z.strictObject({ access_token: token });
 
 export const resetVerified = z.strictObject({ user_id: id, reset_token: token });
 
