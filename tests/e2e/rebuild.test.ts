@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
 import { updateContent, updateSku } from '../../api/services/catalog/catalog-editor.ts';
+import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
 import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
@@ -75,7 +76,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     config = loadConfig(env);
     await run(['build'], env);
     client = path.join(distDir, 'client');
-    rebuilder = new PageRebuilder(t.db, config, createLogger('silent'));
+    rebuilder = new PageRebuilder(t.db, new CatalogService(t.db), config, createLogger('silent'));
   }, 240_000);
 
   afterAll(async () => {
