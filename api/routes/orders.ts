@@ -4,7 +4,8 @@ import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rul
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { defineRoute } from './define.ts';
 
-const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
+/** `{order_id}` in a path: the orders' and the payments' routes. */
+export const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
 
 // Checkout and the customer's orders (docs/orders.md). Placing an order takes an Idempotency-Key
 // header: a client that lost the answer retries with the same key and gets the same order.

@@ -34,8 +34,6 @@ export const skuPatchSchema = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
 
-export type SkuPatch = z.infer<typeof skuPatchSchema>;
-
 export const contentPatchSchema = z
   .object({
     title: z.string().trim().min(1, '不能为空').max(100, '不能超过 100 个字符'),
@@ -48,8 +46,6 @@ export const contentPatchSchema = z
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
-
-export type ContentPatch = z.infer<typeof contentPatchSchema>;
 
 export async function updateSku(db: Knex, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
   const p = validate(skuPatchSchema, patch, '修改内容有误');
