@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
 import { COMPRESSIBLE } from '../api/published-files.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
+import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
 // Full builds: Astro prerenders every page into dist/client, then the search index is published
@@ -175,6 +176,7 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const outDir = path.join(releasesDir, id);
   const previous = await currentRelease(config.distDir);
 
+  await linkPackages(config.distDir); // before Astro prerenders from the new release's server bundle
   const { build } = await import('astro');
   await build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' });
   const compressStarted = performance.now();

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { Config } from '../api/config.ts';
 import { systemClock } from '../api/clock.ts';
+import type { Config } from '../api/config.ts';
 import { systemContext, type RequestContext } from '../api/context.ts';
 import type { Logger } from '../api/logger.ts';
 import { publishFile, removePublished } from '../api/published-files.ts';
@@ -12,8 +12,7 @@ import {
 import { markApplied, markPublished, readChanges, readSearchRequests } from '../api/services/catalog/outbox.ts';
 import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.ts';
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
-import { SKU_COLUMNS, toSku } from '../api/services/catalog/rows.ts';
-import { loadSnapshot } from '../api/services/catalog/snapshot.ts';
+import type { CatalogService } from '../api/services/catalog/catalog-service.ts';
 import type { Sku } from '../api/services/catalog/types.ts';
 import { publishSearchDisplay } from '../api/services/search/publish.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
@@ -58,8 +57,10 @@ export class PageRebuilder {
   /** Aborts the full build this process is running in a child, if any (see close()). */
   private building: AbortController | null = null;
 
+  /** The catalog's reads (the SKUs a change touches, snapshots) go through `catalog`; the outbox's through `db`. */
   constructor(
     private readonly db: Knex,
+    private readonly catalog: CatalogService,
     private readonly config: Config,
     private readonly log: Logger,
   ) {}
@@ -144,34 +145,28 @@ export class PageRebuilder {
 
   async plan(changes: CatalogChange[]): Promise<RebuildPlan> {
     const needs = planNeeds(changes);
-    const skuRows = needs.categoryIds.length + needs.spuIds.length === 0
-      ? []
-      : await this.db('skus').select(SKU_COLUMNS).whereIn('category_id', needs.categoryIds).orWhereIn('spu_id', needs.spuIds);
-    const skus = skuRows.map(toSku);
+    const context = this.context('pages.rebuild');
+    const skus = await this.catalog.skusWhere(context, { categoryIds: needs.categoryIds, spuIds: needs.spuIds });
     const by = (key: 'categoryId' | 'spuId', ids: number[]) => {
       const m = new Map<number, Sku[]>(ids.map((id) => [id, []]));
       for (const s of skus) m.get(s[key])?.push(s);
       return m;
     };
-    const homeSkuIds = new Set<number>(
-      (await this.db('contents').where('status', true).whereNotNull('sku_id').pluck('sku_id')).map(Number),
-    );
     return planRebuild(changes, {
       categorySkus: by('categoryId', needs.categoryIds),
       spuSkus: by('spuId', needs.spuIds),
-      homeSkuIds,
+      homeSkuIds: await this.catalog.homeSkuIds(context),
     });
   }
 
   private async apply(plan: RebuildPlan, summary: RebuildSummary) {
     const clientDir = await this.clientDir();
     // The pages to render need: their SPUs (detail data), their categories' SKUs (lists, hot boxes).
-    const goodsRows = plan.goods.size
-      ? await this.db('skus').select('id', 'spu_id', 'category_id').whereIn('id', [...plan.goods])
-      : [];
-    const snapshot = await loadSnapshot(this.db, {
-      spuIds: [...new Set(goodsRows.map((r) => Number(r.spu_id)))],
-      categoryIds: [...new Set([...plan.listCategories, ...goodsRows.map((r) => Number(r.category_id))])],
+    const context = this.context('pages.rebuild');
+    const goods = await this.catalog.skusWhere(context, { ids: [...plan.goods] });
+    const snapshot = await this.catalog.snapshot(context, {
+      spuIds: [...new Set(goods.map((s) => s.spuId))],
+      categoryIds: [...new Set([...plan.listCategories, ...goods.map((s) => s.categoryId)])],
       home: plan.home,
     }, { imageHosts: this.config.imageHosts });
 

@@ -16,9 +16,6 @@ export const ROOT = (() => {
   }
 })();
 
-/** True when running the compiled CLI bundle rather than the TypeScript sources. */
-export const COMPILED = !import.meta.url.endsWith('.ts');
-
 /**
  * A worker thread's entry script. Compiled, it is `<name>.worker.mjs` beside the bundle's chunks
  * (bin/compile.mjs builds it from jobs/<name>.thread.ts); from source, `jobs/<name>.worker.mjs`, a

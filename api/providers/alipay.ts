@@ -92,7 +92,6 @@ export function beijingTime(at: Date): string {
 }
 
 export const ALIPAY_SANDBOX_GATEWAY = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';
-export const ALIPAY_PRODUCTION_GATEWAY = 'https://openapi.alipay.com/gateway.do';
 
 type Fail = (variable: string, message: string) => never;
 const defaultFail: Fail = (variable, message) => {

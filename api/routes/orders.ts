@@ -6,7 +6,8 @@ import { visibleLength } from '../text.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
 
-const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
+/** `{order_id}` in a path: the orders' and the payments' routes. */
+export const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
 
 // Checkout and the customer's orders (docs/orders.md). Placing an order takes an Idempotency-Key
 // header: a client that lost the answer retries with the same key and gets the same order.

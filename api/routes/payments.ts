@@ -3,13 +3,12 @@ import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID } from '../services/orders/order-rules.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
+import { orderIdParams } from './orders.ts';
 
 // Alipay (api/services/payments). The return and the notify are public: Alipay's signature over
 // the parameters is the proof, checked by the service, not a session. The notify answers the
 // plain text `success` Alipay waits for — also for a replay, or Alipay keeps retrying for a day;
 // anything it must retry gets a 400 with the usual JSON error (not `success` is all Alipay reads).
-
-const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
 
 // Every parameter is kept (the signature covers them all); the ones the service reads are checked
 // here too. A repeated key arrives as an array and is refused.

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 // Types only: `meiduo jobs` reads this store without loading Agenda (see job-state.ts).
 import type {
@@ -12,11 +11,13 @@ import type {
   JobsSort,
   JobWithState,
   RemoveJobsOptions,
-  UniqueOpts,
 } from 'agenda';
 import { isDeadlock, isDuplicateKey, isSqlite } from '../../api/db/dialect.ts';
-import { failureText } from './failure.ts';
 import { jobState } from './job-state.ts';
+import {
+  bool, date, failReason, ms, newRow, num, processorColumns, rowToJob, scheduleColumns, toJson, type JobRow,
+} from './job-rows.ts';
+import { hasDataCriteria, whereData, whereUnique } from './json-match.ts';
 
 /*
  * Agenda 6 job storage in a SQL table (api/db/migrations/2026-11-25-01-jobs.ts) through knex, on
@@ -41,8 +42,8 @@ import { jobState } from './job-state.ts';
  * - removeJobs / disableJobs / enableJobs by id, ids, name, names, notNames and partial data;
  *   nothing at all when no criterion is given. purgeAllJobs empties the table.
  *
- * Instants are epoch milliseconds, booleans 0/1, data and the unique options JSON text, and a
- * failure reason always bounded text, whatever the job threw (failure.ts).
+ * Rows and values: job-rows.ts (instants are epoch milliseconds, booleans 0/1, data JSON text);
+ * data filters and unique() queries: json-match.ts. This class is the SQL of each operation.
  */
 
 export const DEFAULT_JOBS_TABLE = 'agenda_jobs';
@@ -54,36 +55,6 @@ const MAX_LOCK_ROUNDS = 20;
 // Deadlocks (MySQL) and duplicate single jobs are retried; more than this means something is wrong.
 const MAX_ATTEMPTS = 5;
 
-/** A row of the jobs table, as written and as both drivers read it back. */
-interface JobRow {
-  id: string;
-  name: string;
-  type: string;
-  single_key: string | null;
-  priority: number;
-  next_run_at: number | null;
-  locked_at: number | null;
-  last_run_at: number | null;
-  last_finished_at: number | null;
-  failed_at: number | null;
-  fail_count: number | null;
-  fail_reason: string | null;
-  repeat_interval: string | null;
-  repeat_timezone: string | null;
-  repeat_at: string | null;
-  start_date: number | null;
-  end_date: number | null;
-  skip_days: string | null;
-  data: string | null;
-  disabled: number | boolean;
-  progress: number | null;
-  fork: number | boolean;
-  last_modified_by: string | null;
-  debounce_started_at: number | null;
-  unique_query: string | null;
-  unique_opts: string | null;
-}
-
 export interface KnexJobRepositoryOptions {
   db: Knex;
   tableName?: string;
@@ -92,132 +63,6 @@ export interface KnexJobRepositoryOptions {
 }
 
 type Where = (qb: Knex.QueryBuilder) => void;
-
-// ---- values in and out -------------------------------------------------------------------------
-
-function ms(d: Date | string | number | null | undefined): number | null {
-  if (d == null) return null;
-  const t = new Date(d).getTime();
-  // A NaN stored as NULL would silently unschedule the job.
-  if (Number.isNaN(t)) throw new TypeError(`invalid date: ${String(d)}`);
-  return t;
-}
-
-// mysql2 hands back a BIGINT as a string once it leaves the safe-integer range.
-const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
-const date = (v: number | null): Date | undefined => (v == null ? undefined : new Date(Number(v)));
-const bool = (v: number | boolean | string) => Boolean(Number(v));
-const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-const fromJson = <T>(v: string | null): T | undefined => (v == null ? undefined : (JSON.parse(v) as T));
-
-function rowToJob<DATA = unknown>(row: JobRow): JobParameters<DATA> {
-  return {
-    _id: row.id as JobId,
-    name: row.name,
-    priority: Number(row.priority),
-    nextRunAt: date(row.next_run_at) ?? null,
-    type: row.type as JobParameters['type'],
-    lockedAt: date(row.locked_at),
-    lastFinishedAt: date(row.last_finished_at),
-    failedAt: date(row.failed_at),
-    failCount: num(row.fail_count) ?? undefined,
-    failReason: row.fail_reason ?? undefined,
-    repeatTimezone: row.repeat_timezone ?? undefined,
-    lastRunAt: date(row.last_run_at),
-    // Stored as text like the Postgres and Redis backends; Agenda reads "5000" as 5000 ms.
-    repeatInterval: row.repeat_interval ?? undefined,
-    data: fromJson<DATA>(row.data) as DATA,
-    repeatAt: row.repeat_at ?? undefined,
-    disabled: bool(row.disabled),
-    progress: num(row.progress) ?? undefined,
-    fork: bool(row.fork),
-    unique: fromJson<Record<string, unknown>>(row.unique_query),
-    uniqueOpts: fromJson<UniqueOpts>(row.unique_opts),
-    lastModifiedBy: row.last_modified_by ?? undefined,
-    debounceStartedAt: date(row.debounce_started_at),
-    startDate: date(row.start_date),
-    endDate: date(row.end_date),
-    skipDays: fromJson<number[]>(row.skip_days),
-  };
-}
-
-/** What a user's save may change: a job's definition and schedule, never its run state. */
-function scheduleColumns(job: JobParameters<unknown>, by: string | null) {
-  const type = job.type || 'normal';
-  return {
-    priority: job.priority ?? 0,
-    next_run_at: ms(job.nextRunAt),
-    type,
-    single_key: type === 'single' ? job.name : null,
-    repeat_interval: job.repeatInterval == null ? null : String(job.repeatInterval),
-    repeat_timezone: job.repeatTimezone ?? null,
-    repeat_at: job.repeatAt ?? null,
-    start_date: ms(job.startDate),
-    end_date: ms(job.endDate),
-    skip_days: job.skipDays ? JSON.stringify(job.skipDays) : null,
-    data: toJson(job.data),
-    disabled: job.disabled ? 1 : 0,
-    fork: job.fork ? 1 : 0,
-    last_modified_by: by,
-  };
-}
-
-/**
- * The failure as text. Agenda's job.fail() keeps a thrown non-Error as it is, and a value neither
- * driver can store would make the run's final save fail silently, leaving the job locked.
- */
-function failReason(job: JobParameters<unknown>): string | null {
-  return job.failReason == null && !job.failedAt ? null : failureText(job.failReason);
-}
-
-/** The fields the job processor owns: written on insert and by saveJobState, never by a user's save. */
-function processorColumns(job: JobParameters<unknown>) {
-  return {
-    locked_at: ms(job.lockedAt),
-    last_run_at: ms(job.lastRunAt),
-    last_finished_at: ms(job.lastFinishedAt),
-    failed_at: ms(job.failedAt),
-    fail_count: job.failCount ?? null,
-    fail_reason: failReason(job),
-    progress: job.progress ?? null,
-  };
-}
-
-function newRow(job: JobParameters<unknown>, by: string | null): JobRow {
-  return {
-    id: crypto.randomUUID(),
-    name: job.name,
-    ...scheduleColumns(job, by),
-    ...processorColumns(job),
-    debounce_started_at: ms(job.debounceStartedAt),
-    unique_query: toJson(job.unique),
-    unique_opts: toJson(job.uniqueOpts),
-  };
-}
-
-// ---- matching JSON data ------------------------------------------------------------------------
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v));
-
-/** Mongo's reading of a data filter: nested objects are paths, anything else must equal. */
-function dataPaths(value: unknown, prefix: string[] = []): [string[], unknown][] {
-  if (!isPlainObject(value)) return [[prefix, value]];
-  return Object.entries(value).flatMap(([k, v]) => dataPaths(v, [...prefix, k]));
-}
-
-// Top-level fields a unique() query may name besides data paths, with their stored form.
-const UNIQUE_COLUMNS: Record<string, [string, (v: unknown) => unknown]> = {
-  name: ['name', String],
-  type: ['type', String],
-  priority: ['priority', Number],
-  disabled: ['disabled', (v) => (v ? 1 : 0)],
-  nextRunAt: ['next_run_at', (v) => ms(v as Date)],
-  repeatInterval: ['repeat_interval', String],
-  repeatAt: ['repeat_at', String],
-  repeatTimezone: ['repeat_timezone', String],
-};
-
 
 export class KnexJobRepository implements JobRepository {
   readonly db: Knex;
@@ -269,7 +114,7 @@ export class KnexJobRepository implements JobRepository {
       if (id) qb.where('id', id);
       else if (ids?.length) qb.whereIn('id', ids);
       if (search) qb.whereRaw("LOWER(??) LIKE ? ESCAPE '!'", ['name', `%${search.toLowerCase().replace(/[!%_]/g, '!$&')}%`]);
-      if (data !== undefined) this.whereData(qb, data);
+      if (data !== undefined) whereData(qb, this.sqlite, data);
       if (!includeDisabled) qb.where('disabled', 0);
     };
     const withState = (row: JobRow): JobWithState => {
@@ -384,7 +229,7 @@ export class KnexJobRepository implements JobRepository {
     const debounce = job.uniqueOpts?.debounce;
     return this.writeTransaction(async (trx) => {
       const now = Date.now();
-      const found = this.q(trx).where('name', job.name).modify((qb) => this.whereUnique(qb, job.unique!)).first();
+      const found = this.q(trx).where('name', job.name).modify((qb) => whereUnique(qb, this.sqlite, job.unique!)).first();
       // On MySQL this also gap-locks the name's index range, so a concurrent twin insert waits.
       const existing = await (this.sqlite ? found : found.forUpdate());
       if (!existing) {
@@ -558,7 +403,7 @@ export class KnexJobRepository implements JobRepository {
     else if (o.names?.length) parts.push((qb) => qb.whereIn('name', o.names!));
     else if (o.notNames?.length) parts.push((qb) => qb.whereNotIn('name', o.notNames!));
     // an empty data filter ({}) designates nothing, as it adds no condition in Mongo either
-    if (o.data !== undefined && dataPaths(o.data).length > 0) parts.push((qb) => this.whereData(qb, o.data));
+    if (o.data !== undefined && hasDataCriteria(o.data)) parts.push((qb) => whereData(qb, this.sqlite, o.data));
     return parts.length ? (qb) => parts.forEach((p) => p(qb)) : null;
   }
 
@@ -586,43 +431,6 @@ export class KnexJobRepository implements JobRepository {
       }
     };
     return attempt(1);
-  }
-
-  /** A JSON value at a path of the data column, as compact JSON text on both databases. */
-  private jsonAt(path: string[]): [string, string[]] {
-    const p = '$' + path.map((k) => {
-      if (/["\\]/.test(k)) throw new Error(`unsupported data key ${JSON.stringify(k)}`);
-      return `."${k}"`;
-    }).join('');
-    return this.sqlite ? ['(?? -> ?)', ['data', p]] : ['JSON_COMPACT(JSON_EXTRACT(??, ?))', ['data', p]];
-  }
-
-  private whereJsonEquals(qb: Knex.QueryBuilder, path: string[], value: unknown) {
-    const [expr, bindings] = this.jsonAt(path);
-    // as in Mongo, null also matches a missing key
-    if (value == null) qb.where((w) => w.whereRaw(`${expr} IS NULL`, bindings).orWhereRaw(`${expr} = 'null'`, bindings));
-    else qb.whereRaw(`${expr} = ?`, [...bindings, JSON.stringify(value)]);
-  }
-
-  private whereData(qb: Knex.QueryBuilder, data: unknown) {
-    for (const [path, value] of dataPaths(data)) this.whereJsonEquals(qb, path, value);
-  }
-
-  private whereUnique(qb: Knex.QueryBuilder, unique: Record<string, unknown>) {
-    for (const [key, value] of Object.entries(unique)) {
-      if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) {
-        throw new Error(`unique(): query operators are not supported (${key})`);
-      }
-      if (key === 'data' || key.startsWith('data.')) {
-        this.whereJsonEquals(qb, key === 'data' ? [] : key.slice(5).split('.'), value);
-      } else if (UNIQUE_COLUMNS[key]) {
-        const [column, store] = UNIQUE_COLUMNS[key];
-        if (value == null) qb.whereNull(column);
-        else qb.where(column, store(value) as Knex.Value);
-      } else {
-        throw new Error(`unique(): unsupported key "${key}"`);
-      }
-    }
   }
 
   private orderBy(qb: Knex.QueryBuilder, sort: JobsSort | undefined) {

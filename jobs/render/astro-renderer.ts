@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CatalogSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { linkPackages } from '../dist-packages.ts';
 import { ROOT } from '../runtime.ts';
 
 // Renders pages through a release's built Astro server (releases/<id>/server/entry.mjs, node adapter
@@ -47,6 +48,7 @@ type Reply = { id: number; status: number; html: string } | { id: number; error:
 
 export async function createRenderer(distDir: string): Promise<Renderer> {
   const release = await serverRelease(distDir);
+  await linkPackages(distDir); // a release outside the project imports its packages through the link
   const worker = new Worker(THREAD, {
     workerData: { entry: pathToFileURL(path.join(release, 'entry.mjs')).href },
     resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB },

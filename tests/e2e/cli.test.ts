@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_DIR, currentBuild } from '../../bin/compile.mjs';
@@ -8,7 +10,9 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
 // The admin's CLI as a person uses it: compiled ahead of time, strict about numbers and links, and
-// `--wait` returning only once pages and search index are live, leaving no job lock behind.
+// `--wait` returning only once pages and search index are live, leaving no job lock behind. The site
+// is built into a folder outside the project, as production keeps built sites in their own folder:
+// the build, the re-renders and `meiduo serve` all work from there.
 
 const fail = (args: string[], env: Record<string, string>) => run(args, env).then(() => null, (e: Error) => e.message);
 
@@ -30,7 +34,8 @@ describe.each(DB_KINDS)('meiduo CLI on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    const distDir = path.join(ROOT, '.test-dist', `cli-${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+    const distDir = path.join(os.tmpdir(), `meiduo-cli-${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+    expect(path.relative(ROOT, distDir).startsWith('..')).toBe(true);
     env = { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100', JOBS_LOCK_MS: '30000' };
     await run(['build'], env);
     client = path.join(distDir, 'client');
@@ -135,4 +140,33 @@ describe.each(DB_KINDS)('meiduo CLI on %s', (kind) => {
     expect(fs.readFileSync(path.join(client, 'goods/8.html'), 'utf8')).toContain(name);
     expect(searchDocs().find((d) => d[0] === 8)?.[1]).toBe(name);
   }, 120_000);
+
+  it('serves the shop from a DIST_DIR outside the project', async () => {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+      probe.on('error', reject);
+    });
+    const server = meiduo(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', JOBS_IN_PROCESS: 'off' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (d) => (out += d) && out.includes('is open at') && resolve());
+        server.once('exit', (code) => reject(new Error(`meiduo serve exited with ${code}`)));
+      });
+      for (const [url, text] of [['/', '美多商城'], ['/goods/1.html', (await sku(1)).name]] as const) {
+        const res = await fetch(`http://127.0.0.1:${port}${url}`);
+        expect(res.status, url).toBe(200);
+        expect(await res.text(), url).toContain(text);
+      }
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        await exited;
+      }
+    }
+  }, 60_000);
 });

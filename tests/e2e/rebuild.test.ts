@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../api/config.ts';
 import { systemContext, type RequestContext } from '../../api/context.ts';
 import { createLogger } from '../../api/logger.ts';
 import { updateContent, updateSku } from '../../api/services/catalog/catalog-editor.ts';
+import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
 import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/services/catalog/outbox.ts';
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
@@ -79,7 +80,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     config = loadConfig(env);
     await run(['build'], env);
     client = path.join(distDir, 'client');
-    rebuilder = new PageRebuilder(t.db, config, createLogger('silent'));
+    rebuilder = new PageRebuilder(t.db, new CatalogService(), config, createLogger('silent'));
   }, 240_000);
 
   afterAll(async () => {

@@ -640,7 +640,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
   it('without Alipay keys, every payment endpoint answers 404 ALIPAY_DISABLED', async () => {
     const bare = await startTestApp(t);
     try {
-      expect(bare.services.payments.enabled).toBe(false);
+      expect(bare.services.providers.alipay).toBeNull();
       const user = await loginAs(bare);
       const o = await placeOrder({ userId: user.userId });
       standIn.pay(o.orderId, o.amount);

@@ -118,7 +118,7 @@ describe('publishing the search index', () => {
   });
 
   it('the search job publishes what the requests need: the display file for a price, the index for a name', async () => {
-    const rebuilder = new PageRebuilder(t.db, loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent' }), createLogger('silent'));
+    const rebuilder = new PageRebuilder(t.db, new CatalogService(), loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent' }), createLogger('silent'));
     try {
       const before = manifest();
       await updateSku(ctx, 5, { price: '55.55' });

@@ -14,16 +14,16 @@ import {
   type SerializedSearchIndex,
 } from '../../api/services/search/search-index.ts';
 import { MAX_QUERY_CHARS, MAX_WORD, queryClauses, queryWords } from '../../api/services/search/tokenizer.ts';
-import { demoCatalog } from '../../api/services/seed/demo-data.ts';
+import { demoCatalog } from '../../api/services/seed/demo-catalog.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
 
 // The work of a query is counted, not timed: the postings it visits and the clauses it runs.
 
 /** The demo catalog's launched SKUs as search documents, without a database. */
 function demoDocs(): SearchDoc[] {
-  const leaves = demoCatalog.groups.flatMap((g) => g.channels.flatMap((c) => c.subs.flatMap((s) => s.subs)));
+  const leaves = demoCatalog().groups.flatMap((g) => g.channels.flatMap((c) => c.subs.flatMap((s) => s.subs)));
   const docs: SearchDoc[] = [];
-  for (const spu of demoCatalog.spus) {
+  for (const spu of demoCatalog().spus) {
     for (const sku of spu.skus) {
       if (sku.launched === false) continue;
       const leaf = spu.category[2];

@@ -9,10 +9,12 @@ import { SKU_COLUMNS, toCategory, toChannel, toGroup, toSku } from './rows.ts';
 import { orderByFor } from './sorting.ts';
 import type { Category, ListSort, Sku, SkuSummary } from './types.ts';
 import { MicroCache } from './micro-cache.ts';
+import { loadSnapshot, type CatalogSnapshot, type SnapshotOptions, type SnapshotScope } from './snapshot.ts';
 
-// Catalog reads for the API, no Koa: each takes the request context and queries through it
-// (api/db/transaction.ts), so a read made inside a request's transaction joins it. Lists and hot
-// sellers use the same ordering rules as the prebuilt pages (sorting.ts).
+// Catalog reads, no Koa: for the API (menu, lists and hot sellers through a micro-cache, with the
+// same ordering rules as the prebuilt pages: sorting.ts), and for the build and the rebuild jobs
+// (snapshots, the SKUs a change touches), which always read fresh. Each takes the request context
+// and queries through it (api/db/transaction.ts), so a read made inside a request's transaction joins it.
 
 export const skuSummary = (s: Sku): SkuSummary => ({
   id: s.id,
@@ -171,5 +173,32 @@ export class CatalogService {
     const rows = await db(context)('skus').select(SUMMARY_COLUMNS).whereIn('id', ids).andWhere('is_launched', true);
     const byId = new Map(rows.map((r) => [r.id as number, summaryFromRow(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  // ---- for the build and the rebuild jobs: never cached ----------------------------------------
+
+  /** The catalog in memory for the page builders (pages.ts): whole, or only what `scope` names. */
+  snapshot(context: RequestContext, scope?: SnapshotScope, opts?: SnapshotOptions): Promise<CatalogSnapshot> {
+    return loadSnapshot(db(context), scope, opts);
+  }
+
+  /** Every SKU, launched or not, that has one of these ids, is in one of these categories or belongs to one of these SPUs. */
+  async skusWhere(context: RequestContext, by: { ids?: number[]; categoryIds?: number[]; spuIds?: number[] }): Promise<Sku[]> {
+    const { ids = [], categoryIds = [], spuIds = [] } = by;
+    if (ids.length + categoryIds.length + spuIds.length === 0) return [];
+    const rows = await db(context)('skus')
+      .select(SKU_COLUMNS)
+      .where((w) => {
+        if (ids.length) w.orWhereIn('id', ids);
+        if (categoryIds.length) w.orWhereIn('category_id', categoryIds);
+        if (spuIds.length) w.orWhereIn('spu_id', spuIds);
+      });
+    return rows.map(toSku);
+  }
+
+  /** The SKUs the homepage's live content slots show. */
+  async homeSkuIds(context: RequestContext): Promise<Set<number>> {
+    const ids = await db(context)('contents').where('status', true).whereNotNull('sku_id').pluck('sku_id');
+    return new Set(ids.map(Number));
   }
 }

@@ -135,6 +135,11 @@ export interface HomePageModel {
   floors: Floor[];
 }
 
+/** What every page shows around its own content: the header's category menu. */
+export interface ChromeModel {
+  nav: Nav;
+}
+
 export interface SearchPageModel {
   canonicalPath: string;
   title: string;

@@ -1,7 +1,7 @@
 import { formatCents } from '../../money.ts';
 import { buildBreadcrumb, buildNav } from './nav.ts';
 import type {
-  ContentItem, Floor, GoodsPageModel, HomePageModel, ListPageModel, Nav, PageLink, SearchPageModel, SkuCard,
+  ChromeModel, ContentItem, Floor, GoodsPageModel, HomePageModel, ListPageModel, Nav, PageLink, SearchPageModel, SkuCard,
 } from './page-models.ts';
 import { HOT_SKU_COUNT, LIST_PAGE_SIZE, LIST_SORTS, goodsUrl, homeUrl, listUrl, searchUrl } from './paths.ts';
 import { isSafeLink } from './links.ts';
@@ -218,6 +218,14 @@ export function homePage(s: CatalogSnapshot): HomePageModel {
   };
 }
 
+/**
+ * The header and category menu alone, for the pages whose content the browser fills in from the API
+ * (login, register, cart, the user centre, order and payment results, 404 …).
+ */
+export function chrome(s: CatalogSnapshot): ChromeModel {
+  return { nav: derived(s).nav };
+}
+
 export function searchPage(s: CatalogSnapshot): SearchPageModel {
-  return { canonicalPath: searchUrl(), title: '商品搜索', nav: derived(s).nav };
+  return { canonicalPath: searchUrl(), title: '商品搜索', ...chrome(s) };
 }

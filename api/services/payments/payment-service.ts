@@ -96,11 +96,6 @@ export class PaymentService {
     this.returnQueries = new ReturnQueryThrottle(cache);
   }
 
-  /** Whether Alipay is configured (without it every payment endpoint answers 404). */
-  get enabled(): boolean {
-    return this.gateway !== null;
-  }
-
   private alipay(): AlipayGateway {
     if (!this.gateway) throw new NotFoundError('支付宝支付暂不可用', 'ALIPAY_DISABLED');
     return this.gateway;
@@ -167,7 +162,7 @@ export class PaymentService {
   /**
    * Asks Alipay about the order's trade and settles it when paid (source 'query'): for orders whose
    * notify never came. Throws AlipayError when Alipay cannot be asked, and ALIPAY_DISABLED (404)
-   * without Alipay — check `enabled` first.
+   * without Alipay (the orders.expire job asks only when services.providers.alipay is set).
    */
   async settleByQuery(context: RequestContext, orderId: string): Promise<QuerySettlement> {
     const gateway = this.alipay();

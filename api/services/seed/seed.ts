@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { parseMoney } from '../../money.ts';
 import { sqlNow } from '../../db/knex.ts';
 import { listUrl } from '../catalog/paths.ts';
-import { demoCatalog } from './demo-data.ts';
+import { demoCatalog } from './demo-catalog.ts';
 import type { DemoCatalog } from './demo-types.ts';
 import { bannerSvg, colorFor, productSvg } from './images.ts';
 import { synthesize } from './synthetic.ts';
@@ -215,7 +215,7 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
 }
 
 export async function seedCatalog(db: Knex, opts: SeedOptions): Promise<SeedResult> {
-  const { tables, files } = planCatalog(opts.catalog ?? demoCatalog, { skus: opts.skus });
+  const { tables, files } = planCatalog(opts.catalog ?? demoCatalog(), { skus: opts.skus });
   const total = INSERT_ORDER.reduce((n, name) => n + tables.count(name), 0);
   let done = 0;
 

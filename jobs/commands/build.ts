@@ -1,0 +1,15 @@
+import type { Config } from '../../api/config.ts';
+import { args } from './arguments.ts';
+import { withDb } from './terminal.ts';
+
+/** `meiduo build`: every page and the search index into a new release under DIST_DIR. */
+export async function run(config: Config, argv: string[]) {
+  args(argv, {});
+  const { buildSite } = await import('../build.ts');
+  const summary = await withDb(config, (db) => buildSite(config, db, { logLevel: 'warn' }));
+  console.log(
+    `built ${summary.pages} pages in ${summary.seconds.toFixed(1)} s (${summary.pagesPerSecond.toFixed(0)} pages/s, peak RSS ${summary.peakRssMb.toFixed(0)} MB; ` +
+      `${summary.compressedFiles} files precompressed in ${summary.compressSeconds.toFixed(1)} s); ` +
+      `search index: ${summary.searchDocs} SKUs, ${(summary.searchIndexBytes / 1024).toFixed(0)} KB, ${(summary.searchIndexGzipBytes / 1024).toFixed(0)} KB gzip`,
+  );
+}

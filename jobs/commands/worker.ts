@@ -1,0 +1,20 @@
+import type { Config } from '../../api/config.ts';
+import { args } from './arguments.ts';
+import { untilSignal } from './terminal.ts';
+
+/** `meiduo worker`: a job worker (production: as many as you like, beside the web processes). Runs until a signal. */
+export async function run(config: Config, argv: string[]) {
+  args(argv, {});
+  const { createServices } = await import('../../api/services/index.ts');
+  const { createJobQueue } = await import('../queue.ts');
+  const services = createServices(config);
+  const queue = await createJobQueue(config, services.db, services.log, { services });
+  await queue.startWorker();
+  console.log(`worker running (jobs: ${config.jobs.backend}, polling every ${config.jobs.pollMs} ms)`);
+  untilSignal(async () => {
+    await queue.close();
+    await services.close();
+  });
+}
+
+export const longRunning = true;
