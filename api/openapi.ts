@@ -69,7 +69,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
             },
           }
         : {}),
-      responses: { [String(r.statusCode ?? 200)]: { description: 'OK', content: { 'application/json': { schema: {} } } }, ...errors },
+      responses: { [String(r.statusCode ?? 200)]: { description: 'OK', content: { [r.responseType === 'png' ? 'image/png' : 'application/json']: { schema: {} } } }, ...errors },
       ...security(r.auth),
     };
   }

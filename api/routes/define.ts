@@ -38,8 +38,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
   transaction?: boolean;
   statusCode?: number;
-  /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string (captchas) or plain text (Alipay's notify answer). */
-  responseType?: 'json' | 'html' | 'svg' | 'text';
+  /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string, PNG bytes (captchas) or plain text (Alipay's notify answer). */
+  responseType?: 'json' | 'html' | 'svg' | 'png' | 'text';
   /**
    * 'issue': the handler's result may carry a session `token`; it is also set as the session cookie
    * (and its CSRF twin) for the shop's pages. 'clear': the cookies are removed.
@@ -137,6 +137,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
       ctx.set('Cache-Control', cacheControl);
       if (r.responseType === 'html') ctx.type = 'html';
       if (r.responseType === 'svg') ctx.type = 'image/svg+xml';
+      if (r.responseType === 'png') ctx.type = 'image/png';
       if (r.responseType === 'text') ctx.type = 'text/plain';
       const grant = result as { token?: unknown; user_id?: unknown; id?: unknown } | null;
       if (r.session === 'issue' && typeof grant?.token === 'string') {
