@@ -1,63 +1,89 @@
-import type { Cache } from './cache.ts';
+import type { Cache, WriteOptions } from './cache.ts';
 
 interface Entry {
   value: string;
   expiresAt: number; // ms epoch; Infinity = no expiry
 }
 
-/** In-process cache for the embedded default. Bounded: the oldest entries go first when full. */
+/**
+ * In-process cache for the embedded default, in two spaces (see cache.ts). Evictable entries are
+ * bounded by count: past `maxEvictable`, the oldest written go first. Kept entries (limits,
+ * counters, codes) are never dropped for room: they leave when they expire, and expired ones are
+ * swept whenever that space has doubled since the last sweep, so their memory follows the rate at
+ * which they are made times their TTL — each kind of them is made only behind a limit of its own.
+ */
 export class MemoryCache implements Cache {
   readonly kind = 'memory' as const;
-  private readonly map = new Map<string, Entry>();
+  private readonly kept = new Map<string, Entry>();
+  private readonly evictable = new Map<string, Entry>();
+  private sweepAt = 1024;
 
   constructor(
-    private readonly maxEntries = 50_000,
+    private readonly maxEvictable = 50_000,
     private readonly now: () => number = Date.now,
   ) {}
 
   private live(key: string): Entry | undefined {
-    const e = this.map.get(key);
+    const space = this.kept.has(key) ? this.kept : this.evictable;
+    const e = space.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {
-      this.map.delete(key);
+      space.delete(key);
       return undefined;
     }
     return e;
   }
 
-  private put(key: string, value: string, ttlSeconds?: number) {
-    this.map.delete(key); // re-insert so Map order is write order
-    this.map.set(key, { value, expiresAt: ttlSeconds === undefined ? Infinity : this.now() + ttlSeconds * 1000 });
-    while (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next().value as string;
-      this.map.delete(oldest);
+  private put(key: string, value: string, ttlSeconds: number | undefined, opts: WriteOptions | undefined) {
+    const entry = { value, expiresAt: ttlSeconds === undefined ? Infinity : this.now() + ttlSeconds * 1000 };
+    // a key lives in one space: the one its latest write named
+    this.kept.delete(key);
+    this.evictable.delete(key); // re-inserted below, so Map order is write order
+    if (opts?.evictable) {
+      this.evictable.set(key, entry);
+      while (this.evictable.size > this.maxEvictable) this.evictable.delete(this.evictable.keys().next().value as string);
+    } else {
+      this.kept.set(key, entry);
+      if (this.kept.size >= this.sweepAt) this.sweepKept();
     }
+  }
+
+  private sweepKept() {
+    const now = this.now();
+    for (const [k, e] of this.kept) if (e.expiresAt <= now) this.kept.delete(k);
+    this.sweepAt = Math.max(1024, 2 * this.kept.size);
+  }
+
+  /** Entries held in each space, expired ones not yet swept included (for tests and health). */
+  sizes(): { kept: number; evictable: number } {
+    return { kept: this.kept.size, evictable: this.evictable.size };
   }
 
   async get(key: string) {
     return this.live(key)?.value ?? null;
   }
 
-  async set(key: string, value: string, ttlSeconds?: number) {
-    this.put(key, value, ttlSeconds);
+  async set(key: string, value: string, ttlSeconds?: number, opts?: WriteOptions) {
+    this.put(key, value, ttlSeconds, opts);
   }
 
   async del(...keys: string[]) {
     let n = 0;
-    for (const k of keys) if (this.live(k) && this.map.delete(k)) n++;
+    for (const k of keys) if (this.live(k) && (this.kept.delete(k) || this.evictable.delete(k))) n++;
     return n;
   }
 
   async take(key: string) {
     const e = this.live(key);
     if (!e) return null;
-    this.map.delete(key);
+    this.kept.delete(key);
+    this.evictable.delete(key);
     return e.value;
   }
 
-  async setIfAbsent(key: string, value: string, ttlSeconds: number) {
+  async setIfAbsent(key: string, value: string, ttlSeconds: number, opts?: WriteOptions) {
     if (this.live(key)) return false;
-    this.put(key, value, ttlSeconds);
+    this.put(key, value, ttlSeconds, opts);
     return true;
   }
 
@@ -69,7 +95,7 @@ export class MemoryCache implements Cache {
       e.value = String(n + 1);
       return n + 1;
     }
-    this.put(key, '1', ttlSeconds);
+    this.put(key, '1', ttlSeconds, undefined);
     return 1;
   }
 
@@ -81,6 +107,7 @@ export class MemoryCache implements Cache {
   }
 
   async close() {
-    this.map.clear();
+    this.kept.clear();
+    this.evictable.clear();
   }
 }

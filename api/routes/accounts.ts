@@ -30,10 +30,10 @@ export const accountRoutes = [
     method: 'get',
     path: '/api/image_codes/:uuid',
     auth: 'public',
-    summary: '图形验证码 (SVG, 4 characters, 300 s, single use)',
+    summary: '图形验证码 (PNG, 4 characters, 300 s, single use; 30 a minute per IP)',
     params: z.object({ uuid: uuidSchema }),
-    responseType: 'svg',
-    handler: async ({ params, context, services }) => services.accounts.codes.imageCode(params.uuid, now(context)),
+    responseType: 'png',
+    handler: async ({ params, context, services }) => services.accounts.codes.imageCode(context, params.uuid),
   }),
   defineRoute({
     method: 'post',

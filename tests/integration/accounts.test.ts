@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryCache } from '../../api/cache/memory.ts';
 import { ManualClock } from '../../api/clock.ts';
 import type { Mail, Mailer } from '../../api/providers/mail.ts';
+import { IMAGE_CODES_PER_IP_PER_MINUTE } from '../../api/services/accounts/codes.ts';
 import { hashToken } from '../../api/services/accounts/tokens.ts';
 import { createUser, recordingSms } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
@@ -68,12 +70,12 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
     mail.sent.length = 0;
   });
 
-  async function captcha(): Promise<{ uuid: string; text: string }> {
+  /** A captcha and its text (asked for from an address of its own: captchas are limited per IP). */
+  async function captcha(from = freshIp()): Promise<{ uuid: string; text: string }> {
     const uuid = crypto.randomUUID();
-    const res = await app.get(`/api/image_codes/${uuid}`);
+    const res = await call(app, 'GET', `/api/image_codes/${uuid}`, { from });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
-    expect(await res.text()).toMatch(/^<svg/);
+    expect(res.headers['content-type']).toBe('image/png');
     return { uuid, text: (await app.services.accounts.codes.peekImageCode(uuid))! };
   }
 
@@ -119,6 +121,21 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
     it('refuses a malformed uuid', async () => {
       expect((await app.json('/api/image_codes/not-a-uuid')).status).toBe(400);
     });
+
+    it('gives one address 30 captchas a minute (then 429 with Retry-After), other addresses theirs', async () => {
+      clock.advance(60_000 - (clock.now().getTime() % 60_000)); // the start of a clock minute
+      const ip = freshIp();
+      const get = (from = ip) => call(app, 'GET', `/api/image_codes/${crypto.randomUUID()}`, { from });
+      for (let i = 0; i < IMAGE_CODES_PER_IP_PER_MINUTE; i++) expect((await get()).status).toBe(200);
+      clock.advance(30_000);
+      const over = await get();
+      expect(over.status).toBe(429);
+      expect(over.body.error).toEqual({ code: 'IMAGE_CODE_TOO_FREQUENT', message: '获取图形验证码过于频繁，请稍后再试' });
+      expect(Number(over.headers['retry-after'])).toBe(30);
+      expect((await get(freshIp())).status).toBe(200);
+      clock.advance(30_000);
+      expect((await get()).status).toBe(200);
+    });
   });
 
   describe('SMS codes', () => {
@@ -157,6 +174,17 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
       const overIp = await call(app, 'POST', '/api/sms_codes', { body: { mobile: freshMobile(), image_code_id: c2.uuid, image_code: c2.text }, from: ip });
       expect(overIp.status).toBe(429);
       expect(overIp.body.error.code).toBe('SMS_DAILY_LIMIT');
+
+      // 60,000 captchas later (more than the in-process cache holds) the count is still there
+      const codes = app.services.accounts.codes;
+      for (let i = 0; i < 60_000; i += 2000) {
+        await Promise.all(Array.from({ length: 2000 }, () => codes.storeImageCode(crypto.randomUUID(), 'abcd', clock.now().getTime())));
+      }
+      const c3 = await captcha();
+      const stillOver = await call(app, 'POST', '/api/sms_codes', { body: { mobile: freshMobile(), image_code_id: c3.uuid, image_code: c3.text }, from: ip });
+      expect(stillOver.status).toBe(429);
+      expect(stillOver.body.error.code).toBe('SMS_DAILY_LIMIT');
+      if (app.services.cache instanceof MemoryCache) expect(app.services.cache.sizes().evictable).toBeLessThanOrEqual(50_000);
       clock.advance(86_400_000); // the next Beijing day
     });
   });

@@ -4,7 +4,8 @@ import { MemoryCache } from '../../api/cache/memory.ts';
 import { RedisCache } from '../../api/cache/redis.ts';
 import { REDIS_URL } from '../helpers/env.ts';
 
-// One contract, two implementations: the in-process cache must behave like Redis.
+// One contract, two implementations: the in-process cache must behave like Redis — and, like
+// Redis, never drop a counter to make room (only entries written `evictable` may go early).
 const targets: [string, () => Cache][] = [['memory', () => new MemoryCache()]];
 const redisUrl = REDIS_URL;
 if (redisUrl) targets.push(['redis', () => new RedisCache(redisUrl, `meiduo-test:${process.pid}:${Date.now()}:`)]);
@@ -59,14 +60,60 @@ describe.each(targets)('cache contract: %s', (_name, make) => {
     await cache.set('text', 'abc');
     await expect(cache.incr('text')).rejects.toThrow();
   });
+
+  it('keeps counters, flags and codes through a flood of evictable entries (60,000 captchas)', async () => {
+    for (let i = 0; i < 20; i++) await cache.incr('sms_day:ip:203.0.113.9', 3600);
+    await cache.setIfAbsent('sms_flag:13800000000', 'sent', 60);
+    await cache.set('sms_code:13800000000', '123456', 300);
+    const flood = Array.from({ length: 60_000 }, (_, i) => `image_code:${i}`);
+    for (let i = 0; i < flood.length; i += 2000) {
+      await Promise.all(flood.slice(i, i + 2000).map((k) => cache.set(k, 'abcd', 300, { evictable: true })));
+    }
+    expect(await cache.get('sms_day:ip:203.0.113.9')).toBe('20');
+    expect(await cache.incr('sms_day:ip:203.0.113.9', 3600)).toBe(21);
+    expect(await cache.setIfAbsent('sms_flag:13800000000', 'again', 60)).toBe(false);
+    expect(await cache.get('sms_code:13800000000')).toBe('123456');
+    // the newest evictable entries are there, and read, take and delete as any other
+    expect(await cache.get('image_code:59999')).toBe('abcd');
+    expect(await cache.take('image_code:59999')).toBe('abcd');
+    expect(await cache.get('image_code:59999')).toBeNull();
+    expect(await cache.del('image_code:59998')).toBe(1);
+    for (let i = 0; i < flood.length; i += 2000) await cache.del(...flood.slice(i, i + 2000));
+  });
+
+  it('moves a key to the kind its latest write names', async () => {
+    await cache.set('both', 'evictable', 60, { evictable: true });
+    await cache.set('both', 'kept', 60);
+    expect(await cache.get('both')).toBe('kept');
+    expect(await cache.ttl('both')).toBeGreaterThan(55);
+    expect(await cache.del('both')).toBe(1);
+    expect(await cache.get('both')).toBeNull();
+  });
 });
 
 describe('memory cache bound', () => {
-  it('evicts the oldest entries past its size', async () => {
+  it('evicts the oldest evictable entries past its size, and only those', async () => {
     const c = new MemoryCache(3);
-    for (const k of ['a', 'b', 'c', 'd']) await c.set(k, k);
+    await c.incr('counter', 60);
+    await c.set('kept', 'k', 60);
+    for (const k of ['a', 'b', 'c', 'd']) await c.set(k, k, 60, { evictable: true });
     expect(await c.get('a')).toBeNull();
+    expect(await c.get('b')).toBe('b');
     expect(await c.get('d')).toBe('d');
+    expect(await c.get('counter')).toBe('1');
+    expect(await c.get('kept')).toBe('k');
+    expect(c.sizes()).toEqual({ kept: 2, evictable: 3 });
+  });
+
+  it('drops expired kept entries as that space grows, so their memory follows their TTL', async () => {
+    let now = 1000;
+    const c = new MemoryCache(10, () => now);
+    for (let i = 0; i < 5000; i++) await c.incr(`image_code_ip:${i}`, 60);
+    now += 61_000;
+    for (let i = 0; i < 5000; i++) await c.incr(`image_code_ip:late:${i}`, 60);
+    // the 5,000 expired counters were swept when the space doubled, the live ones kept
+    expect(c.sizes().kept).toBeLessThan(7000);
+    expect(await c.get('image_code_ip:late:0')).toBe('1');
   });
 
   it('expires by its clock', async () => {

@@ -206,7 +206,7 @@ export class AccountService {
     const user = await this.db('users').where({ id }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();
     const profile = profileOf(user);
-    await this.cache.set(`profile:${id}`, JSON.stringify(profile), PROFILE_CACHE_S).catch(() => {});
+    await this.cache.set(`profile:${id}`, JSON.stringify(profile), PROFILE_CACHE_S, { evictable: true }).catch(() => {});
     return profile;
   }
 

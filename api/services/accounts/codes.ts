@@ -1,17 +1,23 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import svgCaptcha from 'svg-captcha';
 import { beijingDay } from '../../beijing-time.ts';
 import type { Cache } from '../../cache/index.ts';
+import type { RequestContext } from '../../context.ts';
 import { TooManyRequestsError, ValidationError } from '../../errors.ts';
 import { enqueueMessage } from '../messages/outbox.ts';
+import { captchaPng, captchaText } from './captcha-image.ts';
 
 // One-time codes kept in the cache (Redis when REDIS_URL is set): the image captcha under
 // image_code:{uuid} and the SMS code under sms_code:{purpose}:{mobile}. Each value carries its own expiry, read
 // against the services' clock, so tests move time instead of waiting; the cache TTL only clears
 // what nobody asked for again. The send limits follow the original shop (one SMS per mobile per
 // 60 s) and add what it lacked: 10 per mobile and 20 per IP a Beijing day, and an SMS code dies
-// after 5 wrong tries.
+// after 5 wrong tries. A captcha costs the server a few milliseconds and a cache entry, so one
+// address may ask for 30 a minute.
+//
+// The cache keeps two kinds of entries (api/cache/cache.ts): captchas, which anyone can make, are
+// `evictable`; the send flags, daily counts and wrong-try counts are not, so a flood of captchas can
+// never push a limit out of an in-process cache.
 
 export const IMAGE_CODE_TTL_MS = 300_000;
 export const SMS_CODE_TTL_MS = 300_000;
@@ -19,6 +25,7 @@ export const SMS_RESEND_MS = 60_000;
 export const SMS_PER_MOBILE_PER_DAY = 10;
 export const SMS_PER_IP_PER_DAY = 20;
 export const SMS_MAX_TRIES = 5;
+export const IMAGE_CODES_PER_IP_PER_MINUTE = 30;
 
 /** What an SMS code was sent for: it completes that and nothing else (a registration code resets no password). */
 export type SmsPurpose = 'register' | 'bind' | 'reset';
@@ -38,12 +45,26 @@ export class VerificationCodes {
     private readonly db: Knex,
   ) {}
 
-  /** A new captcha for this uuid (replacing any earlier one): the SVG to show. */
-  async imageCode(uuid: string, now: number): Promise<string> {
-    const captcha = svgCaptcha.create({ size: 4, noise: 2, ignoreChars: '0oO1lIi', color: true, background: '#f6f6f6' });
-    const value: Stored = { code: captcha.text.toLowerCase(), exp: now + IMAGE_CODE_TTL_MS };
-    await this.cache.set(`image_code:${uuid}`, JSON.stringify(value), ttlSeconds(IMAGE_CODE_TTL_MS));
-    return captcha.data;
+  /**
+   * A new captcha for this uuid (replacing any earlier one): the PNG to show. 429 with Retry-After
+   * once the caller's address asked for IMAGE_CODES_PER_IP_PER_MINUTE in this clock minute.
+   */
+  async imageCode(context: RequestContext, uuid: string): Promise<Buffer> {
+    const now = context.clock.now().getTime();
+    if (context.ip) {
+      const minute = Math.floor(now / 60_000);
+      const made = await this.cache.incr(`image_code_ip:${minute}:${context.ip}`, 120);
+      if (made > IMAGE_CODES_PER_IP_PER_MINUTE) throw new TooManyRequestsError((minute + 1) * 60_000 - now, '获取图形验证码过于频繁，请稍后再试', 'IMAGE_CODE_TOO_FREQUENT');
+    }
+    const text = captchaText();
+    await this.storeImageCode(uuid, text, now);
+    return captchaPng(text);
+  }
+
+  /** Remembers the text of captcha `uuid` — evictable: anyone can make captchas, by the thousand. */
+  async storeImageCode(uuid: string, text: string, now: number): Promise<void> {
+    const value: Stored = { code: text.toLowerCase(), exp: now + IMAGE_CODE_TTL_MS };
+    await this.cache.set(`image_code:${uuid}`, JSON.stringify(value), ttlSeconds(IMAGE_CODE_TTL_MS), { evictable: true });
   }
 
   /** For tests and the browser test only: the text of a captcha, without using it up. */

@@ -33,7 +33,8 @@ export class QqLoginService {
     const qq = this.provider();
     const state = crypto.randomBytes(24).toString('base64url');
     const now = context.clock.now().getTime();
-    await this.cache.set(`qq_state:${state}`, JSON.stringify({ next, exp: now + STATE_TTL_MS }), Math.ceil(STATE_TTL_MS / 1000));
+    // evictable: anyone may ask for a login URL, and a lost state only fails that one login
+    await this.cache.set(`qq_state:${state}`, JSON.stringify({ next, exp: now + STATE_TTL_MS }), Math.ceil(STATE_TTL_MS / 1000), { evictable: true });
     return { login_url: qq.authorizeUrl(state) };
   }
 

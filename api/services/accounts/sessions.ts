@@ -53,7 +53,7 @@ export class SessionService {
       const row = await this.tokens.find('session', token, now);
       if (!row || row.user_id === null) return null;
       s = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
-      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS).catch(() => {});
+      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
     }
     if (s.expiresAt <= now) return null;
     if (now - s.lastUsedAt >= TOUCH_MS) {
@@ -64,7 +64,7 @@ export class SessionService {
         await this.cache.del(cacheKey(hash));
         return null;
       }
-      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS);
+      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true });
     }
     return { sessionId: s.id, userId: s.userId };
   }
