@@ -33,6 +33,7 @@ export const accountRoutes = [
     summary: '图形验证码 (PNG, 4 characters, 300 s, single use; 30 a minute per IP)',
     params: z.object({ uuid: uuidSchema }),
     responseType: 'png',
+    errors: [429],
     handler: async ({ params, context, services }) => services.accounts.codes.imageCode(context, params.uuid),
   }),
   defineRoute({

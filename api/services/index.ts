@@ -76,7 +76,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const sms = opts.sms ?? (config.sms.provider === 'ronglian' ? ronglianSms(config.sms, clock) : logSms(log));
   const catalog = new CatalogService(config.catalogCacheMs);
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
-  const accounts = new AccountService(db, cache, config, log);
+  const accounts = new AccountService(cache, config, log);
   const qq = opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null;
   const areas = new AreaService();
   const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay, clock) : null;
@@ -88,7 +88,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     db,
     cache,
     clock,
-    authenticator: opts.authenticator ?? sessionAuthenticator(accounts.sessions, clock),
+    authenticator: opts.authenticator ?? sessionAuthenticator(accounts.sessions, clock, db),
     providers: {
       sms,
       qq,
@@ -98,7 +98,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     catalog,
     search,
     accounts,
-    qqLogin: new QqLoginService(db, cache, qq, accounts),
+    qqLogin: new QqLoginService(cache, qq, accounts),
     areas,
     addresses,
     history: new BrowseHistoryService(),

@@ -33,7 +33,7 @@ export async function loginAs(
   opts: { username?: string; mobile?: string; password?: string } = {},
 ): Promise<{ userId: number; username: string; mobile: string; password: string; token: string; headers: Record<string, string> }> {
   const user = await createUser(app.services, opts);
-  const grant = await app.services.accounts.grant(user, app.services.clock.now().getTime());
+  const grant = await app.services.accounts.grant(app.services.systemContext('test'), user);
   return { userId: user.id, username: user.username, mobile: user.mobile, password: user.password, token: grant.token, headers: { authorization: `Bearer ${grant.token}` } };
 }
 

@@ -142,7 +142,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
 
     it('takes the password change’s attempt before scrypt too, from the same budget', async () => {
       const u = await createUser(app.services, { password: 'right-pass1' });
-      const { token } = await app.services.accounts.grant(u, clock.now().getTime());
+      const { token } = await app.services.accounts.grant(app.services.systemContext('test'), u);
       const headers = { authorization: `Bearer ${token}` };
       const counts = countPasswords();
       let rs: Reply[];
@@ -168,7 +168,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
         const rs = await Promise.all(Array.from({ length: 20 }, () => call(app, 'POST', '/api/password_resets', { body: { reset_token: forged, password: 'new-pass-11', password2: 'new-pass-11' } })));
         expect(statuses(rs)).toEqual({ 400: 20 });
         expect(counts.hashed).toBe(0);
-        const { token } = await app.services.accounts.tokens.issue('resetPassword', { userId: u.id, ttlMs: 300_000, now: clock.now().getTime() });
+        const { token } = await app.services.accounts.tokens.issue(app.services.db, 'resetPassword', { userId: u.id, ttlMs: 300_000, now: clock.now().getTime() });
         const uses = await Promise.all(Array.from({ length: 10 }, () => call(app, 'POST', '/api/password_resets', { body: { reset_token: token, password: 'new-pass-11', password2: 'new-pass-11' } })));
         expect(statuses(uses)).toEqual({ 200: 1, 400: 9 });
         expect(counts.hashed).toBe(1);
@@ -216,7 +216,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
   describe('verification mails', () => {
     it('sends at most 3 per user in 10 minutes and 3 per address in an hour; 429 changes nothing', async () => {
       const u = await createUser(app.services);
-      const headers = { authorization: `Bearer ${(await app.services.accounts.grant(u, clock.now().getTime())).token}` };
+      const headers = { authorization: `Bearer ${(await app.services.accounts.grant(app.services.systemContext('test'), u)).token}` };
       const setEmail = (email: string, h = headers) => call(app, 'PUT', '/api/user/email', { headers: h, body: { email } });
       const tag = crypto.randomBytes(3).toString('hex');
       const mails = async (addresses: string[]) =>
@@ -236,7 +236,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
 
       // one stranger's address, from many accounts at once: 3 mails an hour, whatever its spelling
       const victim = `victim-${tag}@example.com`;
-      const others = await Promise.all(Array.from({ length: 12 }, async () => ({ authorization: `Bearer ${(await app.services.accounts.grant(await createUser(app.services), clock.now().getTime())).token}` })));
+      const others = await Promise.all(Array.from({ length: 12 }, async () => ({ authorization: `Bearer ${(await app.services.accounts.grant(app.services.systemContext('test'), await createUser(app.services))).token}` })));
       const spellings = [victim, victim.toUpperCase(), fullWidth(victim), ZWSP + victim];
       const sent = await Promise.all(others.map((h, i) => setEmail(spellings[i % spellings.length]!, h)));
       expect(statuses(sent)).toEqual({ 200: 3, 429: 9 });
@@ -300,7 +300,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
   describe('input rules', () => {
     it('counts the characters of a comment that show', async () => {
       const u = await createUser(app.services);
-      const headers = { authorization: `Bearer ${(await app.services.accounts.grant(u, clock.now().getTime())).token}` };
+      const headers = { authorization: `Bearer ${(await app.services.accounts.grant(app.services.systemContext('test'), u)).token}` };
       const comment = (text: string) => call(app, 'POST', `/api/orders/${'9'.repeat(24)}/comments`, { headers, body: { sku_id: 1, comment: text, score: 5 } });
       for (const text of [ZWSP.repeat(5), 'a' + ZWSP.repeat(4), '\u200c\u200d\u2060\ufeff\u3164', ' '.repeat(8)]) {
         const r = await comment(text);

@@ -376,7 +376,7 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
   describe('email verification', () => {
     it('mails a link whose token verifies that user and that address, once, within 24 h', async () => {
       const u = await createUser(app.services);
-      const { token } = await app.services.accounts.grant(u, clock.now().getTime());
+      const { token } = await app.services.accounts.grant(app.services.systemContext('test'), u);
       const auth = { authorization: `Bearer ${token}` };
       const set = await call(app, 'PUT', '/api/user/email', { headers: auth, body: { email: 'first@example.com' } });
       expect(set.body).toMatchObject({ email: 'first@example.com', email_active: false });
@@ -462,7 +462,7 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
 
     it('a reset token expires after 5 minutes', async () => {
       const u = await createUser(app.services);
-      const { token } = await app.services.accounts.tokens.issue('resetPassword', { userId: u.id, ttlMs: 300_000, now: clock.now().getTime() });
+      const { token } = await app.services.accounts.tokens.issue(app.services.db, 'resetPassword', { userId: u.id, ttlMs: 300_000, now: clock.now().getTime() });
       clock.advance(300_001);
       expect((await call(app, 'POST', '/api/password_resets', { body: { reset_token: token, password: 'brand-new-1', password2: 'brand-new-1' } })).status).toBe(400);
     });
@@ -508,7 +508,7 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
 
   it('answers another user’s data with their own only: GET /user is the caller’s', async () => {
     const [a, b] = [await createUser(app.services), await createUser(app.services)];
-    const ta = (await app.services.accounts.grant(a, clock.now().getTime())).token;
+    const ta = (await app.services.accounts.grant(app.services.systemContext('test'), a)).token;
     expect((await call(app, 'GET', '/api/user', { headers: { authorization: `Bearer ${ta}` } })).body.id).toBe(a.id);
     expect(b.id).not.toBe(a.id);
     expect((await call(app, 'GET', '/api/user')).status).toBe(401);

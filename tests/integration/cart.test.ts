@@ -344,7 +344,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
 
   it('merges the guest cart at login: the cookie’s count and selection win, account lines stay, the cookie is cleared', async () => {
     const user = await createUser(app.services);
-    const grant = await app.services.accounts.grant(user, Date.now());
+    const grant = await app.services.accounts.grant(app.services.systemContext('test'), user);
     const account = { authorization: `Bearer ${grant.token}` };
     const [a, b, c, d] = skus as [number, number, number, number];
     await call(app, 'POST', '/api/cart', { body: { sku_id: a, count: 5 }, headers: account });

@@ -63,10 +63,10 @@ describe.each(DB_KINDS)('message outbox on %s', (kind) => {
     expect(await purgeOldMessages(t.db, 8 * day - 1)).toBe(1);
     expect((await t.db('outgoing_messages').orderBy('id').pluck('recipient')).sort()).toEqual(['13900000002', 'new@example.com']);
 
-    const tokens = new TokenStore(t.db);
-    const [old, live] = [await tokens.issue('qqBind', { userId: null, subject: 'o', ttlMs: 1000, now: 0 }), await tokens.issue('qqBind', { userId: null, subject: 'o', ttlMs: day, now: 0 })];
-    expect(await tokens.purgeExpired(1000)).toBe(1);
-    expect(await tokens.find('qqBind', live.token, 1000)).not.toBeNull();
+    const tokens = new TokenStore();
+    const [old, live] = [await tokens.issue(t.db, 'qqBind', { userId: null, subject: 'o', ttlMs: 1000, now: 0 }), await tokens.issue(t.db, 'qqBind', { userId: null, subject: 'o', ttlMs: day, now: 0 })];
+    expect(await tokens.purgeExpired(t.db, 1000)).toBe(1);
+    expect(await tokens.find(t.db, 'qqBind', live.token, 1000)).not.toBeNull();
     expect(await t.db('auth_tokens').where({ id: old.id }).first()).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadConfig } from '../../api/config.ts';
 import { systemContext } from '../../api/context.ts';
 import { db } from '../../api/db/transaction.ts';
@@ -44,6 +45,7 @@ describe('the request id', () => {
       method: 'get',
       path: '/api/t/logs',
       auth: 'public',
+      response: z.object({ requestId: z.string() }),
       handler: async ({ context, services: s }) => {
         s.log.info('before the query');
         await db(context).raw('select 1');
@@ -56,6 +58,7 @@ describe('the request id', () => {
       method: 'get',
       path: '/api/t/fails',
       auth: 'public',
+      response: z.never(),
       handler: async () => {
         throw new Error('boom');
       },

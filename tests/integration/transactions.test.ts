@@ -44,6 +44,7 @@ describe.each(DB_KINDS)('one transaction per request on %s', (kind) => {
     auth: 'user',
     transaction: true,
     body: z.object({ sku_id: z.number().int() }),
+    response: z.record(z.string(), z.unknown()),
     handler: async ({ body, context, services: s }) => {
       const userId = (context.actor as { userId: number }).userId;
       const seen: Record<string, unknown> = {};
@@ -96,6 +97,7 @@ describe.each(DB_KINDS)('one transaction per request on %s', (kind) => {
     auth: 'public',
     transaction: true,
     body: z.object({ sku_id: z.number().int() }),
+    response: z.never(),
     handler: async ({ body, context }) => {
       await updateSku(context, body.sku_id, { price: '7.77', name: '不该留下的名字' });
       // the edit and its page-change record are both in the transaction …

@@ -6,6 +6,7 @@ import { violatedUnique } from '../../db/dialect.ts';
 import { AppError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { enqueueMessage } from '../messages/outbox.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { VerificationCodes } from './codes.ts';
 import { accountColumn, identifierKey, normalizeIdentifier } from './identifiers.ts';
 import { passwords as scryptPasswords, type Passwords } from './passwords.ts';
@@ -76,40 +77,39 @@ export class AccountService {
   readonly resetThrottle: AttemptThrottle;
 
   constructor(
-    private readonly db: Knex,
     private readonly cache: Cache,
     private readonly config: Pick<Config, 'publicUrl' | 'accounts'>,
     log?: Logger,
     /** scrypt (passwords.ts); a test may wrap it to count the checks made. */
     readonly passwords: Passwords = { ...scryptPasswords },
   ) {
-    this.tokens = new TokenStore(db);
-    this.sessions = new SessionService(db, cache, this.tokens, config.accounts.sessionIdleMs);
-    this.codes = new VerificationCodes(cache, db);
+    this.tokens = new TokenStore();
+    this.sessions = new SessionService(cache, this.tokens, config.accounts.sessionIdleMs);
+    this.codes = new VerificationCodes(cache);
     const limits = { ...LOGIN_LIMITS, windowSeconds: config.accounts.throttleWindowSeconds };
     this.loginThrottle = new AttemptThrottle(cache, 'login', limits, log);
     this.resetThrottle = new AttemptThrottle(cache, 'reset', limits, log);
   }
 
   /** The live user a typed username or mobile names (normalised: identifiers.ts), if any. */
-  private async findByAccount(account: string, trx: Knex = this.db): Promise<UserRow | undefined> {
+  private async findByAccount(trx: Knex, account: string): Promise<UserRow | undefined> {
     const value = normalizeIdentifier(account);
     const column = accountColumn(value);
     if (!column) return undefined;
     return trx('users').where(column, value).where('is_active', true).first<UserRow | undefined>();
   }
 
-  async usernameCount(username: string): Promise<number> {
+  async usernameCount(context: RequestContext, username: string): Promise<number> {
     const value = normalizeIdentifier(username);
     if (accountColumn(value) !== 'username') return 0;
-    const r = await this.db('users').where('username', value).count({ n: '*' }).first();
+    const r = await db(context)('users').where('username', value).count({ n: '*' }).first();
     return Number(r?.n ?? 0);
   }
 
-  async mobileCount(mobile: string): Promise<number> {
+  async mobileCount(context: RequestContext, mobile: string): Promise<number> {
     const value = normalizeIdentifier(mobile);
     if (accountColumn(value) !== 'mobile') return 0;
-    const r = await this.db('users').where('mobile', value).count({ n: '*' }).first();
+    const r = await db(context)('users').where('mobile', value).count({ n: '*' }).first();
     return Number(r?.n ?? 0);
   }
 
@@ -121,13 +121,13 @@ export class AccountService {
     if (context.ip) {
       await countInWindow(this.cache, `exists:ip:${context.ip}`, EXISTENCE_CHECKS_PER_IP, nowOf(context), { message: '查询过于频繁，请稍后再试', code: 'TOO_MANY_REQUESTS' });
     }
-    return what === 'username' ? this.usernameCount(value) : this.mobileCount(value);
+    return what === 'username' ? this.usernameCount(context, value) : this.mobileCount(context, value);
   }
 
   async sendSmsCode(context: RequestContext, input: { mobile: string; image_code_id: string; image_code: string; purpose: 'register' | 'bind' }): Promise<void> {
     const now = nowOf(context);
     await this.codes.checkImageCode(input.image_code_id, input.image_code, now);
-    await this.codes.sendSmsCode(input.purpose, input.mobile, context.ip, now);
+    await this.codes.sendSmsCode(db(context), input.purpose, input.mobile, context.ip, now);
   }
 
   /**
@@ -139,14 +139,14 @@ export class AccountService {
     input: { username: string; password: string; mobile: string; sms_code: string },
   ): Promise<Profile & { token: string }> {
     const now = nowOf(context);
-    await this.assertFree(input.username, input.mobile);
+    await this.assertFree(context, input.username, input.mobile);
     await this.codes.useSmsCode('register', input.mobile, input.sms_code, now);
     // one hash per SMS code: the code was used up above (of parallel uses, one wins)
     const hash = await this.passwords.hash(input.password);
     try {
-      return await this.db.transaction(async (trx) => {
+      return await withTransaction(context, async ({ trx }) => {
         const [id] = await trx('users').insert({ username: input.username, password_hash: hash, mobile: input.mobile, email_active: false, is_active: true, created_at: now, updated_at: now });
-        const { token } = await this.sessions.create(Number(id), now, trx);
+        const { token } = await this.sessions.create(trx, Number(id), now);
         return { id: Number(id), username: input.username, mobile: input.mobile, email: null, email_active: false, token };
       });
     } catch (err) {
@@ -154,9 +154,9 @@ export class AccountService {
     }
   }
 
-  private async assertFree(username: string | null, mobile: string) {
-    if (username !== null && (await this.usernameCount(username)) > 0) throw new ValidationError('用户名已存在', { username: '用户名已存在' });
-    if ((await this.mobileCount(mobile)) > 0) throw new ValidationError('手机号已注册', { mobile: '手机号已注册' });
+  private async assertFree(context: RequestContext, username: string | null, mobile: string) {
+    if (username !== null && (await this.usernameCount(context, username)) > 0) throw new ValidationError('用户名已存在', { username: '用户名已存在' });
+    if ((await this.mobileCount(context, mobile)) > 0) throw new ValidationError('手机号已注册', { mobile: '手机号已注册' });
   }
 
   private duplicateUser(err: unknown): ValidationError | null {
@@ -173,25 +173,26 @@ export class AccountService {
    */
   async login(context: RequestContext, input: { account: string; password: string }): Promise<SessionGrant> {
     const now = nowOf(context);
-    const user = await this.findByAccount(input.account);
+    const user = await this.findByAccount(db(context), input.account);
     const attempt = await this.loginThrottle.take(throttleSubject(user?.id, input.account), context.ip);
     const ok = user ? await this.passwords.verify(input.password, user.password_hash) : (await this.passwords.burn(input.password), false);
     if (!user || !ok) throw new AppError({ message: '用户名或密码错误', statusCode: 400, code: 'LOGIN_FAILED', fields: { account: '用户名或密码错误' } });
     await attempt.succeeded();
     if (this.passwords.needsRehash(user.password_hash)) {
-      await this.db('users').where({ id: user.id }).update({ password_hash: await this.passwords.hash(input.password), updated_at: now });
+      await db(context)('users').where({ id: user.id }).update({ password_hash: await this.passwords.hash(input.password), updated_at: now });
     }
-    return this.grant(user, now);
+    return this.grant(context, user);
   }
 
-  async grant(user: Pick<UserRow, 'id' | 'username'>, now: number, trx: Knex = this.db): Promise<SessionGrant> {
-    const { token } = await this.sessions.create(user.id, now, trx);
+  /** A new session for the user, in the request's transaction when it has one. */
+  async grant(context: RequestContext, user: Pick<UserRow, 'id' | 'username'>): Promise<SessionGrant> {
+    const { token } = await this.sessions.create(db(context), user.id, nowOf(context));
     return { token, user_id: user.id, username: user.username };
   }
 
   /** Ends the session the request presented (a no-op without one: logging out twice is fine). */
   async logout(context: RequestContext): Promise<void> {
-    if (context.sessionToken) await this.sessions.revoke(context.sessionToken);
+    if (context.sessionToken) await this.sessions.revoke(db(context), context.sessionToken);
   }
 
   /**
@@ -203,7 +204,7 @@ export class AccountService {
     const id = userIdOf(context);
     const cached = await this.cache.get(`profile:${id}`).catch(() => null); // Redis down: the database answers
     if (cached) return JSON.parse(cached) as Profile;
-    const user = await this.db('users').where({ id }).first<UserRow | undefined>();
+    const user = await db(context)('users').where({ id }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();
     const profile = profileOf(user);
     await this.cache.set(`profile:${id}`, JSON.stringify(profile), PROFILE_CACHE_S, { evictable: true }).catch(() => {});
@@ -225,11 +226,11 @@ export class AccountService {
     const refusal = { message: '验证邮件发送过于频繁，请稍后再试', code: 'EMAIL_TOO_FREQUENT' };
     await countInWindow(this.cache, `email:user:${userId}`, EMAIL_MAILS_PER_USER, now, refusal);
     await countInWindow(this.cache, `email:address:${identifierKey(email)}`, EMAIL_MAILS_PER_ADDRESS, now, refusal);
-    const profile = await this.db.transaction(async (trx) => {
+    const profile = await withTransaction(context, async ({ trx }) => {
       await trx('users').where({ id: userId }).update({ email, email_active: false, updated_at: now });
       // a link mailed to an earlier address must not verify this one, nor that one any more
-      await this.tokens.revokeUser(userId, ['emailVerification'], {}, trx);
-      const { token } = await this.tokens.issue('emailVerification', { userId, subject: email, ttlMs: EMAIL_TOKEN_TTL_MS, now }, trx);
+      await this.tokens.revokeUser(trx, userId, ['emailVerification']);
+      const { token } = await this.tokens.issue(trx, 'emailVerification', { userId, subject: email, ttlMs: EMAIL_TOKEN_TTL_MS, now });
       const link = `${this.config.publicUrl}/success_verify_email.html?token=${encodeURIComponent(token)}`;
       await enqueueMessage(
         trx,
@@ -254,8 +255,8 @@ export class AccountService {
   /** The link's token: single use, 24 h, and only for the address it was mailed to. */
   async verifyEmail(context: RequestContext, token: string): Promise<{ email: string; email_active: true }> {
     const now = nowOf(context);
-    const verified = await this.db.transaction(async (trx) => {
-      const row = await this.tokens.consume('emailVerification', token, now, trx);
+    const verified = await withTransaction(context, async ({ trx }) => {
+      const row = await this.tokens.consume(trx, 'emailVerification', token, now);
       const bad = () => new ValidationError('验证链接无效或已过期', { token: '验证链接无效或已过期' });
       if (!row || row.user_id === null || !row.subject) throw bad();
       const updated = await trx('users').where({ id: row.user_id, email: row.subject }).update({ email_active: true, updated_at: now });
@@ -270,19 +271,21 @@ export class AccountService {
   async changePassword(context: RequestContext, input: { old_password: string; password: string }): Promise<void> {
     const userId = userIdOf(context);
     const now = nowOf(context);
-    const user = await this.db('users').where({ id: userId }).first<UserRow | undefined>();
+    const user = await db(context)('users').where({ id: userId }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();
     // the login's budget: a stolen session must not be a way around it
     const attempt = await this.loginThrottle.take(throttleSubject(user.id, user.username), context.ip);
     if (!(await this.passwords.verify(input.old_password, user.password_hash))) throw new ValidationError('原密码错误', { old_password: '原密码错误' });
     await attempt.succeeded();
     const hash = await this.passwords.hash(input.password);
-    await this.db.transaction(async (trx) => {
-      await trx('users').where({ id: userId }).update({ password_hash: hash, updated_at: now });
-      await this.tokens.revokeUser(userId, ['resetSms', 'resetPassword'], {}, trx);
-    });
     const current = context.actor.kind === 'user' ? context.actor.sessionId : undefined;
-    await this.sessions.revokeAll(userId, { exceptSessionId: current });
+    await withTransaction(context, async ({ trx }) => {
+      await trx('users').where({ id: userId }).update({ password_hash: hash, updated_at: now });
+      await this.tokens.revokeUser(trx, userId, ['resetSms', 'resetPassword']);
+    });
+    // after the commit: revoking drops the cached sessions, and a request reading the rows before
+    // the commit would put one back
+    await this.sessions.revokeAll(db(context), userId, { exceptSessionId: current });
   }
 
   // Forgotten password (找回密码), four steps, each with a token of its own kind. Steps 1–3 answer an
@@ -297,28 +300,28 @@ export class AccountService {
    */
   async resetStart(context: RequestContext, input: { account: string; image_code_id: string; image_code: string }): Promise<{ access_token: string }> {
     const now = nowOf(context);
-    const user = await this.findByAccount(input.account);
+    const user = await this.findByAccount(db(context), input.account);
     const attempt = await this.resetThrottle.take(throttleSubject(user?.id, input.account), context.ip);
     await this.codes.checkImageCode(input.image_code_id, input.image_code, now);
     await attempt.succeeded();
-    const { token } = await this.tokens.issue('resetSms', { userId: user?.id ?? null, subject: identifierKey(input.account), ttlMs: RESET_SMS_TOKEN_TTL_MS, now });
+    const { token } = await this.tokens.issue(db(context), 'resetSms', { userId: user?.id ?? null, subject: identifierKey(input.account), ttlMs: RESET_SMS_TOKEN_TTL_MS, now });
     return { access_token: token };
   }
 
   /** Step 2: that token → an SMS code to the account's mobile (the usual send limits apply, also when there is no account). */
   async resetSendSms(context: RequestContext, accessToken: string): Promise<void> {
     const now = nowOf(context);
-    const row = await this.tokens.find('resetSms', accessToken, now);
+    const row = await this.tokens.find(db(context), 'resetSms', accessToken, now);
     if (!row) throw new ValidationError('操作已过期，请重新开始', { access_token: '凭证无效或已过期' });
-    const user = row.user_id === null ? undefined : await this.db('users').where({ id: row.user_id }).first<UserRow | undefined>();
-    if (user) await this.codes.sendSmsCode('reset', user.mobile, context.ip, now);
+    const user = row.user_id === null ? undefined : await db(context)('users').where({ id: row.user_id }).first<UserRow | undefined>();
+    if (user) await this.codes.sendSmsCode(db(context), 'reset', user.mobile, context.ip, now);
     else await this.codes.pretendSmsSend(row.subject ?? '', context.ip, now);
   }
 
   /** Step 3: account + SMS code → a reset token (5 minutes, single use). Every failure is one 400. */
   async resetVerify(context: RequestContext, input: { account: string; sms_code: string }) {
     const now = nowOf(context);
-    const user = await this.findByAccount(input.account);
+    const user = await this.findByAccount(db(context), input.account);
     const attempt = await this.resetThrottle.take(throttleSubject(user?.id, input.account), context.ip);
     const failed = () => new ValidationError('短信验证码错误或已过期', { sms_code: '短信验证码错误或已过期' });
     if (!user) throw failed();
@@ -329,8 +332,8 @@ export class AccountService {
       throw err;
     }
     await attempt.succeeded();
-    await this.tokens.revokeUser(user.id, ['resetSms']);
-    const { token } = await this.tokens.issue('resetPassword', { userId: user.id, ttlMs: RESET_PASSWORD_TOKEN_TTL_MS, now });
+    await this.tokens.revokeUser(db(context), user.id, ['resetSms']);
+    const { token } = await this.tokens.issue(db(context), 'resetPassword', { userId: user.id, ttlMs: RESET_PASSWORD_TOKEN_TTL_MS, now });
     return { user_id: user.id, reset_token: token };
   }
 
@@ -341,16 +344,16 @@ export class AccountService {
    */
   async resetFinish(context: RequestContext, input: { reset_token: string; password: string }): Promise<void> {
     const now = nowOf(context);
-    const row = await this.tokens.consume('resetPassword', input.reset_token, now);
+    const row = await this.tokens.consume(db(context), 'resetPassword', input.reset_token, now);
     if (!row || row.user_id === null) throw new ValidationError('操作已过期，请重新开始', { reset_token: '凭证无效或已过期' });
     const hash = await this.passwords.hash(input.password);
-    await this.db('users').where({ id: row.user_id }).update({ password_hash: hash, updated_at: now });
-    await this.sessions.revokeAll(row.user_id);
+    await db(context)('users').where({ id: row.user_id }).update({ password_hash: hash, updated_at: now });
+    await this.sessions.revokeAll(db(context), row.user_id);
   }
 
   /** For QQ binding: the account of a mobile, checked against its password (throttled like login). */
   async userForBinding(context: RequestContext, mobile: string, password: string): Promise<UserRow | null> {
-    const user = await this.findByAccount(mobile);
+    const user = await this.findByAccount(db(context), mobile);
     if (!user) return null;
     const attempt = await this.loginThrottle.take(throttleSubject(user.id, mobile), context.ip);
     if (!(await this.passwords.verify(password, user.password_hash))) throw new ValidationError('密码错误', { password: '密码错误' });

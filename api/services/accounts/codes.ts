@@ -40,10 +40,7 @@ interface Stored {
 const ttlSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 export class VerificationCodes {
-  constructor(
-    private readonly cache: Cache,
-    private readonly db: Knex,
-  ) {}
+  constructor(private readonly cache: Cache) {}
 
   /**
    * A new captcha for this uuid (replacing any earlier one): the PNG to show. 429 with Retry-After
@@ -85,12 +82,13 @@ export class VerificationCodes {
    * Makes a code for `purpose` and `mobile` and queues its SMS (the message job sends it through the
    * SMS adapter). 429 with Retry-After when a send limit is reached (takeSendSlot).
    */
-  async sendSmsCode(purpose: SmsPurpose, mobile: string, ip: string, now: number): Promise<void> {
+  /** `q`: where the SMS joins the outbox — the request's transaction or the pool. */
+  async sendSmsCode(q: Knex, purpose: SmsPurpose, mobile: string, ip: string, now: number): Promise<void> {
     await this.takeSendSlot(mobile, ip, now);
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     await this.cache.del(triesKey(purpose, mobile));
     await this.cache.set(codeKey(purpose, mobile), JSON.stringify({ code, exp: now + SMS_CODE_TTL_MS } satisfies Stored), ttlSeconds(SMS_CODE_TTL_MS));
-    await enqueueMessage(this.db, { channel: 'sms', recipient: mobile, payload: { code, ttlMinutes: SMS_CODE_TTL_MS / 60_000 } }, now);
+    await enqueueMessage(q, { channel: 'sms', recipient: mobile, payload: { code, ttlMinutes: SMS_CODE_TTL_MS / 60_000 } }, now);
   }
 
   /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import type { RequestContext } from '../../context.ts';
 import { violatedUnique } from '../../db/dialect.ts';
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts';
@@ -18,7 +19,6 @@ export const QQ_BIND_TTL_MS = 600_000;
 
 export class QqLoginService {
   constructor(
-    private readonly db: Knex,
     private readonly cache: Cache,
     private readonly qq: QqOAuth | null,
     private readonly accounts: AccountService,
@@ -51,9 +51,9 @@ export class QqLoginService {
       if (err instanceof QqError) throw new AppError({ message: 'QQ登录失败，请重试', statusCode: 502, code: 'QQ_FAILED', cause: err });
       throw err;
     }
-    const bound = await this.db('oauth_qq_users as q').join('users as u', 'u.id', 'q.user_id').where('q.openid', openid).where('u.is_active', true).first('u.id', 'u.username');
-    if (bound) return { ...(await this.accounts.grant({ id: Number(bound.id), username: bound.username }, now)), next: saved.next };
-    const { token } = await this.accounts.tokens.issue('qqBind', { userId: null, subject: openid, ttlMs: QQ_BIND_TTL_MS, now });
+    const bound = await db(context)('oauth_qq_users as q').join('users as u', 'u.id', 'q.user_id').where('q.openid', openid).where('u.is_active', true).first('u.id', 'u.username');
+    if (bound) return { ...(await this.accounts.grant(context, { id: Number(bound.id), username: bound.username })), next: saved.next };
+    const { token } = await this.accounts.tokens.issue(db(context), 'qqBind', { userId: null, subject: openid, ttlMs: QQ_BIND_TTL_MS, now });
     return { access_token: token, next: saved.next };
   }
 
@@ -61,17 +61,18 @@ export class QqLoginService {
   async bind(context: RequestContext, input: { access_token: string; mobile: string; password: string; sms_code: string }): Promise<SessionGrant> {
     this.provider();
     const now = context.clock.now().getTime();
-    const bindToken = await this.accounts.tokens.find('qqBind', input.access_token, now);
+    const bindToken = await this.accounts.tokens.find(db(context), 'qqBind', input.access_token, now);
     if (!bindToken?.subject) throw new ValidationError('绑定已过期，请重新用QQ登录', { access_token: '无效或已过期' });
     await this.accounts.codes.useSmsCode('bind', input.mobile, input.sms_code, now);
     const existing = await this.accounts.userForBinding(context, input.mobile, input.password);
     try {
-      return await this.db.transaction(async (trx) => {
-        const used = await this.accounts.tokens.consume('qqBind', input.access_token, now, trx);
+      return await withTransaction(context, async (tx) => {
+        const { trx } = tx;
+        const used = await this.accounts.tokens.consume(trx, 'qqBind', input.access_token, now);
         if (!used?.subject) throw new ValidationError('绑定已过期，请重新用QQ登录', { access_token: '无效或已过期' });
         const user = existing ? { id: existing.id, username: existing.username } : await this.accounts.createForQq(trx, input.mobile, input.password, now);
         await trx('oauth_qq_users').insert({ openid: used.subject, user_id: user.id, created_at: now });
-        return this.accounts.grant(user, now, trx);
+        return this.accounts.grant(tx, user);
       });
     } catch (err) {
       if (violatedUnique(err, { oauth_qq_users_openid_unique: 'openid' })) throw new ValidationError('该QQ已绑定其他账号', { access_token: '该QQ已绑定' });

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import crypto from 'node:crypto';
 import { ANONYMOUS, type Actor, type Authenticator } from '../../context.ts';
 import type { Clock } from '../../clock.ts';
@@ -44,7 +45,8 @@ export function presentedSession(headers: Headers): { token: string; viaCookie: 
   return cookie ? { token: cookie, viaCookie: true } : null;
 }
 
-export function sessionAuthenticator(sessions: SessionService, clock: Clock): Authenticator {
+/** `pool`: sessions are looked up before a request has a context (and never inside its transaction). */
+export function sessionAuthenticator(sessions: SessionService, clock: Clock, pool: Knex): Authenticator {
   return {
     async authenticate({ headers, method }): Promise<Actor> {
       const presented = presentedSession(headers);
@@ -53,7 +55,7 @@ export function sessionAuthenticator(sessions: SessionService, clock: Clock): Au
         const sent = one(headers[CSRF_HEADER]) ?? '';
         if (!sameText(sent, csrfTokenFor(presented.token))) throw new ForbiddenError('请求来源校验失败，请刷新页面后重试', 'CSRF_FAILED');
       }
-      const s = await sessions.lookup(presented.token, clock.now().getTime());
+      const s = await sessions.lookup(pool, presented.token, clock.now().getTime());
       return s ? { kind: 'user', userId: s.userId, sessionId: s.sessionId } : ANONYMOUS;
     },
   };

@@ -32,25 +32,24 @@ export const csrfTokenFor = (sessionToken: string) => crypto.createHash('sha256'
 
 export class SessionService {
   constructor(
-    private readonly db: Knex,
     private readonly cache: Cache,
     private readonly tokens: TokenStore,
     private readonly idleMs: number,
   ) {}
 
-  async create(userId: number, now: number, trx: Knex = this.db): Promise<{ token: string; sessionId: number }> {
-    const { token, id } = await this.tokens.issue('session', { userId, ttlMs: this.idleMs, now }, trx);
+  async create(q: Knex, userId: number, now: number): Promise<{ token: string; sessionId: number }> {
+    const { token, id } = await this.tokens.issue(q, 'session', { userId, ttlMs: this.idleMs, now });
     return { token, sessionId: id };
   }
 
-  /** The live session a token names, or null. */
-  async lookup(token: string, now: number): Promise<SessionInfo | null> {
+  /** The live session a token names, or null (`q`: the pool — a request is authenticated before its context exists). */
+  async lookup(q: Knex, token: string, now: number): Promise<SessionInfo | null> {
     const hash = hashToken(token);
     // the cache only saves queries: with Redis down, sessions are read from the database
     const raw = await this.cache.get(cacheKey(hash)).catch(() => null);
     let s: Cached | null = raw ? (JSON.parse(raw) as Cached) : null;
     if (!s) {
-      const row = await this.tokens.find('session', token, now);
+      const row = await this.tokens.find(q, 'session', token, now);
       if (!row || row.user_id === null) return null;
       s = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
       await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
@@ -59,7 +58,7 @@ export class SessionService {
     if (now - s.lastUsedAt >= TOUCH_MS) {
       s = { ...s, lastUsedAt: now, expiresAt: now + this.idleMs };
       // a revoked session's row is gone: the update touches nothing, and the session is dead
-      const touched = await this.db('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS.session }).update({ last_used_at: now, expires_at: s.expiresAt });
+      const touched = await q('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS.session }).update({ last_used_at: now, expires_at: s.expiresAt });
       if (touched === 0) {
         await this.cache.del(cacheKey(hash));
         return null;
@@ -69,15 +68,15 @@ export class SessionService {
     return { sessionId: s.id, userId: s.userId };
   }
 
-  async revoke(token: string): Promise<void> {
+  async revoke(q: Knex, token: string): Promise<void> {
     const hash = hashToken(token);
-    await this.db('auth_tokens').where({ token_hash: hash, kind: TOKEN_KINDS.session }).del();
+    await q('auth_tokens').where({ token_hash: hash, kind: TOKEN_KINDS.session }).del();
     await this.cache.del(cacheKey(hash));
   }
 
   /** Ends every session of the user but `exceptSessionId` (password change: the one that changed it stays). */
-  async revokeAll(userId: number, opts: { exceptSessionId?: number } = {}, trx: Knex = this.db): Promise<number> {
-    const hashes = await this.tokens.revokeUser(userId, ['session'], { exceptId: opts.exceptSessionId }, trx);
+  async revokeAll(q: Knex, userId: number, opts: { exceptSessionId?: number } = {}): Promise<number> {
+    const hashes = await this.tokens.revokeUser(q, userId, ['session'], { exceptId: opts.exceptSessionId });
     if (hashes.length > 0) await this.cache.del(...hashes.map(cacheKey));
     return hashes.length;
   }

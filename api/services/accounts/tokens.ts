@@ -36,13 +36,13 @@ export function looksLike(kind: TokenKind, token: unknown): token is string {
   return typeof token === 'string' && SHAPE.test(token) && token.startsWith(TOKEN_KINDS[kind] + '_');
 }
 
+// Every method takes the handle to query through: the request's transaction or the pool, as the
+// caller's context says (api/db/transaction.ts).
 export class TokenStore {
-  constructor(private readonly db: Knex) {}
-
   async issue(
+    trx: Knex,
     kind: TokenKind,
     opts: { userId: number | null; subject?: string | null; ttlMs: number; now: number },
-    trx: Knex = this.db,
   ): Promise<{ token: string; id: number }> {
     const token = `${TOKEN_KINDS[kind]}_${crypto.randomBytes(32).toString('base64url')}`;
     const [id] = await trx('auth_tokens').insert({
@@ -58,7 +58,7 @@ export class TokenStore {
   }
 
   /** The live token of this kind, or null (wrong kind, unknown, expired). */
-  async find(kind: TokenKind, token: unknown, now: number, trx: Knex = this.db): Promise<TokenRow | null> {
+  async find(trx: Knex, kind: TokenKind, token: unknown, now: number): Promise<TokenRow | null> {
     if (!looksLike(kind, token)) return null;
     const row = await trx('auth_tokens').where({ token_hash: hashToken(token), kind: TOKEN_KINDS[kind] }).first<TokenRow | undefined>();
     if (!row || Number(row.expires_at) <= now) return null;
@@ -69,20 +69,20 @@ export class TokenStore {
    * Uses a single-use token: of two concurrent uses exactly one gets the row (the DELETE decides),
    * the other gets null.
    */
-  async consume(kind: TokenKind, token: unknown, now: number, trx: Knex = this.db): Promise<TokenRow | null> {
-    const row = await this.find(kind, token, now, trx);
+  async consume(trx: Knex, kind: TokenKind, token: unknown, now: number): Promise<TokenRow | null> {
+    const row = await this.find(trx, kind, token, now);
     if (!row) return null;
     const deleted = await trx('auth_tokens').where({ id: row.id }).del();
     return deleted === 1 ? row : null;
   }
 
   /** Deletes expired tokens of every kind (they are refused anyway; this keeps the table small). */
-  async purgeExpired(now: number): Promise<number> {
-    return this.db('auth_tokens').where('expires_at', '<=', now).del();
+  async purgeExpired(trx: Knex, now: number): Promise<number> {
+    return trx('auth_tokens').where('expires_at', '<=', now).del();
   }
 
   /** Ends every token of these kinds of the user (but `exceptId`); returns the hashes removed. */
-  async revokeUser(userId: number, kinds: TokenKind[], opts: { exceptId?: number } = {}, trx: Knex = this.db): Promise<string[]> {
+  async revokeUser(trx: Knex, userId: number, kinds: TokenKind[], opts: { exceptId?: number } = {}): Promise<string[]> {
     const q = () => {
       const b = trx('auth_tokens').where('user_id', userId).whereIn('kind', kinds.map((k) => TOKEN_KINDS[k]));
       return opts.exceptId === undefined ? b : b.whereNot('id', opts.exceptId);
