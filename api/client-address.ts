@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import proxyAddr from 'proxy-addr';
+import { createRequire } from 'node:module';
+
+// loaded when a proxy list is parsed or the app starts, not by every process that reads the
+// configuration: `meiduo --help` loads no package (tests/unit/job-admin-imports.test.ts)
+const requireCjs = createRequire(import.meta.url);
+const proxyAddrModule = () => requireCjs('proxy-addr') as typeof import('proxy-addr');
 
 // The client's address, which the per-IP limits count (login and password-reset throttles, SMS codes
 // a day). X-Forwarded-For says whatever the sender wants, so it is read only when the connecting
@@ -27,7 +32,7 @@ export function parseTrustProxy(raw: string): string[] {
   if (entries.some((e) => e === '')) throw new Error(`must be off or a comma-separated list of the proxies' addresses or ranges, without empty entries (got '${raw}')`);
   for (const entry of entries) {
     try {
-      proxyAddr.compile(entry);
+      proxyAddrModule().compile(entry);
     } catch {
       throw new Error(`must be off or a comma-separated list of the proxies' addresses or CIDR ranges such as 127.0.0.1,10.0.0.0/8,::1 (or loopback, linklocal, uniquelocal); '${entry}' is not one`);
     }
@@ -37,6 +42,7 @@ export function parseTrustProxy(raw: string): string[] {
 
 /** The client's address of a request, given the trusted proxies ([] trusts none: the socket's address). */
 export function clientAddressResolver(trusted: readonly string[]): (req: IncomingMessage) => string {
+  const proxyAddr = proxyAddrModule();
   const trust = proxyAddr.compile([...trusted]);
   // a socket already closed has no remote address: '' (counted as one unknown client)
   return (req) => proxyAddr(req, trust) ?? '';
