@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTCHA_GLYPHS } from '../../api/services/accounts/captcha-glyphs.ts';
 import { CAPTCHA_HEIGHT, CAPTCHA_WIDTH, captchaPng, captchaText, CAPTCHA_STYLE, type CaptchaStyle } from '../../api/services/accounts/captcha-image.ts';
+import { prng } from '../../api/services/seed/synthetic.ts';
 import { pathAttack, templateAttack } from '../helpers/captcha-attack.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -11,17 +12,8 @@ import { createTestDb, type TestDb } from '../helpers/db.ts';
 // the kind of picture it was made for (so this test can fail): reading svg-captcha's path outlines,
 // and matching the font's glyphs against the raster.
 
-/** Repeatable pictures: a small seeded generator (mulberry32) instead of the CSPRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Repeatable pictures: the seeded generator the synthetic catalog uses, instead of the CSPRNG. */
+const seeded = prng;
 
 /** The same letters, upright, evenly spaced, clean: what template matching is good at. */
 const PLAIN: CaptchaStyle = { rotateDeg: 0, skewDeg: 0, scaleJitter: 0, stretchJitter: 0, shiftPx: 0, thickenPx: 0, hollow: 0, overlap: -0.1, warpPx: 0, fineWarp: 0, lines: 0, speckle: 0 };

@@ -1,24 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Router from '@koa/router';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { API_ROUTES } from '../../api/app.ts';
 import { NotFoundError } from '../../api/errors.ts';
 import { createLogger } from '../../api/logger.ts';
-import { requestId } from '../../api/middleware/request-id.ts';
-import { errorHandler } from '../../api/middleware/error.ts';
 import { decimalRangePattern, LIMITS } from '../../api/numbers.ts';
-import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
+import { defineRoute, type AnyRoute } from '../../api/routes/define.ts';
 import { AnswerMismatch } from '../helpers/answer-check.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { checkedClient, startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { startRouteApp, type RouteApp } from '../helpers/route-app.ts';
 
 // The OpenAPI document is complete: every operation states its answer (schema, 204 or media type),
 // its errors and headers, what the API enforces on its input, and passes Redocly's recommended
@@ -162,7 +158,7 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the test client’s answer check', () => {
-  let server: http.Server;
+  let routeApp: RouteApp;
   let base: string;
   const routes: AnyRoute[] = [
     // the service renamed user_id to userId; the route still declares user_id
@@ -173,19 +169,13 @@ describe('the test client’s answer check', () => {
   ];
 
   beforeAll(async () => {
-    const app = new Koa();
-    app.silent = true;
-    app.use(requestId());
-    app.use(errorHandler(createLogger('silent')));
-    const router = new Router();
-    mount(router, { config: { accounts: { secureCookies: false } }, authenticator: { authenticate: async () => ({ kind: 'anonymous' }) }, sessionStarted: [] } as never, routes);
-    app.use(router.routes());
-    server = http.createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // only what mount() reads of the services: these routes touch nothing else
+    const services = { config: { accounts: { secureCookies: false } }, log: createLogger('silent'), authenticator: { authenticate: async () => ({ kind: 'anonymous' }) }, sessionStarted: [] };
+    routeApp = await startRouteApp(services as never, routes);
+    base = routeApp.base;
   });
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
+    await routeApp?.close();
   });
 
   it('fails on a field renamed in a service, through get, json and call alike', async () => {

@@ -1,20 +1,16 @@
-import http from 'node:http';
 import { Writable } from 'node:stream';
-import Router from '@koa/router';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../api/config.ts';
 import { systemContext } from '../../api/context.ts';
 import { db } from '../../api/db/transaction.ts';
 import { createLogger } from '../../api/logger.ts';
-import { errorHandler } from '../../api/middleware/error.ts';
-import { requestId } from '../../api/middleware/request-id.ts';
 import { inRequestScope } from '../../api/request-scope.ts';
-import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
+import { defineRoute, type AnyRoute } from '../../api/routes/define.ts';
 import { createServices, type Services } from '../../api/services/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { startRouteApp, type RouteApp } from '../helpers/route-app.ts';
 
 // The request id (api/middleware/request-id.ts, api/request-scope.ts): every answer carries
 // X-Request-Id — error answers and pages included — and every log line written while the request
@@ -36,8 +32,7 @@ describe('the request id', () => {
   let t: TestDb;
   let app: TestApp;
   let services: Services;
-  let server: http.Server;
-  let base: string;
+  let routeApp: RouteApp;
   const log = logLines();
 
   const routes: AnyRoute[] = [
@@ -69,20 +64,11 @@ describe('the request id', () => {
     t = await createTestDb('sqlite', { seed: true });
     app = await startTestApp(t);
     services = createServices(loadConfig({ DATABASE_URL: t.url }), { log: createLogger('info', log.stream) });
-    const k = new Koa();
-    k.silent = true;
-    k.use(requestId());
-    k.use(errorHandler(services.log));
-    const router = new Router();
-    mount(router, services, routes);
-    k.use(router.routes());
-    server = http.createServer(k.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    routeApp = await startRouteApp(services, routes);
   }, 120_000);
 
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
+    await routeApp?.close();
     await services?.close();
     await app?.close();
     await t?.drop();
@@ -119,7 +105,7 @@ describe('the request id', () => {
   it('marks every log line of the request, across awaits, with requests interleaved', async () => {
     log.lines.length = 0;
     const ids = ['req-a', 'req-b', 'req-c'];
-    const answers = await Promise.all(ids.map((id) => fetch(base + '/api/t/logs', { headers: { 'X-Request-Id': id } }).then((r) => r.json())));
+    const answers = await Promise.all(ids.map((id) => fetch(routeApp.base + '/api/t/logs', { headers: { 'X-Request-Id': id } }).then((r) => r.json())));
     expect(answers.map((a) => a.requestId)).toEqual(ids);
     for (const id of ids) {
       expect(log.lines.filter((l) => l.req_id === id).map((l) => l.msg)).toEqual(['before the query', 'after the query']);
@@ -129,7 +115,7 @@ describe('the request id', () => {
 
   it('marks the error line of a failed request with the id its answer carries', async () => {
     log.lines.length = 0;
-    const res = await fetch(base + '/api/t/fails');
+    const res = await fetch(routeApp.base + '/api/t/fails');
     expect(res.status).toBe(500);
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,6 +1,4 @@
-import http from 'node:http';
 import Router from '@koa/router';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ManualClock } from '../../api/clock.ts';
@@ -9,13 +7,12 @@ import type { Actor } from '../../api/context.ts';
 import { TooManyRequestsError } from '../../api/errors.ts';
 import { decimalRangePattern } from '../../api/numbers.ts';
 import { createLogger } from '../../api/logger.ts';
-import { errorHandler } from '../../api/middleware/error.ts';
-import { requestId } from '../../api/middleware/request-id.ts';
 import { API_ROUTES } from '../../api/app.ts';
 import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
 import { createServices, type Services } from '../../api/services/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { startRouteApp, type RouteApp } from '../helpers/route-app.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
 // The seams accounts, orders and admin build on: auth levels enforced in mount (default deny),
@@ -25,8 +22,7 @@ import { DB_KINDS } from '../helpers/env.ts';
 describe.each(DB_KINDS)('route definitions on %s', (kind) => {
   let t: TestDb;
   let services: Services;
-  let server: http.Server;
-  let base: string;
+  let routeApp: RouteApp;
   let actor: Actor = { kind: 'anonymous' };
   const clock = new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
 
@@ -77,26 +73,17 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
     });
     const config = { ...loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }) };
     services = createServices(config, { log: createLogger('silent'), clock, authenticator: { authenticate: async () => actor } });
-    const app = new Koa();
-    app.silent = true;
-    app.use(requestId());
-    app.use(errorHandler(services.log));
-    const router = new Router();
-    mount(router, services, routes);
-    app.use(router.routes());
-    server = http.createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    routeApp = await startRouteApp(services, routes);
   });
 
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
+    await routeApp?.close();
     await services?.close();
     await t?.drop();
   });
 
   const call = async (path: string, init?: RequestInit) => {
-    const res = await fetch(base + path, init);
+    const res = await fetch(routeApp.base + path, init);
     return { status: res.status, headers: res.headers, body: (await res.json()) as any };
   };
   const post = (path: string, body: string, type = 'application/json') => call(path, { method: 'POST', body, headers: { 'Content-Type': type } });
@@ -158,7 +145,7 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
         c.close();
       },
     });
-    const res = await fetch(base + '/api/t/echo', { method: 'POST', body: chunked, headers: { 'Content-Type': 'application/json' }, duplex: 'half' } as RequestInit);
+    const res = await fetch(routeApp.base + '/api/t/echo', { method: 'POST', body: chunked, headers: { 'Content-Type': 'application/json' }, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(413);
     expect(await post('/api/t/echo', '\xff\xfe', 'application/json; charset=utf-8')).toMatchObject({ status: 400 });
     expect(await post('/api/t/echo', '')).toMatchObject({ status: 400 }); // the schema wants a body

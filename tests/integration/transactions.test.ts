@@ -1,6 +1,3 @@
-import http from 'node:http';
-import Router from '@koa/router';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ManualClock } from '../../api/clock.ts';
@@ -8,15 +5,14 @@ import { loadConfig } from '../../api/config.ts';
 import type { Actor, RequestContext } from '../../api/context.ts';
 import { db, withTransaction } from '../../api/db/transaction.ts';
 import { createLogger } from '../../api/logger.ts';
-import { errorHandler } from '../../api/middleware/error.ts';
-import { requestId } from '../../api/middleware/request-id.ts';
 import { alipayGateway } from '../../api/providers/alipay.ts';
-import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
+import { defineRoute, type AnyRoute } from '../../api/routes/define.ts';
 import { updateSku } from '../../api/services/catalog/catalog-editor.ts';
 import { pendingCount } from '../../api/services/catalog/outbox.ts';
 import { createServices, type Services } from '../../api/services/index.ts';
 import { createUser } from '../helpers/accounts.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { startRouteApp, type RouteApp } from '../helpers/route-app.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 import { startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
 
@@ -32,8 +28,7 @@ const DEADLOCK_MS = 8000;
 describe.each(DB_KINDS)('one transaction per request on %s', (kind) => {
   let t: TestDb;
   let services: Services;
-  let server: http.Server;
-  let base: string;
+  let routeApp: RouteApp;
   let standIn: AlipayStandIn;
   let actor: Actor = { kind: 'anonymous' };
   const clock = new ManualClock(Date.UTC(2026, 11, 4, 8, 0, 0));
@@ -116,27 +111,18 @@ describe.each(DB_KINDS)('one transaction per request on %s', (kind) => {
       authenticator: { authenticate: async () => actor },
       alipay: alipayGateway(standIn.config(), clock),
     });
-    const app = new Koa();
-    app.silent = true;
-    app.use(requestId());
-    app.use(errorHandler(services.log));
-    const router = new Router();
-    mount(router, services, [everyService, failingEdit] as AnyRoute[]);
-    app.use(router.routes());
-    server = http.createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    routeApp = await startRouteApp(services, [everyService, failingEdit] as AnyRoute[]);
   }, 120_000);
 
   afterAll(async () => {
-    await new Promise((r) => server?.close(r));
+    await routeApp?.close();
     await services?.close();
     await standIn?.close();
     await t?.drop();
   });
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(DEADLOCK_MS) });
+    const res = await fetch(routeApp.base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(DEADLOCK_MS) });
     return { status: res.status, body: (await res.json()) as any };
   };
 

@@ -4,7 +4,8 @@ import type { DemoCatalog, DemoSpu } from './demo-types.ts';
 // (3 colours × 2 versions) spread over every third-level category, with varied Chinese and English
 // names so the search index has a realistic vocabulary.
 
-function prng(seed: number) {
+/** A small seeded generator (mulberry32): the same numbers from the same seed, on every machine. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
