@@ -42,4 +42,23 @@ export const judgedQueries: JudgedQuery[] = [
   { q: '耐克', top: 5, why: 'brand', expect: (d) => d.brand === '耐克' },
   { q: '三只松鼠', top: 3, why: 'four-character brand', expect: (d) => d.brand === '三只松鼠' },
   { q: '平板电脑', top: 3, why: 'category', expect: (d) => d.category === '平板电脑' },
+  // Brands by their other names (brands.aliases), alone and with the product type (issue 13).
+  { q: '苹果手机', top: 10, why: 'brand alias + category, no space', expect: (d) => isPhone(d) && d.brand === 'Apple' },
+  { q: '苹果', top: 10, why: 'Chinese alias: Apple SKUs before a charger “苹果安卓通用”', expect: (d) => d.brand === 'Apple' },
+  { q: 'Apple', top: 10, why: 'brand in English', expect: (d) => d.brand === 'Apple' },
+  { q: 'iphone手机', top: 10, why: 'model family glued to the category', expect: (d) => isPhone(d) && /iPhone/.test(d.name) },
+  { q: 'HUAWEI 手机', top: 6, why: 'English brand + category', expect: (d) => isPhone(d) && d.brand === '华为' },
+  { q: '荣耀', top: 10, why: 'brand', expect: (d) => d.brand === '荣耀' },
+  { q: 'Honor手机', top: 10, why: 'English alias glued to the category', expect: (d) => isPhone(d) && d.brand === '荣耀' },
+  { q: '小米手机', top: 10, why: 'brand + category', expect: (d) => isPhone(d) && d.brand === '小米' },
+  { q: 'Xiaomi', top: 10, why: 'English alias no product name uses', expect: (d) => d.brand === '小米' },
+  { q: 'Redmi', top: 5, why: 'sub-brand alias', expect: (d) => d.brand === '小米' },
+  { q: '三星', top: 10, why: 'brand', expect: (d) => d.brand === '三星' },
+  { q: 'Samsung', top: 10, why: 'English alias no product name uses', expect: (d) => d.brand === '三星' },
+  { q: 'samsung 手机', top: 10, why: 'alias in lower case + category', expect: (d) => isPhone(d) && d.brand === '三星' },
+  // One word no product has: the rest of the query still answers.
+  { q: '华为手机壳子', top: 3, why: 'a trailing character no name has', expect: (d) => d.category === '手机壳' && d.brand === '华为' },
+  { q: 'iphone 8 plus 土豪金', top: 5, why: 'a colour nickname no name uses', expect: (d) => isPhone(d) && d.name.includes('iPhone 8 Plus') },
+  { q: '华为 smartphone', top: 6, why: 'an English word no product has, longer than the rest', expect: (d) => isPhone(d) && d.brand === '华为' },
+  { q: '三星 土豪金', top: 5, why: 'brand + a word no product has', expect: (d) => d.brand === '三星' },
 ];

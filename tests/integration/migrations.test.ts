@@ -12,7 +12,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -69,6 +69,12 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect((await t.db('users').where({ id: userId }).first('default_address_id')).default_address_id).toBeNull();
     await t.db('addresses').del();
     await t.db('users').del();
+  });
+
+  it('give every brand an editable alias list, empty by default', async () => {
+    const [id] = await t.db('brands').insert({ name: '无别名', first_letter: 'W' });
+    expect((await t.db('brands').where({ id }).first('aliases')).aliases).toBe('');
+    await t.db('brands').where({ id }).del();
   });
 
   it('enforce the catalog’s integrity rules', async () => {

@@ -1,6 +1,7 @@
 import lunr from 'lunr';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  FALLBACK_BELOW,
   MAX_CLAUSES,
   MAX_POSTINGS,
   buildSearchIndex,
@@ -12,6 +13,7 @@ import {
   type SearchDoc,
   type SearchStats,
   type SerializedSearchIndex,
+  wordCoverage,
 } from '../../api/services/search/search-index.ts';
 import { MAX_QUERY_CHARS, MAX_WORD, queryClauses, queryWords } from '../../api/services/search/tokenizer.ts';
 import { demoCatalog } from '../../api/services/seed/demo-catalog.ts';
@@ -22,12 +24,16 @@ import { judgedQueries } from '../helpers/judged-queries.ts';
 /** The demo catalog's launched SKUs as search documents, without a database. */
 function demoDocs(): SearchDoc[] {
   const leaves = demoCatalog().groups.flatMap((g) => g.channels.flatMap((c) => c.subs.flatMap((s) => s.subs)));
+  const aliases = new Map(demoCatalog().brands.map((b) => [b.name, b.aliases ?? []]));
   const docs: SearchDoc[] = [];
   for (const spu of demoCatalog().spus) {
     for (const sku of spu.skus) {
       if (sku.launched === false) continue;
       const leaf = spu.category[2];
-      docs.push({ id: docs.length + 1, name: sku.name, caption: sku.caption, categoryId: leaves.indexOf(leaf) + 1, category: leaf, brand: spu.brand });
+      docs.push({
+        id: docs.length + 1, name: sku.name, caption: sku.caption, categoryId: leaves.indexOf(leaf) + 1, category: leaf,
+        parentCategories: spu.category.slice(0, 2), brand: spu.brand, brandAliases: aliases.get(spu.brand) ?? [],
+      });
     }
   }
   return docs;
@@ -99,8 +105,12 @@ describe('work per query', () => {
     expect(ids).toHaveLength(1100);
     // Characters that no indexed term covers still count: 55 of 95 is under 60%.
     const unknown = Array.from({ length: 40 }, (_, i) => String.fromCodePoint(0x9000 + i)).join('');
-    expect(planQuery(dense, HUNDRED.slice(0, 60) + unknown)).toMatchObject({ chars: 100, counted: 95 });
-    expect(searchIndex(dense, HUNDRED.slice(0, 60) + unknown)).toEqual([]);
+    expect(planQuery(dense, HUNDRED.slice(0, 60) + unknown)).toMatchObject({ chars: 100, counted: 95, words: 47.5 });
+    // …but 27.5 of its 47.5 words (two characters each) match: the fallback answers with them.
+    expect(searchIndex(dense, HUNDRED.slice(0, 60) + unknown)).toHaveLength(1100);
+    // 40 known characters and 60 unknown: 20 of 50 words, under half; nothing.
+    const moreUnknown = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x9000 + i)).join('');
+    expect(searchIndex(dense, HUNDRED.slice(0, 40) + moreUnknown)).toEqual([]);
   });
 
   it('keeps a rare term when the budget cuts common ones', () => {
@@ -167,34 +177,59 @@ describe('coverage', () => {
 function lunrRanking(json: SerializedSearchIndex, query: string): number[] {
   const idx = lunr.Index.load(json.lunr);
   const categoryOf = new Map(json.ids.map((id, i) => [id, json.categories[i]!]));
+  const brandOf = new Map(json.ids.map((id, i) => [id, json.brands[i]!]));
   const qWords = queryWords(query);
   const clauses = queryClauses(query);
   if (clauses.length === 0) return [];
-  const hits = idx
+  const all = idx
     .query((q) => {
       for (const c of clauses) {
         const fields = c.wholeWord ? ['category', 'brand'] : ['name', 'caption'];
         q.term(c.term, { boost: c.boost, usePipeline: false, fields, wildcard: lunr.Query.wildcard.NONE });
       }
     })
-    .filter((h) => coverage(qWords, new Set(Object.keys(h.matchData.metadata))) >= 0.6)
-    .map((h) => ({ id: Number(h.ref), score: h.score }))
-    .sort((a, b) => b.score - a.score || a.id - b.id);
-  const agg = new Map<number, number>();
-  let total = 0;
-  for (const h of hits.slice(0, 50)) {
-    const cat = categoryOf.get(h.id)!;
-    agg.set(cat, (agg.get(cat) ?? 0) + h.score);
-    total += h.score;
-  }
-  let best = 0;
-  let bestScore = 0;
-  for (const [cat, s] of agg) if (s > bestScore || (s === bestScore && cat < best)) [best, bestScore] = [cat, s];
-  const share = total > 0 ? bestScore / total : 0;
-  return hits
-    .map((h) => ({ id: h.id, score: categoryOf.get(h.id) === best ? h.score * (1 + share) : h.score }))
-    .sort((a, b) => b.score - a.score || a.id - b.id)
-    .map((h) => h.id);
+    .map((h) => {
+      const meta = h.matchData.metadata as Record<string, Record<string, unknown>>;
+      const matched = new Set(Object.keys(meta));
+      return {
+        id: Number(h.ref),
+        score: h.score,
+        strict: coverage(qWords, matched) >= 0.6,
+        words: Math.round(wordCoverage(qWords, matched) * 1e6) / 1e6, // searchIndex() compares millionths
+        byBrand: Object.values(meta).some((fields) => 'brand' in fields),
+      };
+    });
+  type Hit = (typeof all)[number];
+  const byScore = (a: Hit, b: Hit) => b.score - a.score || a.id - b.id;
+  const best = (window: Hit[], keyOf: (h: Hit) => number, counts: (h: Hit) => boolean): [number, number] => {
+    const agg = new Map<number, number>();
+    let total = 0;
+    for (const h of window) {
+      total += h.score;
+      if (counts(h)) agg.set(keyOf(h), (agg.get(keyOf(h)) ?? 0) + h.score);
+    }
+    let key = 0;
+    let keyScore = 0;
+    for (const [k, s] of agg) if (s > keyScore || (s === keyScore && k < key)) [key, keyScore] = [k, s];
+    return [key, total > 0 ? keyScore / total : 0];
+  };
+  const ranked = (hits: Hit[]) => {
+    hits.sort(byScore);
+    const window = hits.slice(0, 50);
+    const [cat, catShare] = best(window, (h) => categoryOf.get(h.id)!, () => true);
+    const [brand, brandShare] = best(window, (h) => brandOf.get(h.id)!, (h) => h.byBrand);
+    return hits
+      .map((h) => {
+        let score = h.score;
+        if (categoryOf.get(h.id) === cat) score *= 1 + catShare;
+        if (h.byBrand && brandShare > 0 && brandOf.get(h.id) === brand) score *= 1 + brandShare;
+        return { ...h, score };
+      })
+      .sort(byScore);
+  };
+  const strict = ranked(all.filter((h) => h.strict));
+  const partial = strict.length >= FALLBACK_BELOW ? [] : ranked(all.filter((h) => !h.strict && h.words > 0 && h.words >= 0.5 - 1e-9));
+  return [...strict, ...partial.sort((a, b) => b.words - a.words)].map((h) => h.id);
 }
 
 describe('ranking', () => {
@@ -208,6 +243,9 @@ describe('ranking', () => {
       '华为 HUAWEI P10 Plus 6GB+64GB 钻雕金 移动联通电信4G手机 双卡双待',
       '不存在的东西',
       '鞋 跑步鞋',
+      '华为 smartphone',
+      '三星 土豪金 手机',
+      'Apple 土豪金',
     ];
     for (const q of queries) {
       expect(planQuery(index, q).dropped, q).toBe(0);

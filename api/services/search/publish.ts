@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { publishFile, removePublished } from '../../published-files.ts';
+import { parseAliases } from './brand-aliases.ts';
 import { buildSearchIndex, type SearchDisplayRow, type SearchDoc } from './search-index.ts';
 
 // The index is published as content-hashed files behind a small manifest that is swapped last with
@@ -32,12 +33,24 @@ function launchedSkus(db: Knex, ...columns: string[]) {
 const displayRow = (r: Record<string, any>): SearchDisplayRow => [r.id, r.name, formatCents(centsFromDb(r.price)), r.default_image ?? '', Number(r.comments)];
 
 export async function loadSearchDocs(db: Knex): Promise<{ docs: SearchDoc[]; display: SearchDisplayRow[] }> {
-  const rows = await launchedSkus(db, 'k.caption', 'k.category_id', 'c.name as category', 'b.name as brand')
+  // The SPU's first- and second-level categories too: '电脑' finds laptops and tablets alike.
+  const rows = await launchedSkus(db, 'k.caption', 'k.category_id', 'c.name as category', 'c1.name as category1', 'c2.name as category2', 'b.name as brand', 'b.aliases')
     .join('spus as p', 'p.id', 'k.spu_id')
     .join('brands as b', 'b.id', 'p.brand_id')
-    .join('goods_categories as c', 'c.id', 'k.category_id');
+    .join('goods_categories as c', 'c.id', 'k.category_id')
+    .leftJoin('goods_categories as c1', 'c1.id', 'p.category1_id')
+    .leftJoin('goods_categories as c2', 'c2.id', 'p.category2_id');
   return {
-    docs: rows.map((r) => ({ id: r.id, name: r.name, caption: r.caption ?? '', categoryId: r.category_id, category: r.category, brand: r.brand })),
+    docs: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      caption: r.caption ?? '',
+      categoryId: r.category_id,
+      category: r.category,
+      parentCategories: [r.category1, r.category2].filter((n): n is string => !!n),
+      brand: r.brand,
+      brandAliases: parseAliases(r.aliases),
+    })),
     display: rows.map(displayRow),
   };
 }

@@ -10,18 +10,24 @@ export interface SearchDoc {
   caption: string;
   categoryId: number;
   category: string; // third-level category name
+  /** The first- and second-level names above it, indexed with it. */
+  parentCategories?: string[];
   brand: string;
+  /** Other names shoppers use for the brand (brands.aliases), indexed with its name. */
+  brandAliases?: string[];
 }
 
 /** What a result shows, stored beside the index: [id, name, price, image, comments]. */
 export type SearchDisplayRow = [number, string, string, string, number];
 
-/** The published index file: Lunr's JSON plus each SKU's category, for the category prior. */
+/** The published index file: Lunr's JSON plus each SKU's category and brand, for the priors. */
 export interface SerializedSearchIndex {
   v: 1;
   lunr: object;
   ids: number[];
   categories: number[]; // parallel to ids
+  /** Parallel to ids: the brand's number in this file (brands numbered as first met). */
+  brands: number[];
 }
 
 const WHOLE_WORD_FIELDS = ['category', 'brand'];
@@ -44,14 +50,23 @@ export function buildSearchIndex(docs: SearchDoc[]): SerializedSearchIndex {
     this.searchPipeline.reset();
     this.ref('id');
     this.field('name', { boost: 10 });
+    // Brand (name and aliases) and category (all three levels) weigh less than the name, so a term
+    // every SKU of a brand or channel carries ('mi' for 小米, '手机' for phone accessories) finds them
+    // without outranking products that name it.
     this.field('brand', { boost: 6 });
     this.field('category', { boost: 6 });
     this.field('caption', { boost: 1 });
     this.b(0.5); // long product names are normal; do not let length alone sink them
     this.metadataWhitelist = [];
-    for (const d of docs) this.add({ id: d.id, name: d.name, caption: d.caption, category: d.category, brand: d.brand });
+    for (const d of docs) {
+      const category = [...(d.parentCategories ?? []), d.category].join(' ');
+      const brand = [d.brand, ...(d.brandAliases ?? [])].join(' ');
+      this.add({ id: d.id, name: d.name, caption: d.caption, category, brand });
+    }
   });
-  return { v: 1, lunr: idx.toJSON(), ids: docs.map((d) => d.id), categories: docs.map((d) => d.categoryId) };
+  const brandNo = new Map<string, number>();
+  for (const d of docs) if (!brandNo.has(d.brand)) brandNo.set(d.brand, brandNo.size + 1);
+  return { v: 1, lunr: idx.toJSON(), ids: docs.map((d) => d.id), categories: docs.map((d) => d.categoryId), brands: docs.map((d) => brandNo.get(d.brand)!) };
 }
 
 /** Lunr's serialized index, the parts searchIndex() reads. */
@@ -71,6 +86,7 @@ interface LunrJson {
 export interface LoadedSearchIndex {
   ids: number[]; // by document ordinal
   categories: number[]; // parallel to ids
+  brands: number[]; // parallel to ids
   fields: string[];
   termIndex: Map<string, number>;
   /** Postings of (term t, field f) are docs/weights[offsets[t * fields.length + f] … offsets[… + 1]). */
@@ -82,7 +98,7 @@ export interface LoadedSearchIndex {
    * the documents each one touched, so that a query allocates in proportion to its hits, not to the
    * catalog.
    */
-  scratch: { score: Float64Array; covered: Uint32Array; touched: Int32Array; seen: Uint8Array };
+  scratch: { score: Float64Array; covered: Uint32Array; touched: Int32Array; seen: Uint8Array; brandHit: Uint8Array };
 }
 
 export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex {
@@ -130,12 +146,23 @@ export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex 
     }
   }
   const n = json.ids.length;
-  const scratch = { score: new Float64Array(n), covered: new Uint32Array(n * WIDTH), touched: new Int32Array(n), seen: new Uint8Array(n) };
-  return { ids: json.ids, categories: json.categories, fields, termIndex, offsets, docs, weights, scratch };
+  const scratch = {
+    score: new Float64Array(n), covered: new Uint32Array(n * WIDTH), touched: new Int32Array(n), seen: new Uint8Array(n), brandHit: new Uint8Array(n),
+  };
+  // An index published before brands were recorded has none: no brand prior then.
+  return { ids: json.ids, categories: json.categories, brands: json.brands ?? [], fields, termIndex, offsets, docs, weights, scratch };
 }
 
 const PRIOR_WINDOW = 50;
 const MIN_COVERAGE = 0.6;
+/**
+ * The fallback for a query with a word no product has (a typo, a synonym the names do not use):
+ * when fewer than FALLBACK_BELOW hits pass the coverage rule, hits that match at least
+ * MIN_WORD_SHARE of the query's words follow them, most words first. Words, not characters: in
+ * '华为 smartphone' the missing English word has five times the characters of the brand.
+ */
+export const FALLBACK_BELOW = 5;
+const MIN_WORD_SHARE = 0.5;
 /**
  * The work one query may do: postings visited (each is one multiply-add and WIDTH bit operations)
  * and clauses. Clauses are taken rarest first, so a query over budget loses its least telling terms;
@@ -218,6 +245,29 @@ export function coverage(queryWords: string[], matched: Set<string>): number {
   return popcount(union, 0, WIDTH) / chars;
 }
 
+/**
+ * Share of the query's words (wordWeights()) that a hit's matched terms cover: the fallback's
+ * measure, as coverage() is the coverage rule's. Like a query, only the first MAX_QUERY_CHARS
+ * characters count.
+ */
+export function wordCoverage(queryWords: string[], matched: Set<string>): number {
+  const qWords = firstChars(queryWords);
+  const { bits, slots } = coverageOf(qWords);
+  const weight = wordWeights(qWords);
+  const union = new Uint32Array(WIDTH);
+  for (const term of matched) {
+    const slot = slots.get(term);
+    if (slot !== undefined) for (let i = 0; i < WIDTH; i++) union[i]! |= bits[slot * WIDTH + i]!;
+  }
+  let total = 0;
+  let covered = 0;
+  weight.forEach((w, i) => {
+    total += w;
+    if (union[i >>> 5]! & (1 << (i & 31))) covered += w;
+  });
+  return total > 0 ? covered / total : 0;
+}
+
 export interface PlannedClause {
   term: string;
   boost: number;
@@ -240,6 +290,8 @@ export interface QueryPlan {
    * skipped; characters no indexed term covers still count, so '不存在的东西' finds nothing.
    */
   counted: number;
+  /** Words of the query (the fallback's measure; see wordWeights()), less those only cut clauses cover. */
+  words: number;
 }
 
 interface Plan extends QueryPlan {
@@ -249,6 +301,27 @@ interface Plan extends QueryPlan {
   bits: Uint32Array; // coverage bits of clause c at slots[c] × WIDTH
   slots: number[]; // parallel to clauses
   termIds: number[]; // parallel to clauses
+  /** Per query character, its share of a word; 0 for characters only cut clauses would cover. */
+  wordWeight: Float64Array;
+  brandField: number;
+}
+
+/**
+ * How much of a word each query character is: a Latin or digit word of n characters is one word,
+ * 1/n per character; Chinese is written without spaces, so a run of n characters counts as
+ * ⌊n/2⌋ words (most Chinese words are two characters; a lone character is one word).
+ */
+export function wordWeights(queryWords: string[]): Float64Array {
+  const chars = queryWords.reduce((n, w) => n + Array.from(w).length, 0);
+  const out = new Float64Array(chars);
+  let at = 0;
+  for (const w of queryWords) {
+    const n = Array.from(w).length;
+    const words = isHan(w) ? Math.max(1, Math.floor(n / 2)) : 1;
+    out.fill(words / n, at, at + n);
+    at += n;
+  }
+  return out;
 }
 
 function plan(index: LoadedSearchIndex, query: string): Plan {
@@ -289,24 +362,33 @@ function plan(index: LoadedSearchIndex, query: string): Plan {
     for (let i = 0; i < WIDTH; i++) into[i]! |= bits[slot + i]!;
   });
   for (let i = 0; i < WIDTH; i++) cutBits[i]! &= ~keptBits[i]!;
+  const wordWeight = wordWeights(qWords);
+  let words = 0;
+  for (let i = 0; i < chars; i++) {
+    if (cutBits[i >>> 5]! & (1 << (i & 31))) wordWeight[i] = 0;
+    words += wordWeight[i]!;
+  }
   return {
     clauses: kept.map(({ term, boost, wholeWord, postings: p }) => ({ term, boost, wholeWord, postings: p })),
     dropped: candidates.length - kept.length,
     postings,
     chars,
     counted: chars - popcount(cutBits, 0, WIDTH),
+    words,
     fieldGroups,
     norms: sumSquares.map(Math.sqrt),
     bits,
     slots: kept.map((c) => slots.get(c.term)!), // every clause term is a query word or a substring of one
     termIds: kept.map((c) => c.termId),
+    wordWeight,
+    brandField: index.fields.indexOf('brand'),
   };
 }
 
 /** Which clauses a query runs and the work they do; what searchIndex() executes. */
 export function planQuery(index: LoadedSearchIndex, query: string): QueryPlan {
-  const { clauses, dropped, postings, chars, counted } = plan(index, query);
-  return { clauses, dropped, postings, chars, counted };
+  const { clauses, dropped, postings, chars, counted, words } = plan(index, query);
+  return { clauses, dropped, postings, chars, counted, words };
 }
 
 /** Work done by one searchIndex() call, for tests and benchmarks. */
@@ -320,6 +402,10 @@ export interface SearchStats {
  * Ranked SKU ids for a free-text query; never throws on user input. Terms are looked up in the index,
  * never parsed, so input like '6GB+64GB' or 'a:b*' is just text. The work is the plan's (at most
  * MAX_POSTINGS postings, or one clause's) plus sorting the hits, whatever the query.
+ *
+ * Hits that cover MIN_COVERAGE of the query come first, ranked by rank(). Only when there are fewer
+ * than FALLBACK_BELOW of them, the hits that match at least half of the query's words follow, most
+ * words first, then by score: a word no product has does not empty the page.
  */
 export function searchIndex(index: LoadedSearchIndex, query: string, stats?: SearchStats): number[] {
   const p = plan(index, query);
@@ -328,7 +414,7 @@ export function searchIndex(index: LoadedSearchIndex, query: string, stats?: Sea
   const F = index.fields.length;
   const { offsets, docs, weights } = index;
   const bits = p.bits;
-  const { score, covered, touched, seen } = index.scratch;
+  const { score, covered, touched, seen, brandHit } = index.scratch;
   let touchedCount = 0;
   // Lunr's score: per field, (query vector · field vector) / |query vector|, summed over fields.
   for (let c = 0; c < p.clauses.length; c++) {
@@ -337,6 +423,7 @@ export function searchIndex(index: LoadedSearchIndex, query: string, stats?: Sea
     for (const f of p.fieldGroups[wholeWord ? 1 : 0]) {
       const k = p.termIds[c]! * F + f;
       const factor = boost / p.norms[f]!;
+      const inBrand = f === p.brandField ? 1 : 0;
       for (let at = offsets[k]!, end = offsets[k + 1]!; at < end; at++) {
         const d = docs[at]!;
         if (!seen[d]) {
@@ -344,60 +431,99 @@ export function searchIndex(index: LoadedSearchIndex, query: string, stats?: Sea
           touched[touchedCount++] = d;
         }
         score[d]! += factor * weights[at]!;
+        brandHit[d]! |= inBrand;
         for (let i = 0; i < WIDTH; i++) covered[d * WIDTH + i]! |= bits[slot + i]!;
       }
     }
   }
-  const hits: number[] = [];
-  for (let t = 0; t < touchedCount; t++) {
-    const d = touched[t]!;
-    if (popcount(covered, d * WIDTH, WIDTH) / p.counted >= MIN_COVERAGE) hits.push(d);
-  }
-  if (stats) stats.hits = hits.length;
   try {
-    return rank(index, hits, score);
+    const hits: number[] = [];
+    for (let t = 0; t < touchedCount; t++) {
+      const d = touched[t]!;
+      if (popcount(covered, d * WIDTH, WIDTH) / p.counted >= MIN_COVERAGE) hits.push(d);
+    }
+    const ranked = rank(index, hits, score, brandHit);
+    if (hits.length < FALLBACK_BELOW) ranked.push(...fallback(index, p, touched.subarray(0, touchedCount), score, brandHit));
+    if (stats) stats.hits = ranked.length;
+    return ranked.map((d) => index.ids[d]!);
   } finally {
     for (let t = 0; t < touchedCount; t++) {
       const d = touched[t]!;
       score[d] = 0;
       seen[d] = 0;
+      brandHit[d] = 0;
       covered.fill(0, d * WIDTH, (d + 1) * WIDTH);
     }
   }
 }
 
+/** Words of the query a hit covers, in millionths (integers: ties compare exactly on every engine). */
+function wordsCovered(covered: Uint32Array, d: number, wordWeight: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < wordWeight.length; i++) if (covered[d * WIDTH + (i >>> 5)]! & (1 << (i & 31))) sum += wordWeight[i]!;
+  return Math.round(sum * 1e6);
+}
+
 /**
- * Hits by score, then id; with the category prior: the category that holds most of the best matches
- * is what the shopper is after ('iPhone' means phones before iPhone cases), so its SKUs move up.
+ * The hits under the coverage rule that still match at least MIN_WORD_SHARE of the query's words:
+ * most words first, each group as rank() orders it. '不存在的东西' matches one stray bigram of its
+ * three words at best and still finds nothing. Work: one pass over the query's characters per
+ * touched document, and a sort.
  */
-function rank(index: LoadedSearchIndex, hits: number[], score: Float64Array): number[] {
-  const byScore = (a: number, b: number) => score[b]! - score[a]! || index.ids[a]! - index.ids[b]!;
-  hits.sort(byScore);
+function fallback(index: LoadedSearchIndex, p: Plan, touched: Int32Array, score: Float64Array, brandHit: Uint8Array): number[] {
+  const { covered } = index.scratch;
+  const need = Math.round(p.words * MIN_WORD_SHARE * 1e6);
+  const partial: number[] = [];
+  const words = new Map<number, number>();
+  for (const d of touched) {
+    if (popcount(covered, d * WIDTH, WIDTH) / p.counted >= MIN_COVERAGE) continue; // ranked already
+    const w = wordsCovered(covered, d, p.wordWeight);
+    if (w > 0 && w >= need) {
+      partial.push(d);
+      words.set(d, w);
+    }
+  }
+  // Array.prototype.sort is stable: within a word count, rank()'s order stays.
+  return rank(index, partial, score, brandHit).sort((a, b) => words.get(b)! - words.get(a)!);
+}
+
+/**
+ * The key of the group holding most of the window's score, and that share of the window's total.
+ * Only documents that `counts` count toward a group; ties go to the smaller key.
+ */
+function prior(window: number[], score: Float64Array, keyOf: (d: number) => number, counts: (d: number) => boolean): [number, number] {
   const agg = new Map<number, number>();
   let total = 0;
-  for (let h = 0; h < Math.min(PRIOR_WINDOW, hits.length); h++) {
-    const d = hits[h]!;
-    const cat = index.categories[d] ?? 0;
-    agg.set(cat, (agg.get(cat) ?? 0) + score[d]!);
+  for (const d of window) {
     total += score[d]!;
+    if (counts(d)) agg.set(keyOf(d), (agg.get(keyOf(d)) ?? 0) + score[d]!);
   }
   let best = 0;
   let bestScore = 0;
-  for (const [cat, s] of agg) if (s > bestScore || (s === bestScore && cat < best)) [best, bestScore] = [cat, s];
-  const share = total > 0 ? bestScore / total : 0;
-  // Scaling one category's scores keeps it and the rest each in order: merge, do not sort again.
-  const up: number[] = [];
-  const rest: number[] = [];
+  for (const [key, s] of agg) if (s > bestScore || (s === bestScore && key < best)) [best, bestScore] = [key, s];
+  return [best, total > 0 ? bestScore / total : 0];
+}
+
+/**
+ * Hits by score, then id, with two priors taken from the best PRIOR_WINDOW matches:
+ * - category: the category that holds most of their score is what the shopper is after ('iPhone'
+ *   means phones before iPhone cases), so its SKUs' scores are multiplied by 1 + its share;
+ * - brand: of the SKUs the query reached through their brand (a name or alias, whole), the brand
+ *   holding most of the score is what the shopper named, so its SKUs are multiplied by 1 + its
+ *   share. A name mentioning the word ('苹果安卓通用' on a charger) weighs more than a brand field
+ *   every SKU of the brand shares; without this, '苹果' would list two chargers before 40 Apple SKUs.
+ */
+/** Document ordinals, best first; scales `score` in place (searchIndex() clears it after). */
+function rank(index: LoadedSearchIndex, hits: number[], score: Float64Array, brandHit: Uint8Array): number[] {
+  const byScore = (a: number, b: number) => score[b]! - score[a]! || index.ids[a]! - index.ids[b]!;
+  hits.sort(byScore);
+  const window = hits.slice(0, PRIOR_WINDOW);
+  const [category, categoryShare] = prior(window, score, (d) => index.categories[d] ?? 0, () => true);
+  const [brand, brandShare] = prior(window, score, (d) => index.brands[d] ?? 0, (d) => brandHit[d] === 1 && index.brands[d] !== undefined);
   for (const d of hits) {
-    if (index.categories[d] === best) {
-      score[d]! *= 1 + share;
-      up.push(d);
-    } else rest.push(d);
+    if (index.categories[d] === category) score[d]! *= 1 + categoryShare;
+    if (brandHit[d] && brandShare > 0 && index.brands[d] === brand) score[d]! *= 1 + brandShare;
   }
-  const out: number[] = new Array(hits.length);
-  for (let i = 0, j = 0, o = 0; o < out.length; o++) {
-    const takeUp = j >= rest.length || (i < up.length && byScore(up[i]!, rest[j]!) <= 0);
-    out[o] = index.ids[takeUp ? up[i++]! : rest[j++]!]!;
-  }
-  return out;
+  hits.sort(byScore);
+  return hits;
 }

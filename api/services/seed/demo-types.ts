@@ -22,6 +22,8 @@ export const demoGroupSchema = z.strictObject({
 export const demoBrandSchema = z.strictObject({
   name: z.string().min(1),
   firstLetter: z.string().regex(/^[A-Z]$/),
+  /** other names shoppers search the brand by ('苹果' for Apple); no commas (brands.aliases is a comma list) */
+  aliases: z.array(z.string().min(1).regex(/^[^,，、;；\n]+$/, 'an alias without separators')).optional(),
 });
 
 export const demoSkuSchema = z.strictObject({

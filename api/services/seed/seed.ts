@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { parseMoney } from '../../money.ts';
 import { sqlNow } from '../../db/knex.ts';
 import { listUrl } from '../catalog/paths.ts';
+import { formatAliases } from '../search/brand-aliases.ts';
 import { demoCatalog } from './demo-catalog.ts';
 import type { DemoCatalog } from './demo-types.ts';
 import { bannerSvg, colorFor, productSvg } from './images.ts';
@@ -104,7 +105,7 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
   const brandId = new Map<string, number>();
   catalog.brands.forEach((b, i) => {
     brandId.set(b.name, i + 1);
-    t.add('brands', { id: i + 1, name: b.name, logo: '', first_letter: b.firstLetter });
+    t.add('brands', { id: i + 1, name: b.name, logo: '', first_letter: b.firstLetter, aliases: formatAliases(b.aliases ?? []) });
   });
 
   const skuIdByName = new Map<string, number>();
