@@ -217,7 +217,7 @@ export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail
  */
 function localAlipayConfig(env: NodeJS.ProcessEnv, get: (name: string) => string | undefined, publicUrl: string, fail: Fail, dataDir: string): AlipayConfig {
   if (isProductionMode(env)) {
-    return fail('ALIPAY_GATEWAY', '=local is the development stand-in for Alipay (no real payment) and is refused in production mode (NODE_ENV=production)');
+    return fail('ALIPAY_GATEWAY', 'must not be local in production mode (NODE_ENV=production): the local gateway is a development stand-in for Alipay, no real payment');
   }
   for (const name of ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY']) {
     if (get(name)) fail(name, 'must be unset with ALIPAY_GATEWAY=local: the local gateway makes its own key pairs in DATA_DIR');

@@ -50,17 +50,8 @@ async function readForm(ctx: Context): Promise<Record<string, string> | null> {
     if (size > MAX_BODY) return null;
     chunks.push(chunk);
   }
+  // a form, as alipay-sdk and the cashier send it
   const text = Buffer.concat(chunks).toString('utf8');
-  const type = ctx.get('content-type');
-  if (type.includes('json')) {
-    try {
-      const body = JSON.parse(text) as unknown;
-      if (!body || typeof body !== 'object') return null;
-      return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-    } catch {
-      return null;
-    }
-  }
   return Object.fromEntries(new URLSearchParams(text));
 }
 
