@@ -20,7 +20,8 @@ import { DB_KINDS } from '../helpers/env.ts';
 // the real app — checkout, the payment URL, the cashier page, 确认付款 — and the notify the local
 // gateway posts goes through the shop's real notify route, so the adapter's own verification
 // (alipay-sdk, the configured Alipay public key) settles the order; the return is signed the same
-// way; query and refund answer as Alipay's. Production mode refuses the setting.
+// way; query and refund answer as Alipay's, so the refund job and the unpaid-order job's query work
+// against it. Production mode refuses the setting.
 
 const tmpDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
 
@@ -209,6 +210,43 @@ describe.each(DB_KINDS)('the local Alipay gateway on %s', (kind) => {
     expect((await notifyOf({ ...signAsAlipay(fields, keys.alipayPrivateKey), total_amount: '0.01' })).status).toBe(400);
     expect(await statusOf(orderId)).toBe(ORDER_STATUS.unpaid);
     expect(Number((await t.db('payments').where({ order_id: orderId }).count({ n: '*' }).first())!.n)).toBe(0);
+  });
+
+  it('the jobs’ calls work against it: a payment for a cancelled order is refunded there; settleByQuery finds a paid trade', async () => {
+    const sys = () => app.services.systemContext('alipay-local-test');
+    // the cashier opened, then the order cancelled before 确认付款: the payment becomes a refund
+    const late = await placeAlipayOrder();
+    const lateCashier = await fetch(await cashierFor(late.user, late.orderId));
+    expect((await call(app, 'POST', `/api/orders/${late.orderId}/cancel`, { headers: late.user.headers })).status).toBe(200);
+    expect((await payForm(hiddenFields(await lateCashier.text()))).status).toBe(303);
+    expect(await statusOf(late.orderId)).toBe(ORDER_STATUS.canceled);
+    expect(await t.db('payments').where({ order_id: late.orderId }).select('source', 'outcome')).toEqual([{ source: 'notify', outcome: 'refund' }]);
+    // the payments.refund job's work: alipay.trade.refund on the local gateway, once
+    expect(await app.services.payments.refundPending(sys())).toMatchObject({ refunded: 1, failed: 0, retrying: 0 });
+    expect((await app.services.providers.alipay!.queryTrade(late.orderId)).status).toBe('TRADE_CLOSED');
+    expect(await app.services.payments.refundPending(sys())).toMatchObject({ refunded: 0 });
+
+    // a notify that never arrives (the shop's notify URL unreachable): the unpaid-order job's query
+    // (settleByQuery) finds the trade paid and settles the order
+    const d2 = tmpDir('alipay-local-lost');
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const lost = loadConfig({ ALIPAY_GATEWAY: 'local', DATA_DIR: d2, PUBLIC_URL: publicUrl, ALIPAY_NOTIFY_URL: 'http://127.0.0.1:9/api/payment/alipay/notify' }).alipay!;
+    const other = await startTestApp(t, { port, config: { alipay: lost, dataDir: d2, publicUrl } });
+    try {
+      const quiet = await placeAlipayOrder();
+      const r = await call(other, 'GET', `/api/orders/${quiet.orderId}/payment`, { headers: quiet.user.headers });
+      const fields = hiddenFields(await (await fetch(r.body.alipay_url)).text());
+      expect((await fetch(`${other.url}/dev/alipay/pay`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' })).status).toBe(303);
+      expect(await statusOf(quiet.orderId)).toBe(ORDER_STATUS.unpaid);
+      const ctx = other.services.systemContext('alipay-local-test');
+      expect(await other.services.payments.settleByQuery(ctx, quiet.orderId)).toMatchObject({ trade_status: 'TRADE_SUCCESS', outcome: 'settled' });
+      expect(await statusOf(quiet.orderId)).toBe(ORDER_STATUS.unsent);
+      expect(await t.db('payments').where({ order_id: quiet.orderId }).select('source')).toEqual([{ source: 'query' }]);
+    } finally {
+      await other.close();
+      fs.rmSync(d2, { recursive: true, force: true });
+    }
   });
 
   it('is not there without ALIPAY_GATEWAY=local', async () => {
