@@ -98,8 +98,9 @@ export function beijingTime(at: Date): string {
 }
 
 export const ALIPAY_SANDBOX_GATEWAY = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';
-/** The local development gateway's path on the shop (api/providers/alipay-local/). */
-export const LOCAL_GATEWAY_PATH = '/dev/alipay/gateway.do';
+/** Where the local development gateway lives on the shop (api/providers/alipay-local/), and its gateway.do. */
+export const LOCAL_GATEWAY_BASE = '/dev/alipay';
+export const LOCAL_GATEWAY_PATH = `${LOCAL_GATEWAY_BASE}/gateway.do`;
 /** The app id the local gateway uses when ALIPAY_APP_ID is unset. */
 export const LOCAL_APP_ID = '2021000000000000';
 

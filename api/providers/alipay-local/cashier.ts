@@ -1,9 +1,11 @@
+import { LOCAL_GATEWAY_BASE } from '../alipay.ts';
+
 // The pages of the local development gateway: the cashier that plays Alipay's (alipay.trade.page.pay)
 // and its error page. Plain HTML forms, no script (the shop's CSP allows none inline), one small
 // stylesheet served next to them. Every page says in its title and at its top that it is a local
 // simulation and no money moves, so nobody mistakes it for Alipay.
 
-export const CASHIER_PATH = '/dev/alipay';
+export const CASHIER_PATH = LOCAL_GATEWAY_BASE;
 export const CASHIER_TITLE = '支付宝收银台（本地开发模拟，非真实支付）';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

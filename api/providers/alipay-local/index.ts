@@ -231,7 +231,8 @@ export function localAlipayGateway(deps: LocalGatewayDeps): Middleware {
     if (!body) return html(ctx, 400, errorPage('请求体无效', ordersUrl));
     if (ctx.path === LOCAL_GATEWAY_PATH) return exec(ctx, { ...query, ...body });
 
-    // 确认付款: the shop's request again (its signature, not its age: the customer may take a while)
+    // 确认付款: the shop's request checked again — its signature, and an age of up to 2 h rather than
+    // 10 min (the customer may take a while; time_expire still applies)
     const order = pagePay(body, PAY_WINDOW_MS);
     if ('error' in order) return html(ctx, 400, errorPage(order.error!, ordersUrl));
     const before = book.get(order.orderId);
