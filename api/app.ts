@@ -8,6 +8,7 @@ import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/error.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { localAlipayGateway } from './providers/alipay-local/index.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { addressRoutes } from './routes/addresses.ts';
@@ -75,6 +76,13 @@ export function createApp(services: Services): Koa {
   };
   const crossOrigin = cors(services.config.corsOrigins);
   app.use((ctx, next) => (isApiPath(ctx.path) ? crossOrigin(ctx, () => compress(ctx, () => routes(ctx, () => unmatched(ctx, next)))) : next()));
+
+  // ALIPAY_GATEWAY=local (development only; production mode refuses it): the shop plays Alipay's
+  // gateway and cashier itself under /dev/alipay/ (api/providers/alipay-local/).
+  const alipay = services.config.alipay;
+  if (alipay?.local) {
+    app.use(localAlipayGateway({ config: alipay, dataDir: services.config.dataDir, publicUrl: services.config.publicUrl, clock: services.clock, log: services.log }));
+  }
 
   // Everything else is a read-only site.
   app.use((ctx, next) => {

@@ -44,7 +44,8 @@ export interface Config {
   /**
    * Alipay page pay (ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY, ALIPAY_GATEWAY,
    * ALIPAY_RETURN_URL, ALIPAY_NOTIFY_URL: api/providers/alipay.ts); null without them: the payment
-   * endpoints answer 404 ALIPAY_DISABLED.
+   * endpoints answer 404 ALIPAY_DISABLED. ALIPAY_GATEWAY=local: the shop's own development gateway
+   * (`local: true`, keys made in DATA_DIR), refused in production mode (NODE_ENV=production).
    */
   alipay: AlipayConfig | null;
   /** SMTP_URL (null: mails go to the log) and the sender address (MAIL_FROM). */
@@ -287,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     qq,
     alipay: alipayConfigFrom(env, publicUrl, (variable, message) => {
       throw new ConfigError(variable, message);
-    }, root),
+    }, root, dataDir),
     sms,
     host: get('HOST') ?? '0.0.0.0',
     database,

@@ -6,6 +6,7 @@ import type { AlipaySdk } from 'alipay-sdk';
 import { beijingDateTime } from '../beijing-time.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { formatCents, parseMoney } from '../money.ts';
+import { localAlipayKeys } from './alipay-local/keys.ts';
 
 // Alipay page pay (电脑网站支付) through alipay-sdk 4, public-key mode, RSA2 (shared/reference/
 // providers.md): the signed gateway URL the browser is sent to (alipay.trade.page.pay), the check
@@ -35,6 +36,11 @@ export interface AlipayConfig {
   notifyUrl: string;
   /** Give up on a gateway call after this long (ms; default 5000). */
   timeoutMs?: number;
+  /**
+   * ALIPAY_GATEWAY=local: the gateway is the shop's own development stand-in (api/providers/alipay-local/,
+   * mounted by the app), with key pairs generated in DATA_DIR. Never in production mode.
+   */
+  local?: boolean;
 }
 
 export interface PagePayOrder {
@@ -92,6 +98,14 @@ export function beijingTime(at: Date): string {
 }
 
 export const ALIPAY_SANDBOX_GATEWAY = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';
+/** Where the local development gateway lives on the shop (api/providers/alipay-local/), and its gateway.do. */
+export const LOCAL_GATEWAY_BASE = '/dev/alipay';
+export const LOCAL_GATEWAY_PATH = `${LOCAL_GATEWAY_BASE}/gateway.do`;
+/** The app id the local gateway uses when ALIPAY_APP_ID is unset. */
+export const LOCAL_APP_ID = '2021000000000000';
+
+/** Production mode: NODE_ENV=production. It refuses what is only for development (ALIPAY_GATEWAY=local). */
+export const isProductionMode = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV?.trim() === 'production';
 
 type Fail = (variable: string, message: string) => never;
 const defaultFail: Fail = (variable, message) => {
@@ -152,8 +166,10 @@ function rsaKey(name: string, text: string, kind: 'private' | 'public', fail: Fa
  * base64 or a file path; ALIPAY_GATEWAY (default: the sandbox), ALIPAY_RETURN_URL (default
  * $PUBLIC_URL/pay_success.html), ALIPAY_NOTIFY_URL (default $PUBLIC_URL/api/payment/alipay/notify;
  * must be reachable from the internet for Alipay to post to it).
+ *
+ * ALIPAY_GATEWAY=local: the shop's own development gateway instead (localAlipayConfig).
  */
-export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail: Fail = defaultFail, root = process.cwd()): AlipayConfig | null {
+export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail: Fail = defaultFail, root = process.cwd(), dataDir = path.resolve(root, 'data')): AlipayConfig | null {
   const get = (name: string) => {
     const v = env[name]?.trim();
     return v === undefined || v === '' ? undefined : v;
@@ -161,6 +177,7 @@ export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail
   const appId = get('ALIPAY_APP_ID');
   const privateRaw = get('ALIPAY_PRIVATE_KEY');
   const publicRaw = get('ALIPAY_PUBLIC_KEY');
+  if (get('ALIPAY_GATEWAY') === 'local') return localAlipayConfig(env, get, publicUrl, fail, dataDir);
   if (!appId && !privateRaw && !publicRaw) return null;
   if (!appId) return fail('ALIPAY_APP_ID', 'is required when an Alipay key is set');
   if (!/^[0-9]{6,32}$/.test(appId)) return fail('ALIPAY_APP_ID', `must be the app's numeric id (got '${appId}')`);
@@ -189,6 +206,42 @@ export function alipayConfigFrom(env: NodeJS.ProcessEnv, publicUrl: string, fail
     gateway: urls.ALIPAY_GATEWAY,
     returnUrl: urls.ALIPAY_RETURN_URL,
     notifyUrl: urls.ALIPAY_NOTIFY_URL,
+  };
+}
+
+/**
+ * ALIPAY_GATEWAY=local: page pay, the notify, the return, query and refund all go through the shop's
+ * own development gateway at $PUBLIC_URL/dev/alipay/gateway.do, which plays Alipay with a key pair
+ * made on first use in DATA_DIR (the app's pair too): no Alipay account needed, and every answer is
+ * verified by the same code as the real gateway's. ALIPAY_APP_ID is optional; keys are not taken
+ * (they would not be the ones the local gateway checks). Refused in production mode.
+ */
+function localAlipayConfig(env: NodeJS.ProcessEnv, get: (name: string) => string | undefined, publicUrl: string, fail: Fail, dataDir: string): AlipayConfig {
+  if (isProductionMode(env)) {
+    return fail('ALIPAY_GATEWAY', 'must not be local in production mode (NODE_ENV=production): the local gateway is a development stand-in for Alipay, no real payment');
+  }
+  for (const name of ['ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY']) {
+    if (get(name)) fail(name, 'must be unset with ALIPAY_GATEWAY=local: the local gateway makes its own key pairs in DATA_DIR');
+  }
+  const appId = get('ALIPAY_APP_ID') ?? LOCAL_APP_ID;
+  if (!/^[0-9]{6,32}$/.test(appId)) return fail('ALIPAY_APP_ID', `must be the app's numeric id (got '${appId}')`);
+  const base = publicUrl.replace(/\/$/, '');
+  const urls = {
+    ALIPAY_RETURN_URL: get('ALIPAY_RETURN_URL') ?? `${base}/pay_success.html`,
+    ALIPAY_NOTIFY_URL: get('ALIPAY_NOTIFY_URL') ?? `${base}/api/payment/alipay/notify`,
+  };
+  for (const [name, value] of Object.entries(urls)) {
+    if (!/^https?:\/\/[^/]/.test(value)) fail(name, `must be an http(s) URL (got '${value}')`);
+  }
+  const keys = localAlipayKeys(dataDir);
+  return {
+    appId,
+    privateKey: keys.appPrivateKey,
+    alipayPublicKey: keys.alipayPublicKey,
+    gateway: `${base}${LOCAL_GATEWAY_PATH}`,
+    returnUrl: urls.ALIPAY_RETURN_URL,
+    notifyUrl: urls.ALIPAY_NOTIFY_URL,
+    local: true,
   };
 }
 

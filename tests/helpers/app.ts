@@ -32,6 +32,8 @@ export interface TestAppOptions {
   overrides?: ServiceOverrides;
   /** Also run a job worker in this process, as `npm start` does (SMS and mails are sent by it). */
   worker?: boolean;
+  /** Listen on this port (default: any free one) — for a PUBLIC_URL known before the start. */
+  port?: number;
 }
 
 export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promise<TestApp> {
@@ -46,7 +48,7 @@ export async function startTestApp(t: TestDb, opts: TestAppOptions = {}): Promis
     ...opts.config,
   };
   const services = createServices(config, { log: createLogger('silent'), ...opts.overrides });
-  const server = await listen(services, 0, '127.0.0.1');
+  const server = await listen(services, opts.port ?? 0, '127.0.0.1');
   const queue = opts.worker
     ? await createJobQueue({ ...config, jobs: { ...config.jobs, pollMs: 100 } }, services.db, services.log, { services, drainTimeoutMs: 5000 })
     : null;
