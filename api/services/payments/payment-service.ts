@@ -269,7 +269,7 @@ export class PaymentService {
       try {
         const outcome = await withTransaction(context, async ({ trx }): Promise<PaymentOutcome | 'replay'> => {
           if (await trx('payments').where({ trade_no: p.tradeNo }).first('id')) return 'replay';
-          const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at });
+          const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at, paid_at: at });
           const result: PaymentOutcome = changed === 1 ? 'settled' : 'refund';
           await trx('payments').insert({
             order_id: p.orderId,
