@@ -74,7 +74,7 @@ function toLine(r: Record<string, any>): OrderLine {
   };
 }
 
-/** What an order's answer needs besides its row and lines: its refunds and when it was commented. */
+/** What an order's answer needs besides its row and lines: its payments recorded for refund. */
 interface OrderExtras {
   refundStates: (string | null)[];
   refundedAt: number | null;
