@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
+import { reorder } from '../services/orders/reorder.ts';
 import { visibleLength } from '../text.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
@@ -54,6 +55,14 @@ export const orderRoutes = [
   }),
   defineRoute({
     method: 'get',
+    path: '/api/orders/counts',
+    response: answer.orderCounts,
+    auth: 'user',
+    summary: 'How many orders the customer has in each status (the tabs of 我的订单)',
+    handler: async ({ context, services }) => services.orders.counts(context, userIdOf(context)),
+  }),
+  defineRoute({
+    method: 'get',
     path: '/api/orders/:order_id',
     summary: 'One of the caller’s orders with its lines',
     response: answer.order,
@@ -68,9 +77,22 @@ export const orderRoutes = [
     response: answer.order,
     errors: [404, 409],
     auth: 'user',
-    summary: 'Cancel an unpaid order: its stock goes back',
+    summary: 'Cancel an order not yet shipped (待支付 or 待发货): its stock goes back, a payment is refunded',
     params: orderIdParams,
     handler: async ({ params, context, services }) => services.orders.cancel(context, userIdOf(context), params.order_id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders/:order_id/reorder',
+    response: answer.reordered,
+    errors: [404],
+    auth: 'user',
+    summary: '再次购买: put the order’s lines back in the cart (lines no longer for sale are skipped and reported)',
+    params: orderIdParams,
+    handler: async ({ params, context, services, cookies }) => {
+      const order = await services.orders.get(context, userIdOf(context), params.order_id);
+      return reorder(context, cookies, services.cart, order.skus);
+    },
   }),
 ];
 

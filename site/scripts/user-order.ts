@@ -1,35 +1,59 @@
-// /user_center_order.html?page=N: the customer's orders, newest first, each with its lines, state
-// and what can be done with it now — 去支付 (unpaid Alipay), 取消订单 (unpaid), 去评价 (待评价).
+// /user_center_order.html?status=N&page=M: the customer's orders, newest first, under the tabs
+// 全部 / 待支付 / 待发货 / 待收货 / 待评价 with their counts; each order with its lines, its state
+// (and refund) and the actions it allows now (order-view.ts), linked to its detail page.
 import type { Order, OrderLine, OrderService } from '../../api/services/orders/order-service.ts';
-import { api, asApiError, request } from './api-client.ts';
-import { busy, el } from './form-kit.ts';
+import { api, asApiError } from './api-client.ts';
+import { el } from './form-kit.ts';
+import { actionButtons, beijingTime, detailUrl, runAction, statusText, tickDeadlines } from './order-view.ts';
 import { redirectIfUnauthorized } from './session.ts';
-import { formatTime } from './shop.ts';
 import { enterUserCenter } from './user-center.ts';
 
 type OrderPage = Awaited<ReturnType<OrderService['list']>>;
+type Counts = Awaited<ReturnType<OrderService['counts']>>;
 
 const PAGE_SIZE = 5;
-const STATUS = { unpaid: 1, uncommented: 4 } as const;
-const PAY_ALIPAY = 2;
+const TABS: { status: '' | '1' | '2' | '3' | '4'; label: string }[] = [
+  { status: '', label: '全部' },
+  { status: '1', label: '待支付' },
+  { status: '2', label: '待发货' },
+  { status: '3', label: '待收货' },
+  { status: '4', label: '待评价' },
+];
 
 const list = document.getElementById('order-list')!;
 const empty = document.getElementById('order-empty')!;
 const pages = document.getElementById('order-pages')!;
-const count = document.getElementById('order-count')!;
+const tabs = document.getElementById('order-tabs')!;
 const msg = document.getElementById('order-msg')!;
 
-const requested = Math.floor(Number(new URLSearchParams(location.search).get('page')));
+const query = new URLSearchParams(location.search);
+const requested = Math.floor(Number(query.get('page')));
 let page = Number.isFinite(requested) && requested >= 1 ? requested : 1;
+const status = TABS.find((t) => t.status === query.get('status'))?.status ?? '';
 
-function say(message: string | null): void {
+function say(message: string | null, kind: 'error' | 'ok' = 'error'): void {
   msg.textContent = message ?? '';
+  msg.className = kind === 'ok' ? 'form-msg ok' : 'form-msg';
   msg.hidden = !message;
 }
 
 function failed(err: unknown): void {
   const e = asApiError(err);
   if (!redirectIfUnauthorized(e)) say(e.message);
+}
+
+const href = (s: string, p = 1) => `?${new URLSearchParams({ ...(s ? { status: s } : {}), ...(p > 1 ? { page: String(p) } : {}) })}`;
+
+function renderTabs(counts: Counts): void {
+  tabs.replaceChildren(
+    ...TABS.map((t) => {
+      const n = t.status ? counts[Number(t.status) as 1 | 2 | 3 | 4] : counts.all;
+      const a = el('a', { href: href(t.status) || '?', role: 'tab', 'data-status': t.status, 'aria-selected': String(t.status === status) }, t.label);
+      a.append(el('em', { class: 'tab-count' }, String(n)));
+      if (t.status === status) a.classList.add('active');
+      return a;
+    }),
+  );
 }
 
 function lineItem(line: OrderLine): HTMLLIElement {
@@ -49,23 +73,12 @@ function lineItem(line: OrderLine): HTMLLIElement {
 function orderCard(o: Order): HTMLElement {
   const card = el('article', { class: 'order-card', 'data-order': o.order_id, 'data-status': String(o.status) });
   const head = el('header', { class: 'order-head' });
-  head.append(
-    el('span', { class: 'order-time' }, formatTime(o.created_at)),
-    el('span', { class: 'order-no' }, `订单号：${o.order_id}`),
-    el('span', { class: 'order-status' }, o.status_name),
-  );
+  const no = el('span', { class: 'order-no' }, '订单号：');
+  no.append(el('a', { href: detailUrl(o.order_id) }, o.order_id));
+  head.append(el('span', { class: 'order-time' }, beijingTime(o.created_at)), no, el('span', { class: 'order-status' }, statusText(o)));
   const side = el('div', { class: 'order-side' });
-  side.append(
-    el('p', { class: 'price order-pay' }, `¥${o.payment_amount}`),
-    el('p', { class: 'muted' }, `含运费 ¥${o.freight}`),
-    el('p', {}, o.pay_method_name),
-  );
-  if (o.status === STATUS.unpaid && o.pay_deadline) side.append(el('p', { class: 'muted' }, `请于 ${formatTime(o.pay_deadline)} 前支付`));
-  const actions = el('div', { class: 'order-actions' });
-  if (o.status === STATUS.unpaid && o.pay_method === PAY_ALIPAY) actions.append(el('button', { type: 'button', class: 'btn-primary btn-small', 'data-act': 'pay' }, '去支付'));
-  if (o.status === STATUS.unpaid) actions.append(el('button', { type: 'button', class: 'btn-plain btn-small', 'data-act': 'cancel' }, '取消订单'));
-  if (o.status === STATUS.uncommented) actions.append(el('a', { class: 'btn-primary btn-small btn-link', href: `/goods_judge.html?order_id=${o.order_id}` }, '去评价'));
-  side.append(actions);
+  side.append(el('p', { class: 'price order-pay' }, `¥${o.payment_amount}`), el('p', { class: 'muted' }, `含运费 ¥${o.freight}`), el('p', {}, o.pay_method_name));
+  side.append(actionButtons(o, true));
   const body = el('div', { class: 'order-body' });
   const lines = el('ul', { class: 'order-lines' });
   lines.append(...o.skus.map(lineItem));
@@ -76,7 +89,7 @@ function orderCard(o: Order): HTMLElement {
 
 function pageLink(n: number, label: string, current = false): HTMLElement {
   if (current) return el('span', { class: 'current', 'aria-current': 'page' }, label);
-  return el('a', { href: `?page=${n}` }, label);
+  return el('a', { href: href(status, n) || '?' }, label);
 }
 
 function renderPages(total: number): void {
@@ -89,15 +102,15 @@ function renderPages(total: number): void {
 }
 
 async function load(): Promise<void> {
-  const { data, error } = await api<OrderPage>(`/orders?page=${page}&page_size=${PAGE_SIZE}`);
+  const [{ data, error }, counts] = await Promise.all([api<OrderPage>(`/orders?page=${page}&page_size=${PAGE_SIZE}${status ? `&status=${status}` : ''}`), api<Counts>('/orders/counts')]);
   if (error || !data) return failed(error);
+  if (counts.data) renderTabs(counts.data);
   // a page past the end (an order cancelled away, an old link): show the last one instead
   if (data.results.length === 0 && data.count > 0 && page > 1) {
     page = Math.ceil(data.count / PAGE_SIZE);
-    history.replaceState(null, '', `?page=${page}`);
+    history.replaceState(null, '', href(status, page));
     return load();
   }
-  count.textContent = `共 ${data.count} 个订单`;
   list.replaceChildren(...data.results.map(orderCard));
   empty.hidden = data.count > 0;
   renderPages(data.count);
@@ -106,29 +119,13 @@ async function load(): Promise<void> {
 list.addEventListener('click', (event) => {
   const btn = (event.target as Element).closest<HTMLButtonElement>('button[data-act]');
   const orderId = btn?.closest<HTMLElement>('[data-order]')?.dataset.order;
-  if (!btn || !orderId) return;
-  say(null);
-  if (btn.dataset.act === 'pay') {
-    void busy(btn, async () => {
-      try {
-        const { alipay_url } = await request<{ alipay_url: string }>('GET', `/orders/${orderId}/payment`);
-        location.href = alipay_url;
-      } catch (err) {
-        failed(err);
-      }
-    });
-  } else if (btn.dataset.act === 'cancel') {
-    if (!confirm(`确定取消订单 ${orderId} 吗？`)) return;
-    void busy(btn, () => request('POST', `/orders/${orderId}/cancel`).then(load, (err) => {
-      failed(err);
-      return load(); // it may have been paid or cancelled meanwhile: show what it is now
-    }));
-  }
+  if (btn && orderId) runAction(btn, orderId, { say, reload: load });
 });
 
 async function start(): Promise<void> {
   if (!(await enterUserCenter())) return;
   await load();
+  tickDeadlines(list, () => void load());
 }
 
 void start();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, migrateRollbackAll } from '../../api/db/migrate.ts';
 import * as refundsMigration from '../../api/db/migrations/2026-11-26-06-refunds.ts';
+import * as timelineMigration from '../../api/db/migrations/2026-11-28-01-order-timeline.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -12,7 +13,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -75,6 +76,28 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     const [id] = await t.db('brands').insert({ name: '无别名', first_letter: 'W' });
     expect((await t.db('brands').where({ id }).first('aliases')).aliases).toBe('');
     await t.db('brands').where({ id }).del();
+  });
+
+  it('give orders paid and cancelled before the timeline their times', async () => {
+    await t.db('knex_migrations').where('name', '2026-11-28-01-order-timeline').del();
+    await timelineMigration.down(t.db);
+    const [userId] = await t.db('users').insert({ username: 'timeline', password_hash: 'x', mobile: '13900000007', created_at: 1, updated_at: 1 });
+    const order = { user_id: userId, receiver: '张三', province: '北京市', city: '北京市', district: '海淀区', place: '1号', mobile: '13900000007', total_count: 1, total_amount: '1.00', freight: '10.00', payment_amount: '11.00', pay_method: 2, created_at: 1 };
+    await t.db('orders').insert([
+      { ...order, order_id: '202611280000000000000001', status: 2, updated_at: 5 },
+      { ...order, order_id: '202611280000000000000002', status: 6, updated_at: 9 },
+      { ...order, order_id: '202611280000000000000003', status: 1, updated_at: 1 },
+    ]);
+    await t.db('payments').insert({ order_id: '202611280000000000000001', trade_no: 'T-paid', amount: '11.00', source: 'notify', outcome: 'settled', created_at: 4 });
+    expect(await migrateLatest(t.db)).toEqual(['2026-11-28-01-order-timeline']);
+    expect((await t.db('orders').orderBy('order_id').select('paid_at', 'canceled_at')).map((r) => [r.paid_at && Number(r.paid_at), r.canceled_at && Number(r.canceled_at)])).toEqual([
+      [4, null],
+      [null, 9],
+      [null, null],
+    ]);
+    await t.db('payments').del();
+    await t.db('orders').del();
+    await t.db('users').del();
   });
 
   it('enforce the catalog’s integrity rules', async () => {

@@ -268,16 +268,20 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     expect(await stockOf(sku.id)).toBe(20);
     expect(await salesOf(sku.id)).toBe(sku.sales);
 
-    // cash orders are not cancellable; an expired Alipay order is swept, a fresh one is not
+    // a cash order (待发货) is cancelled by its customer, once; the sweep never touches it
     cart.set(userId, [[sku.id, 1]]);
     const cash = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.cash });
-    await expect(svc.cancel(ctx(userId), userId, cash.order_id)).rejects.toMatchObject({ statusCode: 409 });
+    expect(await stockOf(sku.id)).toBe(19);
+    expect((await svc.cancel(ctx(userId), userId, cash.order_id)).status).toBe(ORDER_STATUS.canceled);
+    expect(await stockOf(sku.id)).toBe(20);
+    await expect(svc.cancel(ctx(userId), userId, cash.order_id)).rejects.toMatchObject({ statusCode: 409, code: 'ORDER_NOT_CANCELABLE' });
+    // an expired Alipay order is swept, a fresh one is not
     cart.set(userId, [[sku.id, 2]]);
     const old = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay });
     clock.advance(20 * 60_000);
     cart.set(userId, [[sku.id, 1]]);
     const fresh = await svc.commit(ctx(userId), userId, { address_id: addressId, pay_method: PAY_METHOD.alipay });
-    expect(await stockOf(sku.id)).toBe(16);
+    expect(await stockOf(sku.id)).toBe(17);
     clock.advance(11 * 60_000);
     const asked: string[] = [];
     // Alipay unreachable: nothing is cancelled this round
@@ -286,7 +290,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
     expect(asked).toEqual([old.order_id]);
     expect((await svc.get(ctx(userId), userId, old.order_id)).status).toBe(ORDER_STATUS.canceled);
     expect((await svc.get(ctx(userId), userId, fresh.order_id)).status).toBe(ORDER_STATUS.unpaid);
-    expect(await stockOf(sku.id)).toBe(18);
+    expect(await stockOf(sku.id)).toBe(19);
     expect(await svc.cancelExpired(sweepAt(clock.now().getTime()))).toBe(0); // once
   });
 

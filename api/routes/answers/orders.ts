@@ -57,6 +57,11 @@ export const order = z.strictObject({
   freight: money,
   payment_amount: money,
   pay_deadline: instant.nullable().meta({ description: 'an unpaid Alipay order is cancelled after this' }),
+  refund_state: z.enum(['pending', 'done', 'failed']).nullable().meta({ description: 'the refund of a cancelled paid order: pending 退款中, done 已退款, failed (a human must act); null: none' }),
+  actions: z.array(z.enum(['pay', 'cancel', 'comment', 'reorder'])).meta({ description: 'what the customer may do with the order now' }),
+  timeline: z
+    .array(z.strictObject({ event: z.enum(['placed', 'paid', 'shipped', 'received', 'commented', 'canceled', 'refunded']), name: z.string(), at: instant }))
+    .meta({ description: 'what happened to the order, oldest first' }),
   address: z.strictObject({
     receiver: z.string(),
     province: z.string(),
@@ -68,6 +73,15 @@ export const order = z.strictObject({
     email: z.string().nullable(),
   }),
   skus: z.array(orderLine),
+});
+
+export const orderCounts = z
+  .strictObject({ all: count, 1: count, 2: count, 3: count, 4: count, 5: count, 6: count })
+  .meta({ description: 'orders per status (1 待支付 … 6 已取消), and all of them' });
+
+export const reordered = z.strictObject({
+  added: z.array(z.strictObject({ sku_id: id, name: z.string(), count: z.int().min(1) })),
+  skipped: z.array(z.strictObject({ sku_id: id, name: z.string(), reason: z.string() })),
 });
 
 export const orderPage = z.strictObject({ count, page: z.int().min(1), page_size: z.int().min(1), results: z.array(order) });

@@ -9,7 +9,8 @@ import { centsFromDb, formatCents } from '../../money.ts';
 import type { AddressService } from '../addresses/address-service.ts';
 import type { CartSource } from './cart-source.ts';
 import { checkCustomerLimits, lockCustomer } from './order-limits.ts';
-import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type PayMethod } from './order-rules.ts';
+import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type OrderStatus, type PayMethod } from './order-rules.ts';
+import { actionsOf, CUSTOMER_CANCELABLE, refundStateOf, timelineOf, type OrderAction, type RefundState, type TimelineEvent } from './order-state.ts';
 import { readSkus, returnStock, takeStock, unitsWanted, type Locking } from './stock.ts';
 
 // Checkout and orders. An order is placed in ONE transaction: stock taken (stock.ts), the order
@@ -46,6 +47,11 @@ export interface Order {
   freight: string;
   payment_amount: string;
   pay_deadline: string | null;
+  /** the refund of a cancelled paid order (or of a payment that came too late): null when none */
+  refund_state: RefundState | null;
+  /** what the customer may do with it now (order-state.ts) */
+  actions: OrderAction[];
+  timeline: { event: TimelineEvent; name: string; at: string }[];
   address: { receiver: string; province: string; city: string; district: string; place: string; mobile: string; tel: string | null; email: string | null };
   skus: OrderLine[];
 }
@@ -68,9 +74,19 @@ function toLine(r: Record<string, any>): OrderLine {
   };
 }
 
-function toOrder(r: Record<string, any>, lines: Record<string, any>[]): Order {
+/** What an order's answer needs besides its row and lines: its payments recorded for refund. */
+interface OrderExtras {
+  refundStates: (string | null)[];
+  refundedAt: number | null;
+}
+
+const ms = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function toOrder(r: Record<string, any>, lines: Record<string, any>[], extras: OrderExtras | undefined, at: number): Order {
   const status = Number(r.status) as keyof typeof STATUS_NAMES;
   const payMethod = Number(r.pay_method) as PayMethod;
+  const commented = lines.map((l) => ms(l.commented_at)).filter((t): t is number => t !== null);
+  const refundState = refundStateOf(extras?.refundStates ?? []);
   return {
     order_id: r.order_id,
     created_at: iso(r.created_at),
@@ -83,6 +99,16 @@ function toOrder(r: Record<string, any>, lines: Record<string, any>[]): Order {
     freight: formatCents(centsFromDb(r.freight)),
     payment_amount: formatCents(centsFromDb(r.payment_amount)),
     pay_deadline: r.pay_deadline === null || r.pay_deadline === undefined ? null : iso(r.pay_deadline),
+    refund_state: refundState,
+    actions: actionsOf({ status, pay_method: payMethod, pay_deadline_ms: ms(r.pay_deadline) }, at),
+    timeline: timelineOf({
+      placed: ms(r.created_at),
+      paid: ms(r.paid_at),
+      // the order is 待评价 until every line is commented: the last comment is when it was
+      commented: commented.length && lines.every((l) => Boolean(l.is_commented)) ? Math.max(...commented) : null,
+      canceled: ms(r.canceled_at),
+      refunded: refundState === 'done' ? (extras?.refundedAt ?? null) : null,
+    }),
     address: { receiver: r.receiver, province: r.province, city: r.city, district: r.district, place: r.place, mobile: r.mobile, tel: r.tel ?? null, email: r.email ?? null },
     skus: lines.map(toLine),
   };
@@ -242,6 +268,32 @@ export class OrderService {
     return by;
   }
 
+  private async extrasOf(q: Knex, orderIds: string[]) {
+    const by = new Map<string, OrderExtras>();
+    if (orderIds.length === 0) return by;
+    const rows = await q('payments').whereIn('order_id', orderIds).where('outcome', 'refund').select('order_id', 'refund_state', 'refunded_at');
+    for (const r of rows) {
+      const e = by.get(r.order_id) ?? { refundStates: [], refundedAt: null };
+      e.refundStates.push(r.refund_state ?? null);
+      const t = ms(r.refunded_at);
+      if (t !== null) e.refundedAt = Math.max(e.refundedAt ?? 0, t);
+      by.set(r.order_id, e);
+    }
+    return by;
+  }
+
+  /** Orders of the user per status, for the tabs of 我的订单. */
+  async counts(context: RequestContext, userId: number): Promise<{ all: number } & Record<OrderStatus, number>> {
+    const rows: { status: unknown; n: unknown }[] = await db(context)('orders').where('user_id', userId).groupBy('status').select('status').count({ n: '*' });
+    const counts = { all: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0 };
+    for (const r of rows) {
+      const s = Number(r.status) as OrderStatus;
+      if (s in counts) counts[s] = Number(r.n);
+      counts.all += Number(r.n);
+    }
+    return counts;
+  }
+
   async list(context: RequestContext, userId: number, opts: { page: number; pageSize: number; status?: number }) {
     const q = db(context);
     const base = () => {
@@ -250,8 +302,9 @@ export class OrderService {
     };
     const count = Number((await base().count({ n: '*' }).first())?.n ?? 0);
     const rows = await base().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_id', order: 'desc' }]).limit(opts.pageSize).offset((opts.page - 1) * opts.pageSize);
-    const lines = await this.linesOf(q, rows.map((r) => r.order_id));
-    return { count, page: opts.page, page_size: opts.pageSize, results: rows.map((r) => toOrder(r, lines.get(r.order_id) ?? [])) };
+    const ids = rows.map((r) => r.order_id);
+    const [lines, extras] = [await this.linesOf(q, ids), await this.extrasOf(q, ids)];
+    return { count, page: opts.page, page_size: opts.pageSize, results: rows.map((r) => toOrder(r, lines.get(r.order_id) ?? [], extras.get(r.order_id), now(context))) };
   }
 
   /** The user's order; another user's, or none, is 404 (never 403: do not tell it exists). */
@@ -259,29 +312,39 @@ export class OrderService {
     const q = db(context);
     const row = await q('orders').where({ order_id: orderId, user_id: userId }).first();
     if (!row) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
-    const lines = await this.linesOf(q, [orderId]);
-    return toOrder(row, lines.get(orderId) ?? []);
+    const [lines, extras] = [await this.linesOf(q, [orderId]), await this.extrasOf(q, [orderId])];
+    return toOrder(row, lines.get(orderId) ?? [], extras.get(orderId), now(context));
   }
 
-  /** Cancels an unpaid order of the user: its stock and sales go back, once. */
+  /**
+   * The customer cancels an order not yet shipped (待支付, or 待发货 — cash on delivery, or paid: the
+   * payment is then given back by the refund job): its stock and sales go back, once. An order
+   * already shipped, received or cancelled is 409 naming its state.
+   */
   async cancel(context: RequestContext, userId: number, orderId: string): Promise<Order> {
-    const done = await withTransaction(context, ({ trx }) => this.cancelIn(trx, orderId, now(context), userId));
+    const done = await withTransaction(context, ({ trx }) => this.cancelIn(trx, orderId, now(context), userId, CUSTOMER_CANCELABLE));
     if (!done) {
       const exists = await db(context)('orders').where({ order_id: orderId, user_id: userId }).first('status');
       if (!exists) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
-      throw new ConflictError('只能取消待支付的订单', 'ORDER_NOT_CANCELABLE');
+      const name = STATUS_NAMES[Number(exists.status) as OrderStatus];
+      throw new ConflictError(`订单${name}，不能取消：只能取消待支付或待发货的订单`, 'ORDER_NOT_CANCELABLE');
     }
     return this.get(context, userId, orderId);
   }
 
   /**
-   * Moves an unpaid order to 已取消 and returns its stock — only if it is still unpaid when its row
-   * is written: a payment committing at the same moment makes this a no-op (false), and vice versa.
+   * Moves an order in one of the states `from` (by default only 待支付: the unpaid-order job) to
+   * 已取消 and returns its stock — decided by ONE conditional UPDATE, so a payment (`… WHERE
+   * status = 1`) or a shipment (`… WHERE status = 2`) committing at the same moment makes this a
+   * no-op (false), and vice versa: an order is never both. A settled payment of the order becomes
+   * one to give back (outcome 'refund', refund_state 'pending') in the same transaction; the
+   * payments.refund job refunds it.
    */
-  async cancelIn(trx: Knex.Transaction, orderId: string, at: number, userId?: number): Promise<boolean> {
-    const q = trx('orders').where({ order_id: orderId, status: ORDER_STATUS.unpaid });
-    const changed = await (userId === undefined ? q : q.where('user_id', userId)).update({ status: ORDER_STATUS.canceled, updated_at: at });
+  async cancelIn(trx: Knex.Transaction, orderId: string, at: number, userId?: number, from: readonly OrderStatus[] = [ORDER_STATUS.unpaid]): Promise<boolean> {
+    const q = trx('orders').where({ order_id: orderId }).whereIn('status', from);
+    const changed = await (userId === undefined ? q : q.where('user_id', userId)).update({ status: ORDER_STATUS.canceled, updated_at: at, canceled_at: at });
     if (changed !== 1) return false;
+    await trx('payments').where({ order_id: orderId, outcome: 'settled' }).update({ outcome: 'refund', refund_state: 'pending', refund_next_at: null });
     const lines = await trx('order_lines').where({ order_id: orderId }).select('sku_id', 'count');
     await returnStock(trx, lines.map((l) => ({ sku_id: Number(l.sku_id), count: Number(l.count) })));
     if (lines.length) await trx('sales_changes').insert(lines.map((l) => ({ sku_id: l.sku_id, delta: -Number(l.count), created_at: at })));

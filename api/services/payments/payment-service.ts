@@ -21,7 +21,9 @@ import { ReturnQueryThrottle } from './return-queries.ts';
 // - `UPDATE orders SET status=2 WHERE order_id=? AND status=1`, the mirror of OrderService.cancelIn:
 //   whichever of payment and cancellation commits second sees the other's result. A payment that
 //   finds the order no longer unpaid (cancelled by the job, or paid by another trade) is still
-//   recorded, with outcome 'refund', and logged: money to give back, never lost. The payments.refund
+//   recorded, with outcome 'refund', and logged: money to give back, never lost. A paid order the
+//   customer cancels before it ships turns its settled payment into one to give back the same way
+//   (OrderService.cancelIn, in the cancel's transaction). The payments.refund
 //   job gives it back (refundPending): alipay.trade.refund with one out_request_no per payment, so
 //   a retry after a lost answer never refunds twice.
 //
@@ -208,7 +210,7 @@ export class PaymentService {
       let result: RefundResult | null = null;
       let failure: unknown = null;
       try {
-        result = await gateway.refundTrade({ orderId: row.order_id, tradeNo: row.trade_no, amountCents, requestNo: `RF${id}`, reason: '订单已取消或已支付，退回重复的付款' });
+        result = await gateway.refundTrade({ orderId: row.order_id, tradeNo: row.trade_no, amountCents, requestNo: `RF${id}`, reason: '订单已取消或重复支付，退回付款' });
       } catch (err) {
         failure = err;
       }
@@ -269,7 +271,7 @@ export class PaymentService {
       try {
         const outcome = await withTransaction(context, async ({ trx }): Promise<PaymentOutcome | 'replay'> => {
           if (await trx('payments').where({ trade_no: p.tradeNo }).first('id')) return 'replay';
-          const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at });
+          const changed = await trx('orders').where({ order_id: p.orderId, status: ORDER_STATUS.unpaid }).update({ status: ORDER_STATUS.unsent, updated_at: at, paid_at: at });
           const result: PaymentOutcome = changed === 1 ? 'settled' : 'refund';
           await trx('payments').insert({
             order_id: p.orderId,
