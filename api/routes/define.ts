@@ -9,6 +9,7 @@ import { requestIdOf } from '../middleware/request-id.ts';
 import { validate } from '../validation.ts';
 import { cookieValue, presentedSession } from '../services/accounts/session-authenticator.ts';
 import { sessionCookies } from './session-cookies.ts';
+import { setHeaderName } from '../services/header/header-cookies.ts';
 import type { Services } from '../services/index.ts';
 
 // Routes are declared as data (Ghost's endpoint objects): schemas validate path, query and body
@@ -59,7 +60,9 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   tag?: RouteTag;
   /**
    * 'issue': the handler's result may carry a session `token`; it is also set as the session cookie
-   * (and its CSRF twin) for the shop's pages. 'clear': the cookies are removed.
+   * (and its CSRF twin) for the shop's pages, with the header's readable display-name cookie from its
+   * `username` (the cart-count cookie comes from the cart's sessionStarted hook). 'clear': all of
+   * them are removed.
    */
   session?: 'issue' | 'clear';
   /** Default `no-store`: an answer is cacheable only where a route says so. */
@@ -187,14 +190,18 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
       ctx.status = r.statusCode ?? 200;
       ctx.set('Cache-Control', cacheControl);
       if (r.responseType && r.responseType !== 'json') ctx.type = MEDIA_TYPES[r.responseType];
-      const grant = result as { token?: unknown; user_id?: unknown; id?: unknown } | null;
+      const grant = result as { token?: unknown; user_id?: unknown; id?: unknown; username?: unknown } | null;
       if (r.session === 'issue' && typeof grant?.token === 'string') {
         for (const c of sessionCookies(grant.token, services.config)) ctx.append('Set-Cookie', c);
         // a session has started: what the guest kept in cookies joins the account (the guest cart)
         const userId = Number(grant.user_id ?? grant.id);
         for (const hook of services.sessionStarted) await hook({ userId, context: base, cookies });
+        if (typeof grant.username === 'string') setHeaderName(cookies, grant.username);
       }
-      if (r.session === 'clear') for (const c of sessionCookies(null, services.config)) ctx.append('Set-Cookie', c);
+      if (r.session === 'clear') {
+        for (const c of sessionCookies(null, services.config)) ctx.append('Set-Cookie', c);
+        setHeaderName(cookies, null);
+      }
       ctx.body = r.statusCode === 204 ? null : result;
     });
   }

@@ -35,8 +35,10 @@ export const orderRoutes = [
       pay_method: z.union([z.literal(PAY_METHOD.cash), z.literal(PAY_METHOD.alipay)], { message: '支付方式是 1 (货到付款) 或 2 (支付宝)' }),
     }),
     statusCode: 201,
-    handler: async ({ body, context, services }) => {
+    handler: async ({ body, context, services, cookies }) => {
       const r = await services.orders.commit(context, userIdOf(context), body, context.idempotencyKey);
+      // the ordered lines left the cart: the header's count cookie follows (header-cookies.ts)
+      if (r.cart_cleared) await services.cart.showCountOf(context, cookies, userIdOf(context));
       return { order_id: r.order_id, cart_cleared: r.cart_cleared };
     },
   }),

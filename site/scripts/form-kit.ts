@@ -90,6 +90,24 @@ export function check(form: HTMLFormElement, checks: Record<string, string | nul
   return first === null;
 }
 
+/**
+ * An error under a field goes away as soon as the field is valid (on input, not at the next submit):
+ * a shown message is checked again with its rule on every input or change of that field. Fields
+ * without a rule here (a server refusal) clear when edited.
+ */
+export function clearErrorsWhenValid(form: HTMLFormElement, fieldRules: Record<string, (value: string) => string | null>): void {
+  const recheck = (event: Event) => {
+    const field = event.target;
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLSelectElement || field instanceof HTMLTextAreaElement) || !field.name) return;
+    const slot = errorSlot(form, field.name);
+    if (!slot || slot.hidden) return;
+    const rule = fieldRules[field.name];
+    if (!rule || rule(field.value.trim()) === null) setFieldError(form, field.name, null);
+  };
+  form.addEventListener('input', recheck);
+  form.addEventListener('change', recheck);
+}
+
 /** A server refusal on the form: each named field under its input, anything else on top. */
 export function showApiError(form: HTMLFormElement, err: ApiError): void {
   const leftover: string[] = [];

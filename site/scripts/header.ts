@@ -1,6 +1,9 @@
 // Header, on every prebuilt page: the pages are the same for everyone, so who is logged in is
-// filled in here. No csrf cookie means logged out, and then nothing is asked of the server.
-import { currentUser, logout } from './session.ts';
+// filled in by script. header-state.js (blocking, in <head>) paints it from the readable cookies
+// before the first paint; this checks with the server and corrects it both ways — a session that
+// ended elsewhere shows the login links again. No csrf cookie means logged out, and then nothing is
+// asked of the server.
+import { currentUser, logout, pageNeedsLogin } from './session.ts';
 import { refreshCartCount } from './shop.ts';
 
 const info = document.getElementById('user-info');
@@ -17,20 +20,26 @@ if (!ACCOUNT_ENTRY.test(location.pathname)) {
   }
 }
 
+function showUser(username: string | null): void {
+  if (name) name.textContent = username ?? '';
+  if (info) info.hidden = username === null;
+  if (links) links.hidden = username !== null;
+  document.documentElement.dataset.session = username === null ? 'guest' : 'user';
+}
+
 currentUser()
-  .then((user) => {
-    if (!user) return;
-    if (name) name.textContent = user.username;
-    if (info) info.hidden = false;
-    if (links) links.hidden = true;
-  })
+  .then((user) => showUser(user?.username ?? null))
   .catch(() => {
-    // API unreachable: leave the login links showing
+    // API unreachable: leave what the cookies painted (header-state.js)
   });
 
+// Stay on the page after logging out — unless it needs a login, which would only show the login page.
 logoutLink?.addEventListener('click', (event) => {
   event.preventDefault();
-  void logout().then(() => location.reload());
+  void logout().then(() => {
+    if (pageNeedsLogin()) location.assign('/');
+    else location.reload();
+  });
 });
 
 // Guests have a cart too (a cookie only the server reads), so the count is asked for on every page.

@@ -1,5 +1,6 @@
 // Who is logged in, asked of the server at most once per page: the header and the user-centre
 // scripts share this module, so they share the one GET /api/user.
+import { HEADER_NAME_COOKIE } from '../../api/services/header/header-cookies.ts';
 import { api, CSRF_COOKIE, hasSession, request } from './api-client.ts';
 
 export interface CurrentUser {
@@ -11,6 +12,13 @@ export interface CurrentUser {
 }
 
 let pending: Promise<CurrentUser | null> | null = null;
+
+// Set by requireUser: after a logout, a page that needs a login cannot be shown again (it would
+// send the customer to the login page), so the header goes home instead of reloading it.
+let needsLogin = false;
+
+/** Whether this page asked for a logged-in user (requireUser). */
+export const pageNeedsLogin = (): boolean => needsLogin;
 
 /** The user, or null when logged out (no csrf cookie → no request at all; 401 → null). */
 export function currentUser(): Promise<CurrentUser | null> {
@@ -27,10 +35,12 @@ export function currentUser(): Promise<CurrentUser | null> {
   return pending;
 }
 
-// The server ended the session (expired, or a password change elsewhere) but the readable cookie
-// outlived it: dropping it spares every later page a request that can only answer 401.
+// The server ended the session (expired, or a password change elsewhere) but the readable cookies
+// outlived it: dropping them spares every later page a request that can only answer 401, and the
+// header's name cookie (header-state.js) must not paint a logged-in header again.
 function forgetSession(): void {
-  document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax${location.protocol === 'https:' ? '; Secure' : ''}`;
+  const attrs = `Max-Age=0; Path=/; SameSite=Lax${location.protocol === 'https:' ? '; Secure' : ''}`;
+  for (const name of [CSRF_COOKIE, HEADER_NAME_COOKIE]) document.cookie = `${name}=; ${attrs}`;
 }
 
 /**
@@ -52,6 +62,7 @@ export function loginUrl(next = location.pathname + location.search): string {
  * Other failures (network, 5xx) reject, so the page can say so instead of asking for a login.
  */
 export async function requireUser(): Promise<CurrentUser> {
+  needsLogin = true;
   const user = await currentUser();
   if (user) return user;
   location.replace(loginUrl());

@@ -3,7 +3,7 @@
 // /api/areas (provinces) and /api/areas/{id} (an area's children), each fetched once per page.
 import type { Address, AddressList } from '../../api/services/addresses/address-service.ts';
 import { api, asApiError, request } from './api-client.ts';
-import { busy, check, clearErrors, el, input, rules, setFieldError, showApiError, value } from './form-kit.ts';
+import { busy, check, clearErrors, clearErrorsWhenValid, el, input, rules, setFieldError, showApiError, value } from './form-kit.ts';
 import { redirectIfUnauthorized } from './session.ts';
 import { enterUserCenter } from './user-center.ts';
 
@@ -241,6 +241,16 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && !modal.hidden) closeForm();
 });
 
+// The text fields' rules, for the submit and for clearing a message once its field is valid.
+const textRules = {
+  receiver: (v: string) => (v ? null : '请填写收货人'),
+  place: (v: string) => (v ? null : '请填写详细地址'),
+  mobile: rules.mobile,
+  tel: rules.tel,
+  email: (v: string) => (v ? rules.email(v) : null),
+};
+clearErrorsWhenValid(form, textRules);
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   clearErrors(form);
@@ -250,14 +260,14 @@ form.addEventListener('submit', (event) => {
   const tel = value(form, 'tel');
   const email = value(form, 'email');
   const ok = check(form, {
-    receiver: receiver ? null : '请填写收货人',
+    receiver: textRules.receiver(receiver),
     province_id: province.value ? null : '请选择省',
     city_id: province.value && !city.value ? '请选择市' : null,
     district_id: city.value && !district.value ? '请选择区/县' : null,
-    place: place ? null : '请填写详细地址',
-    mobile: rules.mobile(mobile),
-    tel: rules.tel(tel),
-    email: email ? rules.email(email) : null,
+    place: textRules.place(place),
+    mobile: textRules.mobile(mobile),
+    tel: textRules.tel(tel),
+    email: textRules.email(email),
   });
   if (!ok) return;
   const body = {

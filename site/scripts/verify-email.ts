@@ -18,8 +18,9 @@ async function verify(): Promise<void> {
     return;
   }
   try {
-    const r = await request<{ email: string; email_active: boolean }>('PUT', '/emails/verification', { token });
-    done(true, '邮箱验证成功', `您的邮箱 ${r.email} 已通过验证。`);
+    const r = await request<{ email: string; email_active: boolean; already_verified: boolean }>('PUT', '/emails/verification', { token });
+    if (r.already_verified) done(true, '邮箱已验证', `您的邮箱 ${r.email} 已通过验证，无需再次验证。`);
+    else done(true, '邮箱验证成功', `您的邮箱 ${r.email} 已通过验证。`);
   } catch (err) {
     const e = asApiError(err);
     if (e.status === 400 || e.status === 404) done(false, '邮箱验证失败', '链接无效或已过期，请在用户中心重新发送验证邮件。');

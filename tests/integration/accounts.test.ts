@@ -203,6 +203,9 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
       expect(r.headers['set-cookie']!.find((c) => c.startsWith('meiduo_session='))).toMatch(/HttpOnly/i);
       expect(r.headers['set-cookie']!.find((c) => c.startsWith('meiduo_session='))).toMatch(/SameSite=Lax/i);
       expect(r.headers['set-cookie']!.find((c) => c.startsWith('meiduo_csrf='))).not.toMatch(/HttpOnly/i);
+      // the header's display name, readable by the page's head script (header-cookies.ts)
+      expect(r.cookies.meiduo_name).toBe(body.username);
+      expect(r.headers['set-cookie']!.find((c) => c.startsWith('meiduo_name='))).not.toMatch(/HttpOnly/i);
       const me = await call(app, 'GET', '/api/user', { headers: { authorization: `Bearer ${r.body.token}` } });
       expect(me.body).toEqual({ id: r.body.id, username: body.username, mobile: body.mobile, email: null, email_active: false });
       // the password is stored as an scrypt hash
@@ -393,12 +396,24 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
       expect((await call(app, 'PUT', '/api/emails/verification', { body: { token } })).status).toBe(400);
       expect((await call(app, 'GET', '/api/user', { headers: { authorization: `Bearer ${emailToken}` } })).status).toBe(401);
       const ok = await call(app, 'PUT', '/api/emails/verification', { body: { token: emailToken } });
-      expect(ok.body).toEqual({ email: 'first@example.com', email_active: true });
+      expect(ok.body).toEqual({ email: 'first@example.com', email_active: true, already_verified: false });
       expect((await call(app, 'GET', '/api/user', { headers: auth })).body.email_active).toBe(true);
-      expect((await call(app, 'PUT', '/api/emails/verification', { body: { token: emailToken } })).status).toBe(400);
+      // the link opened again, even days later: already verified, not a failure — the token verifies nothing more
+      clock.advance(3 * 24 * 3600_000);
+      const again = await call(app, 'PUT', '/api/emails/verification', { body: { token: emailToken } });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual({ email: 'first@example.com', email_active: true, already_verified: true });
+      // a made-up token of the right shape learns nothing
+      const forged = await call(app, 'PUT', '/api/emails/verification', { body: { token: `eml_${crypto.randomBytes(32).toString('base64url')}` } });
+      expect(forged.status).toBe(400);
+      expect(forged.body.error.fields).toEqual({ token: '验证链接无效或已过期' });
 
       // a new address: unverified again; the link for it expires after 24 h
       await call(app, 'PUT', '/api/user/email', { headers: auth, body: { email: 'second@example.com' } });
+      // the first address's link now says what a bad one says: that address is no longer the account's
+      const stale = await call(app, 'PUT', '/api/emails/verification', { body: { token: emailToken } });
+      expect(stale.status).toBe(400);
+      expect(stale.body.error.fields).toEqual(forged.body.error.fields);
       const m2 = await until(() => mail.sent.find((x) => x.to === 'second@example.com'), 'the second mail');
       const t2 = new URL(/https?:\/\/\S+token=\S+/.exec(m2.text)![0]).searchParams.get('token')!;
       expect((await call(app, 'GET', '/api/user', { headers: auth })).body.email_active).toBe(false);

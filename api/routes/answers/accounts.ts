@@ -21,7 +21,8 @@ export const sessionGrant = z.strictObject({ token, user_id: id, username: z.str
 
 export const registered = profile.extend({ token });
 
-export const emailVerified = z.strictObject({ email: z.string(), email_active: z.literal(true) });
+/** `already_verified`: the link was opened before and the address is still the account's, verified. */
+export const emailVerified = z.strictObject({ email: z.string(), email_active: z.literal(true), already_verified: z.boolean() });
 
 /** The same answer whether the account exists or not: no masked mobile (it could be unmasked by the count endpoint). */
 export const resetStarted = z.strictObject({ access_token: token });

@@ -252,19 +252,31 @@ export class AccountService {
     return profile;
   }
 
-  /** The link's token: single use, 24 h, and only for the address it was mailed to. */
-  async verifyEmail(context: RequestContext, token: string): Promise<{ email: string; email_active: true }> {
+  /**
+   * The link's token: single use, 24 h, and only for the address it was mailed to. Opened again
+   * (its marker found, tokens.ts USED_MARKERS) while that address is still the account's and
+   * verified, the answer says so (`already_verified`) instead of failing; anything else — a random
+   * token, one for an address since changed — is the same 400 as ever.
+   */
+  async verifyEmail(context: RequestContext, token: string): Promise<{ email: string; email_active: true; already_verified: boolean }> {
     const now = nowOf(context);
     const verified = await withTransaction(context, async ({ trx }) => {
-      const row = await this.tokens.consume(trx, 'emailVerification', token, now);
       const bad = () => new ValidationError('验证链接无效或已过期', { token: '验证链接无效或已过期' });
-      if (!row || row.user_id === null || !row.subject) throw bad();
+      const row = await this.tokens.consumeMarking(trx, 'emailVerification', token, now);
+      if (!row) {
+        const used = await this.tokens.findUsed(trx, 'emailVerification', token, now);
+        if (!used || used.user_id === null || !used.subject) throw bad();
+        const still = await trx('users').where({ id: used.user_id, email: used.subject, email_active: true }).first('id');
+        if (!still) throw bad();
+        return { userId: used.user_id, email: used.subject, already_verified: true };
+      }
+      if (row.user_id === null || !row.subject) throw bad();
       const updated = await trx('users').where({ id: row.user_id, email: row.subject }).update({ email_active: true, updated_at: now });
       if (updated !== 1) throw bad();
-      return { userId: row.user_id, email: row.subject, email_active: true as const };
+      return { userId: row.user_id, email: row.subject, already_verified: false };
     });
-    await this.forgetProfile(verified.userId);
-    return { email: verified.email, email_active: verified.email_active };
+    if (!verified.already_verified) await this.forgetProfile(verified.userId);
+    return { email: verified.email, email_active: true, already_verified: verified.already_verified };
   }
 
   /** Every other session of the user ends; the one that changed the password stays. */

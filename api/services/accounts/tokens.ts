@@ -17,6 +17,15 @@ export const TOKEN_KINDS = {
 } as const;
 export type TokenKind = keyof typeof TOKEN_KINDS;
 
+/**
+ * Kinds whose use is remembered: consuming one turns its row into this marker (same hash, a kind no
+ * lookup of a live token names) for USED_MARKER_RETENTION_MS, so a second use can be told "already
+ * done" rather than "invalid" — the verification link opened again. Only the token's holder can
+ * find its marker; the expiry purge removes it.
+ */
+export const USED_MARKERS: Partial<Record<TokenKind, string>> = { emailVerification: 'emu' };
+export const USED_MARKER_RETENTION_MS = 30 * 86_400_000;
+
 export interface TokenRow {
   id: number;
   /** the kind's short code (TOKEN_KINDS) */
@@ -74,6 +83,30 @@ export class TokenStore {
     if (!row) return null;
     const deleted = await trx('auth_tokens').where({ id: row.id }).del();
     return deleted === 1 ? row : null;
+  }
+
+  /**
+   * consume() for a kind with a USED_MARKERS code: the row stays, as that marker, instead of being
+   * deleted. Of two concurrent uses exactly one changes the row.
+   */
+  async consumeMarking(trx: Knex, kind: TokenKind, token: unknown, now: number): Promise<TokenRow | null> {
+    const marker = USED_MARKERS[kind];
+    if (!marker) throw new Error(`token kind ${kind} keeps no marker`);
+    const row = await this.find(trx, kind, token, now);
+    if (!row) return null;
+    const changed = await trx('auth_tokens')
+      .where({ id: row.id, kind: TOKEN_KINDS[kind] })
+      .update({ kind: marker, last_used_at: now, expires_at: now + USED_MARKER_RETENTION_MS });
+    return changed === 1 ? row : null;
+  }
+
+  /** The marker a consumeMarking() left for this token, or null (never used, unknown, or too long ago). */
+  async findUsed(trx: Knex, kind: TokenKind, token: unknown, now: number): Promise<TokenRow | null> {
+    const marker = USED_MARKERS[kind];
+    if (!marker || !looksLike(kind, token)) return null;
+    const row = await trx('auth_tokens').where({ token_hash: hashToken(token), kind: marker }).first<TokenRow | undefined>();
+    if (!row || Number(row.expires_at) <= now) return null;
+    return { ...row, id: Number(row.id), expires_at: Number(row.expires_at), last_used_at: Number(row.last_used_at) };
   }
 
   /** Deletes expired tokens of every kind (they are refused anyway; this keeps the table small). */

@@ -11,6 +11,7 @@ import { MAX_COUNT_PER_LINE, MAX_LINES } from '../orders/order-rules.ts';
 import { cartAddSchema, cartDeleteSchema, cartPutSchema, cartSelectionSchema, type CartAddBody, type CartItem, type CartPutBody } from './cart-schema.ts';
 import { putLine, withLine, type CartLine, type CartStore, type LineChange, type PutOutcome } from './cart-store.ts';
 import { CART_COOKIE, CART_COOKIE_MAX_AGE_S, GuestCartCookie } from './guest-cookie.ts';
+import { setHeaderCartCount } from '../header/header-cookies.ts';
 import { RedisCartStore } from './redis-cart-store.ts';
 import { SkuStockBatch } from './sku-batch.ts';
 import { SqlCartStore } from './sql-cart-store.ts';
@@ -20,6 +21,8 @@ import { SqlCartStore } from './sql-cart-store.ts';
 // (guest-cookie.ts). Whoever the caller is, the same rules hold: launched SKUs only, 1–99 of each and
 // never more than the stock, at most 50 lines. At login the guest cart joins the account's
 // (mergeGuest, a sessionStarted hook). Checkout reads and clears the cart through CartSource.
+// Every read and write also refreshes the header's readable cart-count cookie (header-cookies.ts),
+// counted as the cart page counts: pieces of launched SKUs.
 
 export class CartFullError extends AppError {
   constructor() {
@@ -52,9 +55,21 @@ export class CartService implements CartSource {
     return this.cookie.decode(cookies.get(CART_COOKIE));
   }
 
-  private saveGuest(cookies: Cookies, lines: readonly CartLine[]): void {
+  private async saveGuest(context: RequestContext, cookies: Cookies, lines: CartLine[]): Promise<void> {
     // an emptied cart takes its cookie with it
     cookies.set(CART_COOKIE, lines.length > 0 ? this.cookie.encode(lines) : null, { httpOnly: true, maxAgeSeconds: CART_COOKIE_MAX_AGE_S });
+    await this.showCount(context, cookies, lines);
+  }
+
+  /** The header's badge cookie from these lines: pieces of SKUs still for sale (what GET /cart lists). */
+  private async showCount(context: RequestContext, cookies: Cookies, lines: CartLine[]): Promise<void> {
+    const pieces = (await this.forSale(context, lines)).reduce((n, l) => n + l.count, 0);
+    setHeaderCartCount(cookies, pieces);
+  }
+
+  /** After a write to an account's cart: its lines as stored now. */
+  private async showUserCount(context: RequestContext, cookies: Cookies, userId: number): Promise<void> {
+    await this.showCount(context, cookies, await this.store.lines(context, userId));
   }
 
   private launched(context: RequestContext, ids: number[]) {
@@ -70,6 +85,13 @@ export class CartService implements CartSource {
   /** The cart page: launched SKUs only, priced now, in the order the lines were added. */
   async list(context: RequestContext, cookies: Cookies): Promise<CartItem[]> {
     const lines = await this.lines(context, cookies);
+    const items = await this.priced(context, lines);
+    // every page's header asks for the cart: its answer also sets the badge cookie right, whatever changed it elsewhere
+    setHeaderCartCount(cookies, items.reduce((n, i) => n + i.count, 0));
+    return items;
+  }
+
+  private async priced(context: RequestContext, lines: CartLine[]): Promise<CartItem[]> {
     if (lines.length === 0) return [];
     const rows = await this.launched(context, lines.map((l) => l.sku_id)).select('id', 'name', 'default_image', 'price');
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
@@ -122,9 +144,15 @@ export class CartService implements CartSource {
       let lines = this.guestLines(cookies);
       let r = putLine(lines, change, max);
       if (!r.ok && r.reason === 'full') r = putLine((lines = await this.forSale(context, lines)), change, max);
-      if (r.ok) this.saveGuest(cookies, withLine(lines, r.line));
+      if (r.ok) await this.saveGuest(context, cookies, withLine(lines, r.line));
       return r;
     }
+    const r = await this.putForUser(context, userId, change, max);
+    if (r.ok) await this.showUserCount(context, cookies, userId);
+    return r;
+  }
+
+  private async putForUser(context: RequestContext, userId: number, change: LineChange, max: number): Promise<PutOutcome> {
     const r = await this.store.put(context, userId, change, max);
     if (r.ok || r.reason !== 'full') return r;
     const lines = await this.store.lines(context, userId);
@@ -144,9 +172,12 @@ export class CartService implements CartSource {
   async remove(context: RequestContext, cookies: Cookies, body: { sku_id: number }): Promise<void> {
     const { sku_id } = validate(cartDeleteSchema, body, BAD_INPUT);
     const userId = CartService.userOf(context);
-    if (userId !== null) return this.store.remove(context, userId, [sku_id]);
+    if (userId !== null) {
+      await this.store.remove(context, userId, [sku_id]);
+      return this.showUserCount(context, cookies, userId);
+    }
     const lines = this.guestLines(cookies);
-    if (lines.some((l) => l.sku_id === sku_id)) this.saveGuest(cookies, lines.filter((l) => l.sku_id !== sku_id));
+    if (lines.some((l) => l.sku_id === sku_id)) await this.saveGuest(context, cookies, lines.filter((l) => l.sku_id !== sku_id));
   }
 
   /** PUT /cart/selection: every line selected, or none. */
@@ -156,7 +187,7 @@ export class CartService implements CartSource {
     if (userId !== null) await this.store.selectAll(context, userId, selected);
     else {
       const lines = this.guestLines(cookies);
-      if (lines.length > 0) this.saveGuest(cookies, lines.map((l) => ({ ...l, selected })));
+      if (lines.length > 0) await this.saveGuest(context, cookies, lines.map((l) => ({ ...l, selected })));
     }
     return { selected };
   }
@@ -166,19 +197,31 @@ export class CartService implements CartSource {
    * the cookie wins for a SKU in both, the account's other lines stay, at most 50) and the cookie is
    * cleared. Lines of SKUs no longer for sale are left behind. A failure must not fail the login
    * that has already issued its session: the cookie then stays, to merge at the next login.
+   * Either way the header's count cookie then shows the account's cart (merged or not).
    */
   async mergeGuest(started: { userId: number; context: RequestContext; cookies: Cookies }): Promise<void> {
     const { userId, context, cookies } = started;
     const raw = cookies.get(CART_COOKIE);
-    if (raw === undefined) return;
-    try {
-      const lines = await this.forSale(context, this.cookie.decode(raw));
-      if (lines.length > 0) await this.store.merge(context, userId, lines);
-    } catch (err) {
-      this.log?.error({ err, userId }, 'guest cart merge failed; the cookie stays for the next login');
-      return;
+    if (raw !== undefined) {
+      try {
+        const lines = await this.forSale(context, this.cookie.decode(raw));
+        if (lines.length > 0) await this.store.merge(context, userId, lines);
+        cookies.set(CART_COOKIE, null, { httpOnly: true });
+      } catch (err) {
+        this.log?.error({ err, userId }, 'guest cart merge failed; the cookie stays for the next login');
+      }
     }
-    cookies.set(CART_COOKIE, null, { httpOnly: true });
+    try {
+      await this.showUserCount(context, cookies, userId);
+    } catch (err) {
+      // only the badge's cookie is missing: the page's GET /api/cart sets it
+      this.log?.warn({ err, userId }, 'cart count for the header failed at login');
+    }
+  }
+
+  /** The header's count cookie after something else changed the account's cart (an order took its lines). */
+  async showCountOf(context: RequestContext, cookies: Cookies, userId: number): Promise<void> {
+    await this.showUserCount(context, cookies, userId);
   }
 
   /** CartSource: the selected lines, in the order they were added. */
