@@ -13,7 +13,8 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // The cart and checkout as the issue "The shopper's whole journey" tells them, in Chromium at a
 // desktop and a phone size: the SKU page stops at the one max (每人限购 20 件) before the click; a guest's
-// line above a stock that fell since says 库存不足, − lowers it and 改为 N fixes it; counts are pieces;
+// line above a stock that fell since says 库存不足, − lowers it and 改为 N fixes it; a line taken off sale
+// says 已下架, cannot be selected and can be removed; counts are pieces;
 // 去结算 as a guest lands on a login page that says 请先登录 and comes back to checkout; a customer
 // without an address adds one right there (province/city/district) and places the order.
 // Screenshots go to $CART_SHOTS_DIR (default: a temp dir), to be looked at.
@@ -33,7 +34,7 @@ describe.skipIf(!HAS_CHROMIUM)('cart and checkout in Chromium', () => {
 
   beforeAll(async () => {
     t = await createTestDb('sqlite', { seed: true });
-    const rows = await t.db('skus').where('is_launched', true).orderBy('id').limit(4).select('id', 'name');
+    const rows = await t.db('skus').where('is_launched', true).orderBy('id').limit(6).select('id', 'name');
     skus = rows.map((r) => ({ id: Number(r.id), name: r.name as string }));
     await t.db('skus').whereIn('id', skus.map((s) => s.id)).update({ stock: 50 });
     distDir = path.join(ROOT, '.test-dist', `cart-checkout-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
@@ -55,7 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)('cart and checkout in Chromium', () => {
     const { context, page, problems } = await watchedPage(browser);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     const shot = (step: string) => page.screenshot({ path: path.join(SHOTS, `${viewport.name}-${step}.png`), fullPage: true });
-    const [a, b] = [skus[2 * i]!, skus[2 * i + 1]!];
+    const [a, b, c] = [skus[3 * i]!, skus[3 * i + 1]!, skus[3 * i + 2]!];
     const buyer = await createUser(app.services, { username: `cart_buyer_${i}`, password: 'meiduo-pass-1' });
     const cartWrite = (method: string) => page.waitForResponse((r) => r.url().startsWith(`${app.url}/api/cart`) && r.request().method() === method);
     const cartCount = () => page.locator('#cart-count').textContent();
@@ -84,21 +85,39 @@ describe.skipIf(!HAS_CHROMIUM)('cart and checkout in Chromium', () => {
       await page.locator('#add-cart').click();
       expect((await added).status()).toBe(201);
       await expect.poll(cartCount).toBe('7');
+      await page.goto(`${app.url}/goods/${c.id}.html`);
+      await expect.poll(() => page.locator('#stock-status').textContent()).toContain('有货');
+      added = cartWrite('POST');
+      await page.locator('#add-cart').click();
+      expect((await added).status()).toBe(201);
+      await expect.poll(cartCount).toBe('8');
 
-      // ---- the stock of b falls to 2 under the line of 5 ----
+      // ---- the stock of b falls to 2 under the line of 5; c is taken off sale ----
       await t.db('skus').where({ id: b.id }).update({ stock: 2 });
+      await t.db('skus').where({ id: c.id }).update({ is_launched: false });
       await page.goto(`${app.url}/cart.html`);
       const rowA = page.locator(`#cart-rows tr[data-id="${a.id}"]`);
       const rowB = page.locator(`#cart-rows tr[data-id="${b.id}"]`);
+      const rowC = page.locator(`#cart-rows tr[data-id="${c.id}"]`);
       await expect.poll(() => rowB.locator('.line-state').textContent()).toBe('库存不足，仅剩 2 件 改为 2');
       expect(await rowA.locator('.line-state').isHidden()).toBe(true);
-      // pieces everywhere: 全部, 已选 and the badge
-      expect(await page.locator('#cart-pieces').textContent()).toBe('7');
+      expect(await rowC.locator('.line-state').textContent()).toBe('已下架');
+      expect(await rowC.locator('[data-act="select"]').isDisabled()).toBe(true);
+      expect(await rowC.locator('[data-act="select"]').isChecked()).toBe(false);
+      // pieces everywhere: 全部 and the badge count every line, 已选 the selected ones
+      expect(await page.locator('#cart-pieces').textContent()).toBe('8');
       expect(await page.locator('#selected-count').textContent()).toBe('7');
-      expect(await cartCount()).toBe('7');
+      expect(await cartCount()).toBe('8');
+      expect(await page.locator('#select-all').isChecked()).toBe(true); // every line that can be selected is
       expect(await rowB.locator('[data-act="plus"]').isDisabled()).toBe(true);
       expect(await fitsWidth(page)).toBe(true);
       await shot('2-cart-short');
+      // an off-sale line can still be removed
+      const removed = cartWrite('DELETE');
+      await rowC.locator('[data-act="delete"]').click();
+      expect((await removed).status()).toBe(204);
+      expect(await page.locator('#cart-pieces').textContent()).toBe('7');
+      await expect.poll(cartCount).toBe('7');
 
       // 去结算 with a short line selected: said here, not after the order is refused
       await page.locator('#checkout').click();
