@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { ORDERING_TO_SORT } from '../services/catalog/sorting.ts';
+import { maxPerOrder } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/catalog.ts';
@@ -70,13 +71,17 @@ export const catalogRoutes = [
   defineRoute({
     method: 'get',
     path: '/api/skus/:id',
-    summary: 'One SKU with its live stock, sales and launched flag (not cached)',
+    summary: 'One SKU with its live stock, the most one customer can buy (max_per_order), sales and launched flag (not cached)',
     response: answer.skuDetail,
     errors: [404],
-    examples: { response: { id: 1, name: 'Apple iPhone 8 Plus (A1864) 64GB 金色 移动联通电信4G手机', price: '6499.00', default_image_url: '/media/goods/1.jpg', comments: 3, caption: '选【移动优惠购】新机配新卡，198优质靓号，流量不限量！', market_price: '6699.00', stock: 5, sales: 120, is_launched: true, spu_id: 1, category_id: 115, url: '/goods/1.html' } },
+    examples: { response: { id: 1, name: 'Apple iPhone 8 Plus (A1864) 64GB 金色 移动联通电信4G手机', price: '6499.00', default_image_url: '/media/goods/1.jpg', comments: 3, caption: '选【移动优惠购】新机配新卡，198优质靓号，流量不限量！', market_price: '6699.00', stock: 5, max_per_order: 5, sales: 120, is_launched: true, spu_id: 1, category_id: 115, url: '/goods/1.html' } },
     auth: 'public',
     params: idOnly,
     cacheControl: 'no-store', // stock changes with every order
-    handler: async ({ params, context, services }) => services.catalog.sku(context, params.id),
+    handler: async ({ params, context, services }) => {
+      const sku = await services.catalog.sku(context, params.id);
+      // the cart's rule (order-rules.ts), so the page says the number the cart will accept
+      return { ...sku, max_per_order: sku.is_launched ? maxPerOrder(sku.stock, services.config.orders.maxUnitsPerSku) : 0 };
+    },
   }),
 ];

@@ -80,7 +80,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const qq = opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null;
   const areas = new AreaService();
   const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay, clock) : null;
-  const cart = new CartService(cache, resolveSecretKey(config), log);
+  const cart = new CartService(cache, resolveSecretKey(config), config.orders.maxUnitsPerSku, log);
   const addresses = new AddressService(areas);
   return {
     config,

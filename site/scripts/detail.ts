@@ -1,4 +1,8 @@
-// Goods detail page: live stock, quantity stepper, add to cart, thumbnail switching.
+// Goods detail page: live stock, quantity stepper, add to cart, thumbnail switching. The stepper
+// stops at the API's max_per_order — the cart's own maximum (order-rules.ts maxPerOrder) — and the
+// page says it before the click, so 加入购物车 is never refused for a number the page accepted
+// (except what the cart already holds, which the refusal then names).
+import { LOW_STOCK } from '../../api/services/cart/stock-state.ts';
 import { api, hasSession } from './api-client.ts';
 import { refreshCartCount } from './shop.ts';
 
@@ -7,6 +11,7 @@ interface SkuInfo {
   name: string;
   price: string;
   stock: number;
+  max_per_order: number;
   is_launched: boolean;
 }
 
@@ -74,10 +79,11 @@ async function loadStock(id: string): Promise<void> {
     disableBuying();
     return;
   }
-  maxQty = stock;
-  status.textContent = stock < 10 ? `有货，仅剩 ${stock} 件` : '有货';
+  maxQty = Math.max(1, Math.min(stock, Math.floor(Number(data.max_per_order) || stock)));
+  const limit = maxQty < stock ? `，每人限购 ${maxQty} 件` : '';
+  status.textContent = stock < LOW_STOCK ? `有货，仅剩 ${stock} 件${limit}` : `有货${limit}`;
   status.className = 'in-stock';
-  if (qty) qty.max = String(stock);
+  if (qty) qty.max = String(maxQty);
   setQty(currentQty());
 }
 
@@ -104,9 +110,16 @@ async function addToCart(): Promise<void> {
   void refreshCartCount(true);
 }
 
+/** A typed number above the max becomes the max, and the page says why. */
+function typed(n: number): void {
+  setQty(n);
+  if (Number.isFinite(n) && n > maxQty) setMessage(`最多可买 ${maxQty} 件`, 'err');
+  else setMessage('', '');
+}
+
 minus?.addEventListener('click', () => setQty(currentQty() - 1));
 plus?.addEventListener('click', () => setQty(currentQty() + 1));
-qty?.addEventListener('change', () => setQty(Number(qty.value)));
+qty?.addEventListener('change', () => typed(Number(qty.value)));
 addBtn?.addEventListener('click', () => void addToCart());
 updateStepper();
 

@@ -8,6 +8,15 @@ const form = document.getElementById('login-form') as HTMLFormElement;
 const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
 const next = safeNext(new URLSearchParams(location.search).get('next'));
 
+// Sent here by 去结算 (cart.ts): say why, and that checkout comes next. (Any page's 登录 link carries
+// ?next= as well, so only the pages that cannot be shown without a login say 请先登录.)
+const WHY: Record<string, string> = { '/place_order.html': '请先登录，登录后将回到结算页继续下单' };
+const notice = document.getElementById('login-notice');
+if (notice && WHY[next]) {
+  notice.textContent = WHY[next];
+  notice.hidden = false;
+}
+
 // Keep ?next= when the visitor goes on to register instead.
 if (next !== '/') {
   for (const a of document.querySelectorAll<HTMLAnchorElement>('.account-head a[href="/register.html"]')) {

@@ -1,8 +1,10 @@
 // /place_order.html: the settlement of the selected cart lines (GET /api/orders/settlement) — pick an
-// address (the default one preselected) and a payment method, check the goods and totals, and place
+// address (the default one preselected) or add one right here (the user centre's form, address-form.ts:
+// no detour that would not come back), a payment method, check the goods and totals, and place
 // the order. One Idempotency-Key per page load: a retry after a lost answer, or a second click,
 // returns the order already made instead of making another.
 import type { Address } from '../../api/services/addresses/address-service.ts';
+import { addressEditor } from './address-form.ts';
 import { api, asApiError, type ApiError } from './api-client.ts';
 import { clearErrors, el, setFieldError, setFormMessage, showApiError } from './form-kit.ts';
 import { redirectIfUnauthorized, requireUser } from './session.ts';
@@ -67,8 +69,9 @@ function skuRow(s: SettlementSku): HTMLTableRowElement {
   return tr;
 }
 
-function render(s: Settlement): void {
-  const defaultId = s.addresses.some((a) => a.id === s.default_address_id) ? s.default_address_id : (s.addresses[0]?.id ?? null);
+/** `pick`: the address to check (one just added), else the default one, else the first. */
+function render(s: Settlement, pick?: number): void {
+  const defaultId = [pick, s.default_address_id].find((id) => id != null && s.addresses.some((a) => a.id === id)) ?? s.addresses[0]?.id ?? null;
   addressList.replaceChildren(...s.addresses.map((a) => addressItem(a, a.id === defaultId, a.id === s.default_address_id)));
   noAddress.hidden = s.addresses.length > 0;
   rows.replaceChildren(...s.skus.map(skuRow));
@@ -177,6 +180,28 @@ addEventListener('pageshow', (event) => {
   if (event.persisted) location.reload();
 });
 
+async function settlement(): Promise<Settlement | null> {
+  const { data, error } = await api<Settlement>('/orders/settlement');
+  if (error || !data) {
+    if (error && redirectIfUnauthorized(error)) return null;
+    loading.textContent = `加载失败：${error?.message ?? '服务器返回了无法识别的数据'}，请刷新重试`;
+    loading.classList.add('error');
+    loading.hidden = false;
+    form.hidden = true;
+    return null;
+  }
+  return data;
+}
+
+// A new address is saved, then the settlement read again (the first one becomes the default) with it checked.
+const editor = addressEditor(async (address) => {
+  const data = await settlement();
+  if (!data) return;
+  render(data, address.id);
+  setFieldError(form, 'address_id', null);
+});
+for (const id of ['address-add', 'address-add-first']) document.getElementById(id)!.addEventListener('click', () => void editor.open(null));
+
 async function start(): Promise<void> {
   try {
     await requireUser();
@@ -185,17 +210,14 @@ async function start(): Promise<void> {
     loading.classList.add('error');
     return;
   }
-  const { data, error } = await api<Settlement>('/orders/settlement');
-  if (error || !data) {
-    if (error && redirectIfUnauthorized(error)) return;
-    loading.textContent = `加载失败：${error?.message ?? '服务器返回了无法识别的数据'}，请刷新重试`;
-    loading.classList.add('error');
-    return;
-  }
+  const data = await settlement();
+  if (!data) return;
   if (data.skus.length === 0) return nothingSelected();
   render(data);
   loading.hidden = true;
   form.hidden = false;
+  // nothing to deliver to yet: the form opens at once, here, instead of sending the shopper away
+  if (data.addresses.length === 0) void editor.open(null);
 }
 
 void start();

@@ -1,33 +1,21 @@
 // /user_center_site.html: the address book. The list (default badge, inline title edit, set
-// default, delete) and one form for add and edit, whose region is three cascading selects fed by
-// /api/areas (provinces) and /api/areas/{id} (an area's children), each fetched once per page.
+// default, delete) and one form for add and edit (address-form.ts: checkout shows the same one).
 import type { Address, AddressList } from '../../api/services/addresses/address-service.ts';
+import { addressEditor } from './address-form.ts';
 import { api, asApiError, request } from './api-client.ts';
-import { busy, check, clearErrors, clearErrorsWhenValid, el, input, rules, setFieldError, showApiError, value } from './form-kit.ts';
+import { busy, el } from './form-kit.ts';
 import { redirectIfUnauthorized } from './session.ts';
 import { enterUserCenter } from './user-center.ts';
 
 type AddressBook = Pick<AddressList, 'default_address_id' | 'limit' | 'addresses'>;
-interface Area {
-  id: number;
-  name: string;
-}
 
 const list = document.getElementById('address-list') as HTMLUListElement;
 const empty = document.getElementById('address-empty')!;
 const count = document.getElementById('address-count')!;
 const addBtn = document.getElementById('address-add') as HTMLButtonElement;
 const pageMsg = document.getElementById('address-msg')!;
-const modal = document.getElementById('address-modal')!;
-const form = document.getElementById('address-form') as HTMLFormElement;
-const formTitle = document.getElementById('address-form-title')!;
-const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-const province = document.getElementById('addr-province') as HTMLSelectElement;
-const city = document.getElementById('addr-city') as HTMLSelectElement;
-const district = document.getElementById('addr-district') as HTMLSelectElement;
 
 let book: AddressBook = { default_address_id: null, limit: 20, addresses: [] };
-let editing: Address | null = null;
 
 function showPageError(message: string | null): void {
   pageMsg.textContent = message ?? '';
@@ -129,7 +117,7 @@ list.addEventListener('click', (event) => {
       void busy(btn, () => request('PUT', `/addresses/${address.id}/status`).then(load, failed));
       break;
     case 'edit':
-      void openForm(address);
+      void editor.open(address);
       break;
     case 'delete':
       if (confirm(`确定删除地址“${address.title}”吗？`)) void busy(btn, () => request('DELETE', `/addresses/${address.id}`).then(load, failed));
@@ -152,148 +140,10 @@ list.addEventListener('submit', (event) => {
   );
 });
 
-// ---------- areas ----------
+// ---------- the form (address-form.ts, shared with checkout) ----------
 
-const areaCache = new Map<string, Promise<Area[]>>();
-
-function areas(parentId: number | null): Promise<Area[]> {
-  const key = parentId === null ? 'root' : String(parentId);
-  let p = areaCache.get(key);
-  if (!p) {
-    p = parentId === null
-      ? request<Area[]>('GET', '/areas')
-      : request<{ subs: Area[] }>('GET', `/areas/${parentId}`).then((r) => r.subs ?? []);
-    p.catch(() => areaCache.delete(key)); // a failure is retried next time
-    areaCache.set(key, p);
-  }
-  return p;
-}
-
-const PLACEHOLDER: Record<string, string> = { province_id: '请选择省', city_id: '请选择市', district_id: '请选择区/县' };
-
-function fill(select: HTMLSelectElement, items: Area[] | null): void {
-  const first = el('option', { value: '' }, PLACEHOLDER[select.name]);
-  select.replaceChildren(first, ...(items ?? []).map((a) => el('option', { value: String(a.id) }, a.name)));
-  select.disabled = items === null;
-}
-
-// Each change bumps the generation, so an answer that arrives after a newer choice is dropped.
-let generation = 0;
-
-async function loadLevel(select: HTMLSelectElement, parentId: number | null, selected?: number): Promise<void> {
-  const gen = generation;
-  try {
-    const items = await areas(parentId);
-    if (gen !== generation) return;
-    fill(select, items);
-    if (selected !== undefined) select.value = String(selected);
-  } catch (err) {
-    if (gen !== generation) return;
-    setFieldError(form, select.name, `地区加载失败：${asApiError(err).message}`);
-  }
-}
-
-province.addEventListener('change', () => {
-  generation++;
-  fill(city, null);
-  fill(district, null);
-  setFieldError(form, 'province_id', null);
-  if (province.value) void loadLevel(city, Number(province.value));
-});
-city.addEventListener('change', () => {
-  generation++;
-  fill(district, null);
-  setFieldError(form, 'city_id', null);
-  if (city.value) void loadLevel(district, Number(city.value));
-});
-district.addEventListener('change', () => setFieldError(form, 'district_id', null));
-
-// ---------- the form ----------
-
-async function openForm(address: Address | null): Promise<void> {
-  editing = address;
-  form.reset();
-  clearErrors(form);
-  formTitle.textContent = address ? '编辑收货地址' : '新增收货地址';
-  modal.hidden = false;
-  generation++;
-  fill(city, null);
-  fill(district, null);
-  if (address) {
-    for (const name of ['receiver', 'place', 'mobile', 'tel', 'email', 'title'] as const) input(form, name).value = address[name] ?? '';
-    await loadLevel(province, null, address.province_id);
-    await loadLevel(city, address.province_id, address.city_id);
-    await loadLevel(district, address.city_id, address.district_id);
-  } else {
-    await loadLevel(province, null);
-  }
-  input(form, 'receiver').focus();
-}
-
-function closeForm(): void {
-  modal.hidden = true;
-  editing = null;
-}
-
-addBtn.addEventListener('click', () => void openForm(null));
-document.getElementById('address-cancel')!.addEventListener('click', closeForm);
-document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && !modal.hidden) closeForm();
-});
-
-// The text fields' rules, for the submit and for clearing a message once its field is valid.
-const textRules = {
-  receiver: (v: string) => (v ? null : '请填写收货人'),
-  place: (v: string) => (v ? null : '请填写详细地址'),
-  mobile: rules.mobile,
-  tel: rules.tel,
-  email: (v: string) => (v ? rules.email(v) : null),
-};
-clearErrorsWhenValid(form, textRules);
-
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  clearErrors(form);
-  const receiver = value(form, 'receiver');
-  const place = value(form, 'place');
-  const mobile = value(form, 'mobile');
-  const tel = value(form, 'tel');
-  const email = value(form, 'email');
-  const ok = check(form, {
-    receiver: textRules.receiver(receiver),
-    province_id: province.value ? null : '请选择省',
-    city_id: province.value && !city.value ? '请选择市' : null,
-    district_id: city.value && !district.value ? '请选择区/县' : null,
-    place: textRules.place(place),
-    mobile: textRules.mobile(mobile),
-    tel: textRules.tel(tel),
-    email: textRules.email(email),
-  });
-  if (!ok) return;
-  const body = {
-    title: value(form, 'title'), // empty: the server names it after the receiver (or keeps the old name)
-    receiver,
-    province_id: Number(province.value),
-    city_id: Number(city.value),
-    district_id: Number(district.value),
-    place,
-    mobile,
-    tel,
-    email,
-  };
-  void busy(submit, async () => {
-    try {
-      if (editing) await request('PUT', `/addresses/${editing.id}`, body);
-      else await request('POST', '/addresses', body);
-      closeForm();
-      await load();
-    } catch (err) {
-      const e = asApiError(err);
-      if (redirectIfUnauthorized(e)) return;
-      showApiError(form, e);
-    }
-  });
-});
+const editor = addressEditor(() => load());
+addBtn.addEventListener('click', () => void editor.open(null));
 
 async function start(): Promise<void> {
   if (!(await enterUserCenter())) return;

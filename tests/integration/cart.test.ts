@@ -133,7 +133,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
       [b, 1, false],
     ]);
     const detail = await app.services.catalog.sku(app.services.systemContext('cart-test'), a);
-    expect(list.body[0]).toEqual({ id: a, name: detail.name, default_image_url: detail.default_image_url, price: detail.price, count: 5, selected: true });
+    expect(list.body[0]).toEqual({ id: a, name: detail.name, default_image_url: detail.default_image_url, price: detail.price, count: 5, selected: true, stock: 200, max: 20, stock_state: 'ok' });
     expect(list.body[0].price).toMatch(/^\d+\.\d{2}$/);
 
     const put = await g.send('PUT', '/api/cart', { sku_id: a, count: 1, selected: false });
@@ -227,21 +227,23 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
       const over = await g.send('POST', '/api/cart', { sku_id: a, count: 2 });
       expect(over.status).toBe(400);
       expect(over.body.error.message).toBe('库存不足');
-      expect(Object.keys(over.body.error.fields)).toEqual(['count']);
-      expect((await g.send('PUT', '/api/cart', { sku_id: a, count: 4, selected: true })).body.error.fields.count).toMatch(/库存不足/);
+      expect(over.body.error.fields).toEqual({ count: '库存不足，最多可买 3 件（剩余 3 件），购物车中已有 2 件' });
+      expect((await g.send('PUT', '/api/cart', { sku_id: a, count: 4, selected: true })).body.error.fields.count).toMatch(/最多可买 3 件/);
       expect((await g.send('PUT', '/api/cart', { sku_id: a, count: 3, selected: true })).body).toEqual({ sku_id: a, count: 3, selected: true });
       await t.db('skus').where({ id: a }).update({ stock: 0 });
-      expect((await g.send('PUT', '/api/cart', { sku_id: a, count: 1, selected: true })).body.error.fields.count).toMatch(/库存不足/);
+      expect((await g.send('POST', '/api/cart', { sku_id: a, count: 1 })).body.error.fields.count).toBe('库存不足，该商品暂时无货');
       // what the cart holds stays, and the refused change set no cookie
       expect(counts((await g.list()).body)).toEqual([[a, 3, true]]);
     } finally {
       await t.db('skus').where({ id: a }).update({ stock: 200 });
     }
 
-    expect((await g.send('POST', '/api/cart', { sku_id: b, count: 60 })).status).toBe(201);
-    const past = await g.send('POST', '/api/cart', { sku_id: b, count: 40 });
+    // the per-customer limit (ORDER_MAX_UNITS_PER_SKU, 20 here) is the cart's bound too, named in the refusal
+    expect((await g.send('POST', '/api/cart', { sku_id: b, count: 15 })).status).toBe(201);
+    const past = await g.send('POST', '/api/cart', { sku_id: b, count: 6 });
     expect(past.status).toBe(400);
-    expect(past.body.error.fields.count).toMatch(/99/);
+    expect(past.body.error).toMatchObject({ message: '每人限购 20 件', fields: { count: '每人限购 20 件，购物车中已有 15 件' } });
+    expect((await g.send('POST', '/api/cart', { sku_id: b, count: 5 })).body.count).toBe(20);
 
     for (const body of [
       { sku_id: b, count: MAX_COUNT_PER_LINE + 1 },
@@ -259,6 +261,83 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
     expect((await g.send('PUT', '/api/cart', { sku_id: b, count: 2 })).status).toBe(400); // selected is required on PUT
     expect((await g.send('PUT', '/api/cart/selection', {})).status).toBe(400);
     expect((await g.send('DELETE', '/api/cart', {})).status).toBe(400);
+  });
+
+  it('lets a line above the stock be lowered, never raised: each step down is accepted, the answer names the max', async () => {
+    const user = await loginAs(app);
+    const g = guest();
+    const a = skus[2]!;
+    for (const send of [(m: string, b: unknown) => call(app, m, '/api/cart', { body: b, headers: user.headers }), (m: string, b: unknown) => g.send(m, '/api/cart', b)]) {
+      expect((await send('POST', { sku_id: a, count: 5 })).status).toBe(201);
+      await t.db('skus').where({ id: a }).update({ stock: 2 });
+      try {
+        // still 5 > 2: lowered one step, as the cart page's − does
+        expect((await send('PUT', { sku_id: a, count: 4, selected: true })).body).toEqual({ sku_id: a, count: 4, selected: true });
+        // unselecting a short line keeps its count
+        expect((await send('PUT', { sku_id: a, count: 4, selected: false })).body).toEqual({ sku_id: a, count: 4, selected: false });
+        const up = await send('PUT', { sku_id: a, count: 5, selected: true });
+        expect(up.status).toBe(400);
+        expect(up.body.error.fields.count).toBe('库存不足，最多可买 2 件（剩余 2 件），购物车中已有 4 件');
+        expect((await send('POST', { sku_id: a, count: 1 })).status).toBe(400);
+        expect((await send('PUT', { sku_id: a, count: 2, selected: true })).body.count).toBe(2); // 改为 2
+      } finally {
+        await t.db('skus').where({ id: a }).update({ stock: 200 });
+      }
+      await send('DELETE', { sku_id: a });
+    }
+  });
+
+  it('lists each line with its stock, max and stock_state; an off-sale line stays, unselected, and checkout skips it', async () => {
+    const user = await createUser(app.services);
+    const ctx = userContext(user.id);
+    const none = jar();
+    const [a, b, c, d] = skus.slice(10, 14) as [number, number, number, number];
+    for (const sku_id of [a, b, c, d]) await app.services.cart.add(ctx, none, { sku_id, count: 5 });
+    await t.db('skus').where({ id: b }).update({ stock: 7 });
+    await t.db('skus').where({ id: c }).update({ stock: 2 });
+    await t.db('skus').where({ id: d }).update({ is_launched: false });
+    try {
+      const list = await app.services.cart.list(ctx, none);
+      expect(list.map(({ id, count, selected, stock, max, stock_state }) => ({ id, count, selected, stock, max, stock_state }))).toEqual([
+        { id: a, count: 5, selected: true, stock: 200, max: 20, stock_state: 'ok' },
+        { id: b, count: 5, selected: true, stock: 7, max: 7, stock_state: 'low' },
+        { id: c, count: 5, selected: true, stock: 2, max: 2, stock_state: 'short' },
+        { id: d, count: 5, selected: false, stock: 0, max: 0, stock_state: 'off_sale' },
+      ]);
+      expect(await app.services.cart.selectedLines(ctx, user.id)).toEqual([
+        { sku_id: a, count: 5 },
+        { sku_id: b, count: 5 },
+        { sku_id: c, count: 5 },
+      ]);
+      // it can still be removed
+      await app.services.cart.remove(ctx, none, { sku_id: d });
+      expect((await app.services.cart.list(ctx, none)).map((i) => i.id)).toEqual([a, b, c]);
+    } finally {
+      await t.db('skus').whereIn('id', [b, c]).update({ stock: 200 });
+      await t.db('skus').where({ id: d }).update({ is_launched: true });
+    }
+  });
+
+  it('shares one max with GET /api/skus/{id} (max_per_order): what the SKU page accepts, the cart accepts', async () => {
+    const a = skus[20]!;
+    const g = guest();
+    const sku = async () => (await call(app, 'GET', `/api/skus/${a}`)).body;
+    try {
+      for (const [stock, max] of [[200, 20], [7, 7], [0, 0]] as const) {
+        await t.db('skus').where({ id: a }).update({ stock });
+        expect(await sku()).toMatchObject({ stock, max_per_order: max });
+      }
+      await t.db('skus').where({ id: a }).update({ stock: 200 });
+      const { max_per_order } = await sku();
+      expect((await g.send('POST', '/api/cart', { sku_id: a, count: max_per_order })).status).toBe(201);
+      expect((await g.send('POST', '/api/cart', { sku_id: a, count: 1 })).body.error.fields.count).toMatch(`${max_per_order} 件`);
+      expect((await g.list()).body[0]).toMatchObject({ id: a, max: max_per_order, stock_state: 'ok' });
+      await t.db('skus').where({ id: a }).update({ is_launched: false });
+      expect(await sku()).toMatchObject({ is_launched: false, max_per_order: 0 });
+      expect((await g.list()).body[0]).toMatchObject({ id: a, selected: false, max: 0, stock_state: 'off_sale' });
+    } finally {
+      await t.db('skus').where({ id: a }).update({ stock: 200, is_launched: true });
+    }
   });
 
   it('holds at most 50 lines (CART_FULL), for guests and customers', async () => {

@@ -90,13 +90,19 @@ describe.each(DB_KINDS)('orders API on %s', (kind) => {
     const [s] = await skus(1, 6);
     await t.db('skus').where({ id: s }).update({ stock: 500 });
     const name = (await t.db('skus').where({ id: s }).first('name')).name as string;
-    expect((await call(app, 'POST', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 99 } })).status).toBe(201); // the cart's own bound
+    // the cart holds to the same limit (maxPerOrder), so the page never accepts what the order refuses
+    expect((await call(app, 'POST', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 21 } })).body.error.fields.count).toBe('每人限购 20 件');
+    expect((await call(app, 'POST', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 15 } })).status).toBe(201);
+    expect((await call(app, 'POST', '/api/orders', { headers: b.headers, body: { address_id: b.addressId, pay_method: 1 } })).status).toBe(201);
+    // what open orders already hold the cart cannot know: the order counts it
+    expect((await call(app, 'POST', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 10 } })).status).toBe(201);
     const r = await call(app, 'POST', '/api/orders', { headers: b.headers, body: { address_id: b.addressId, pay_method: 1 } });
     expect(r.status).toBe(409);
-    expect(r.body.error).toEqual({ code: 'ORDER_LIMIT_UNITS', message: `超出限购数量，订单未提交：${name} 每人限购 20 件，本单最多还能买 20 件`, fields: { [`sku_${s}`]: `${name} 每人限购 20 件，本单最多还能买 20 件` } });
-    expect(Number((await t.db('skus').where({ id: s }).first('stock')).stock)).toBe(500);
-    expect((await call(app, 'GET', '/api/cart', { headers: b.headers })).body).toMatchObject([{ id: s, count: 99 }]);
-    await call(app, 'PUT', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 20, selected: true } });
+    const says = `${name} 每人限购 20 件，未完成的订单中已有 15 件，本单最多还能买 5 件`;
+    expect(r.body.error).toEqual({ code: 'ORDER_LIMIT_UNITS', message: `超出限购数量，订单未提交：${says}`, fields: { [`sku_${s}`]: says } });
+    expect(Number((await t.db('skus').where({ id: s }).first('stock')).stock)).toBe(485);
+    expect((await call(app, 'GET', '/api/cart', { headers: b.headers })).body).toMatchObject([{ id: s, count: 10 }]);
+    await call(app, 'PUT', '/api/cart', { headers: b.headers, body: { sku_id: s, count: 5, selected: true } });
     expect((await call(app, 'POST', '/api/orders', { headers: b.headers, body: { address_id: b.addressId, pay_method: 1 } })).status).toBe(201);
   });
 

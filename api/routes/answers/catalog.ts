@@ -42,6 +42,7 @@ export const skuDetail = skuSummary.extend({
   caption: z.string(),
   market_price: skuSummary.shape.price,
   stock: count,
+  max_per_order: count.meta({ description: 'the most one customer can put in the cart and order: min(stock, 99, ORDER_MAX_UNITS_PER_SKU); 0 when off sale' }),
   sales: count,
   is_launched: z.boolean(),
   spu_id: id,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOW_STOCK, STOCK_STATES } from '../../services/cart/stock-state.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../../services/orders/order-rules.ts';
 import { address } from './addresses.ts';
 import { count, id, instant, money, sitePath } from './common.ts';
@@ -10,7 +11,17 @@ const status = z.literal(Object.values(ORDER_STATUS)).meta({ description: '1 待
 const payMethod = z.literal([PAY_METHOD.cash, PAY_METHOD.alipay]).meta({ description: '1 货到付款, 2 支付宝' });
 
 export const cartItems = z.array(
-  z.strictObject({ id, name: z.string(), default_image_url: sitePath, price: money, count: z.int().min(1), selected: z.boolean() }),
+  z.strictObject({
+    id,
+    name: z.string(),
+    default_image_url: sitePath,
+    price: money,
+    count: z.int().min(1),
+    selected: z.boolean().meta({ description: 'always false for an off-sale line: checkout skips it' }),
+    stock: count.meta({ description: 'the stock now; 0 when off sale' }),
+    max: count.meta({ description: 'the most this line may be raised to: min(stock, 99, ORDER_MAX_UNITS_PER_SKU); 0 when off sale. Lowering is always accepted' }),
+    stock_state: z.enum(STOCK_STATES).meta({ description: `ok; low: stock below ${LOW_STOCK} (仅剩 N 件); short: count > max (库存不足, 改为 max); off_sale: 已下架, only removable` }),
+  }),
 );
 export const cartLine = z.strictObject({ sku_id: id, count: z.int().min(1), selected: z.boolean() });
 export const cartSelection = z.strictObject({ selected: z.boolean() });

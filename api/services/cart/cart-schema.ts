@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../numbers.ts';
 import { MAX_COUNT_PER_LINE } from '../orders/order-rules.ts';
+import type { StockState } from './stock-state.ts';
 
 // The cart's request bodies: the routes validate with these (and the OpenAPI document shows the
 // bounds), and CartService parses its input with them again, so a caller that is not a route meets
@@ -30,5 +31,11 @@ export interface CartItem {
   /** Unit price now, a decimal string such as "6688.00". */
   price: string;
   count: number;
+  /** Always false for an off-sale line: checkout skips it (CartService.selectedLines). */
   selected: boolean;
+  /** The SKU's stock now (0 when off sale). */
+  stock: number;
+  /** The most this line may be raised to: maxPerOrder (order-rules.ts); 0 when off sale. */
+  max: number;
+  stock_state: StockState;
 }

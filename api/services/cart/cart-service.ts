@@ -7,7 +7,7 @@ import type { Logger } from '../../logger.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { validate } from '../../validation.ts';
 import type { CartSource } from '../orders/cart-source.ts';
-import { MAX_COUNT_PER_LINE, MAX_LINES } from '../orders/order-rules.ts';
+import { MAX_COUNT_PER_LINE, MAX_LINES, maxPerOrder } from '../orders/order-rules.ts';
 import { cartAddSchema, cartDeleteSchema, cartPutSchema, cartSelectionSchema, type CartAddBody, type CartItem, type CartPutBody } from './cart-schema.ts';
 import { putLine, withLine, type CartLine, type CartStore, type LineChange, type PutOutcome } from './cart-store.ts';
 import { CART_COOKIE, CART_COOKIE_MAX_AGE_S, GuestCartCookie } from './guest-cookie.ts';
@@ -15,11 +15,13 @@ import { setHeaderCartCount } from '../header/header-cookies.ts';
 import { RedisCartStore } from './redis-cart-store.ts';
 import { SkuStockBatch } from './sku-batch.ts';
 import { SqlCartStore } from './sql-cart-store.ts';
+import { stockState } from './stock-state.ts';
 
 // The shopping cart (issue 8), for guests and customers alike: a logged-in caller's cart is in the
 // CartStore (Redis, or the cart_lines table without it), a guest's in a signed cookie
-// (guest-cookie.ts). Whoever the caller is, the same rules hold: launched SKUs only, 1–99 of each and
-// never more than the stock, at most 50 lines. At login the guest cart joins the account's
+// (guest-cookie.ts). Whoever the caller is, the same rules hold: launched SKUs only, 1 to
+// maxPerOrder (stock, 99, ORDER_MAX_UNITS_PER_SKU) of each — a count above it may always be lowered
+// — and at most 50 lines. At login the guest cart joins the account's
 // (mergeGuest, a sessionStarted hook). Checkout reads and clears the cart through CartSource.
 // Every read and write also refreshes the header's readable cart-count cookie (header-cookies.ts),
 // counted as the cart page counts: pieces of launched SKUs.
@@ -37,9 +39,11 @@ export class CartService implements CartSource {
   private readonly cookie: GuestCartCookie;
   private readonly skus: SkuStockBatch;
 
+  /** maxUnitsPerSku: config.orders.maxUnitsPerSku (ORDER_MAX_UNITS_PER_SKU), one of maxPerOrder's bounds. */
   constructor(
     cache: Cache,
     secretKey: string,
+    private readonly maxUnitsPerSku: number,
     private readonly log?: Logger,
   ) {
     this.store = cache instanceof RedisCache ? new RedisCartStore(cache.client) : new SqlCartStore();
@@ -82,7 +86,11 @@ export class CartService implements CartSource {
     return userId === null ? Promise.resolve(this.guestLines(cookies)) : this.store.lines(context, userId);
   }
 
-  /** The cart page: launched SKUs only, priced now, in the order the lines were added. */
+  /**
+   * The cart page, in the order the lines were added, priced now, each line with its stock state and
+   * its max. A line of a SKU taken off sale stays (已下架, unselected, removable) rather than vanish
+   * without a word; only a line whose SKU no longer exists at all is left out.
+   */
   async list(context: RequestContext, cookies: Cookies): Promise<CartItem[]> {
     const lines = await this.lines(context, cookies);
     const items = await this.priced(context, lines);
@@ -93,11 +101,25 @@ export class CartService implements CartSource {
 
   private async priced(context: RequestContext, lines: CartLine[]): Promise<CartItem[]> {
     if (lines.length === 0) return [];
-    const rows = await this.launched(context, lines.map((l) => l.sku_id)).select('id', 'name', 'default_image', 'price');
+    const rows = await db(context)('skus').whereIn('id', lines.map((l) => l.sku_id)).select('id', 'name', 'default_image', 'price', 'stock', 'is_launched');
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return lines.flatMap((l) => {
       const r = byId.get(l.sku_id);
-      return r ? [{ id: l.sku_id, name: r.name as string, default_image_url: (r.default_image as string | null) ?? '', price: formatCents(centsFromDb(r.price)), count: l.count, selected: l.selected }] : [];
+      if (!r) return [];
+      const launched = Boolean(r.is_launched);
+      const stock = launched ? Math.max(0, Number(r.stock)) : 0;
+      const max = launched ? maxPerOrder(stock, this.maxUnitsPerSku) : 0;
+      return [{
+        id: l.sku_id,
+        name: r.name as string,
+        default_image_url: (r.default_image as string | null) ?? '',
+        price: formatCents(centsFromDb(r.price)),
+        count: l.count,
+        selected: launched && l.selected,
+        stock,
+        max,
+        stock_state: stockState({ launched, stock, count: l.count, max }),
+      }];
     });
   }
 
@@ -123,15 +145,17 @@ export class CartService implements CartSource {
   private async change(context: RequestContext, cookies: Cookies, change: LineChange): Promise<CartLine> {
     const stock = await this.stockOf(context, change.sku_id);
     if (stock === null) throw new ValidationError('商品不存在', { sku_id: '商品不存在或已下架' });
-    const max = Math.min(stock, MAX_COUNT_PER_LINE);
+    const max = maxPerOrder(stock, this.maxUnitsPerSku);
     const r = await this.put(context, cookies, change, max);
     if (r.ok) return r.line;
     if (r.reason === 'full') throw new CartFullError();
-    const total = change.mode === 'add' ? r.current + change.count : change.count;
-    if (total > MAX_COUNT_PER_LINE) {
-      throw new ValidationError(`每种商品最多 ${MAX_COUNT_PER_LINE} 件`, { count: `每种商品最多 ${MAX_COUNT_PER_LINE} 件，购物车中已有 ${r.current} 件` });
+    // the refusal names the max, and why it is what it is
+    const held = r.current > 0 ? `，购物车中已有 ${r.current} 件` : '';
+    if (max < stock) {
+      const why = this.maxUnitsPerSku <= MAX_COUNT_PER_LINE ? '每人限购' : '每种商品最多';
+      throw new ValidationError(`${why} ${max} 件`, { count: `${why} ${max} 件${held}` });
     }
-    throw new ValidationError('库存不足', { count: `库存不足（剩余 ${stock} 件）` });
+    throw new ValidationError('库存不足', { count: stock > 0 ? `库存不足，最多可买 ${max} 件（剩余 ${stock} 件）${held}` : '库存不足，该商品暂时无货' });
   }
 
   /**
@@ -224,9 +248,13 @@ export class CartService implements CartSource {
     await this.showUserCount(context, cookies, userId);
   }
 
-  /** CartSource: the selected lines, in the order they were added. */
+  /**
+   * CartSource: the selected lines, in the order they were added — of SKUs on sale: a line taken off
+   * sale shows unselected (list) and so is not part of the checkout, it stays in the cart.
+   */
   async selectedLines(context: RequestContext, userId: number): Promise<{ sku_id: number; count: number }[]> {
-    return (await this.store.lines(context, userId)).filter((l) => l.selected).map(({ sku_id, count }) => ({ sku_id, count }));
+    const selected = (await this.store.lines(context, userId)).filter((l) => l.selected);
+    return (await this.forSale(context, selected)).map(({ sku_id, count }) => ({ sku_id, count }));
   }
 
   /** CartSource: drops the ordered lines. */

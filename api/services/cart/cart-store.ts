@@ -21,13 +21,13 @@ export type PutOutcome =
   | { ok: true; line: CartLine; added: boolean }
   /** A new line, and the cart already holds MAX_LINES. */
   | { ok: false; reason: 'full' }
-  /** The resulting count would pass `max`; `current` is what the line holds now (0: no line). */
+  /** The resulting count would pass `max` and raise the line; `current` is what the line holds now (0: no line). */
   | { ok: false; reason: 'over'; current: number };
 
 export interface CartStore {
   /** Every line, in the order the lines were added. */
   lines(context: RequestContext, userId: number): Promise<CartLine[]>;
-  /** Adds or sets one line, unless the cart is full or the count would pass `max` (stock, MAX_COUNT_PER_LINE). */
+  /** Adds or sets one line, unless the cart is full or the count would rise past `max` (maxPerOrder). */
   put(context: RequestContext, userId: number, change: LineChange, max: number): Promise<PutOutcome>;
   remove(context: RequestContext, userId: number, skuIds: readonly number[]): Promise<void>;
   selectAll(context: RequestContext, userId: number, selected: boolean): Promise<void>;
@@ -40,7 +40,9 @@ export function putLine(lines: readonly CartLine[], change: LineChange, max: num
   const current = existing?.count ?? 0;
   if (!existing && lines.length >= maxLines) return { ok: false, reason: 'full' };
   const count = change.mode === 'add' ? current + change.count : change.count;
-  if (count > max) return { ok: false, reason: 'over', current };
+  // Lowering is always allowed, even to a count still above `max`: a line left above a stock that
+  // fell since must be able to come down one step at a time (the cart page's −).
+  if (count > max && count > current) return { ok: false, reason: 'over', current };
   return { ok: true, added: !existing, line: { sku_id: change.sku_id, count, selected: change.selected } };
 }
 

@@ -12,13 +12,13 @@ import type { CartLine, CartStore, LineChange, PutOutcome } from './cart-store.t
 // are under the cache's prefix ('meiduo:' by default) and never expire, like the original's.
 
 // KEYS: hash, set, zset. ARGV: sku, count, selected (1/0), mode (add/set), max count, max lines.
-// Returns {1, count, added} | {0} (cart full) | {-1, current count} (over max).
+// Returns {1, count, added} | {0} (cart full) | {-1, current count} (over max; lowering never is).
 const PUT = `
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if cur == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[6]) then return {0} end
 local count = tonumber(ARGV[2])
 if ARGV[4] == 'add' then count = count + cur end
-if count > tonumber(ARGV[5]) then return {-1, cur} end
+if count > tonumber(ARGV[5]) and count > cur then return {-1, cur} end
 redis.call('HSET', KEYS[1], ARGV[1], count)
 local added = 0
 if cur == 0 then

@@ -21,6 +21,17 @@ export const FREIGHT_CENTS = 1000;
 export const MAX_LINES = 50;
 export const MAX_COUNT_PER_LINE = 99;
 
+/**
+ * The most of one SKU a customer can buy: its stock, the line bound and the per-customer limit
+ * (ORDER_MAX_UNITS_PER_SKU, order-limits.ts). The one rule the SKU page (GET /api/skus/{id}'s
+ * `max_per_order`), the cart (each line's `max`, and what POST/PUT /api/cart accept) and so the
+ * order agree on — so a number the page accepted is never refused by the cart. (The order also
+ * counts what the customer's open orders already hold; the cart cannot know that in advance.)
+ */
+export function maxPerOrder(stock: number, maxUnitsPerSku: number): number {
+  return Math.max(0, Math.min(stock, MAX_COUNT_PER_LINE, maxUnitsPerSku));
+}
+
 export function newOrderId(now: number): string {
   return beijingCompact(now) + String(crypto.randomInt(0, 10_000_000_000)).padStart(10, '0');
 }
