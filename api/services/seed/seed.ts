@@ -6,6 +6,7 @@ import { sqlNow } from '../../db/knex.ts';
 import { listUrl } from '../catalog/paths.ts';
 import { demoCatalog } from './demo-catalog.ts';
 import type { DemoCatalog } from './demo-types.ts';
+import { demoCommentRows } from './demo-comments.ts';
 import { bannerSvg, colorFor, productSvg } from './images.ts';
 import { synthesize } from './synthetic.ts';
 
@@ -28,6 +29,7 @@ export interface SeedResult {
   spus: number;
   skus: number;
   contents: number;
+  comments: number;
 }
 
 export async function isCatalogEmpty(db: Knex): Promise<boolean> {
@@ -51,7 +53,7 @@ class Tables {
 
 const INSERT_ORDER = [
   'goods_categories', 'channel_groups', 'goods_channels', 'brands', 'spus', 'spu_specs', 'spec_options',
-  'skus', 'sku_options', 'sku_images', 'content_categories', 'contents',
+  'skus', 'sku_options', 'sku_images', 'content_categories', 'contents', 'users', 'orders', 'order_lines',
 ];
 
 function money(value: string, what: string): string {
@@ -182,6 +184,15 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
     }
   }
 
+  // the comments behind every SKU's count (demo-comments.ts)
+  const commented = (t.rows.get('skus') ?? []).map((r) => ({
+    id: r.id as number, name: r.name as string, price: r.price as string, image: r.default_image as string, comments: r.comments as number,
+  }));
+  const people = demoCommentRows(commented, base);
+  people.users.forEach((r) => t.add('users', r));
+  people.orders.forEach((r) => t.add('orders', r));
+  people.lines.forEach((r) => t.add('order_lines', r));
+
   // homepage content
   const palette = ['#e4393c', '#2f6fd6', '#7b53c1', '#f08a24', '#3aa66a', '#c81623'];
   catalog.contents.forEach((slot, si) => {
@@ -202,7 +213,8 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
       if (item.image) {
         image = `/media/contents/${slot.key}-${i}.svg`;
         const wide = slot.key === 'index_ytgg';
-        files.set(image, bannerSvg(item.title, palette[(si + i) % palette.length]!, wide ? 1200 : 730, wide ? 80 : 454));
+        // the sizes of the slots on a desktop (templates/styles/main.css: .carousel, .top-ads), so nothing is cropped there
+        files.set(image, bannerSvg(item.title, palette[(si + i) % palette.length]!, wide ? 1200 : 720, wide ? 80 : 420));
       }
       t.add('contents', {
         id: t.count('contents') + 1, category_id: slotId, title: item.title, url, image,
@@ -243,5 +255,6 @@ export async function seedCatalog(db: Knex, opts: SeedOptions): Promise<SeedResu
     spus: tables.count('spus'),
     skus: tables.count('skus'),
     contents: tables.count('contents'),
+    comments: tables.count('order_lines'),
   };
 }
