@@ -7,6 +7,7 @@ import { listCategoryOf } from '../../api/services/catalog/nav.ts';
 import type { Nav } from '../../api/services/catalog/page-models.ts';
 import { filledCategories, goodsPage, homePage, listPage } from '../../api/services/catalog/pages.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { seedCatalog } from '../../api/services/seed/seed.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -122,5 +123,22 @@ describe.each(DB_KINDS)('the demo catalog on %s', (kind) => {
     expect(menuLinks(homePage(snap).nav)).toContain(`/list/${cat}/default/1.html`);
     expect(homePage(snap).floors[2]!.tags.map((i) => i.title)).toContain('沙发');
     await t.db('skus').where({ id: all[0]!.id }).update({ is_launched: true });
+  });
+
+  it('seeds its comments after accounts and orders that are already there', async () => {
+    const empty = await createTestDb(kind);
+    try {
+      const now = Date.now();
+      const [userId] = await empty.db('users').insert({ username: 'early_bird', password_hash: '!', mobile: '13900000001', email_active: false, is_active: true, created_at: now, updated_at: now });
+      await seedCatalog(empty.db, { mediaDir: empty.mediaDir });
+      const early = await empty.db('users').where({ id: userId }).first('username');
+      expect(early.username).toBe('early_bird');
+      expect(await empty.db('orders').where({ user_id: userId }).count({ n: '*' }).first()).toEqual({ n: 0 });
+      const lines = Number((await empty.db('order_lines').count({ n: '*' }).first())?.n);
+      const counted = Number((await empty.db('skus').sum({ n: 'comments' }).first())?.n);
+      expect(lines).toBe(counted);
+    } finally {
+      await empty.drop();
+    }
   });
 });

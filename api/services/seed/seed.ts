@@ -238,6 +238,14 @@ export async function seedCatalog(db: Knex, opts: SeedOptions): Promise<SeedResu
   }
 
   await db.transaction(async (trx) => {
+    // The catalog is empty, but accounts or orders may exist (registered before a seed): the demo
+    // shoppers and their comment lines take ids after theirs.
+    const maxId = async (table: string) => Number((await trx(table).max({ n: 'id' }).first())?.n ?? 0);
+    const [userBase, lineBase] = [await maxId('users'), await maxId('order_lines')];
+    const users = new Map<unknown, number>();
+    for (const u of tables.rows.get('users') ?? []) users.set(u.id, (u.id = (u.id as number) + userBase));
+    for (const o of tables.rows.get('orders') ?? []) o.user_id = users.get(o.user_id);
+    for (const l of tables.rows.get('order_lines') ?? []) l.id = (l.id as number) + lineBase;
     for (const table of INSERT_ORDER) {
       const rows = tables.rows.get(table) ?? [];
       for (let i = 0; i < rows.length; i += 500) {
