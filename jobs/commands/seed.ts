@@ -31,7 +31,7 @@ export async function seed(config: Config, opts: { skus?: number; reset?: boolea
     });
     bar?.stop();
     console.log(
-      `seeded ${r.categories} categories, ${r.channels} channels, ${r.brands} brands, ${r.spus} SPUs, ${r.skus} SKUs, ${r.contents} content items in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `seeded ${r.categories} categories, ${r.channels} channels, ${r.brands} brands, ${r.spus} SPUs, ${r.skus} SKUs, ${r.contents} content items, ${r.comments} comments in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
   });
 }

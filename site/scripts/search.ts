@@ -21,6 +21,32 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/**
+ * Nothing found (or nothing asked): the prebuilt channel links, and the best sellers of a few
+ * categories from /api/categories/{id}/hotskus. A failed fetch leaves just the channels.
+ */
+async function suggest() {
+  const box = document.getElementById('search-suggest');
+  const hot = document.getElementById('search-hot');
+  if (!box || !hot) return;
+  box.hidden = false;
+  const ids = (hot.dataset.categories ?? '').split(',').filter((x) => /^\d+$/.test(x));
+  const lists = await Promise.all(
+    ids.map((id) => fetchJson<{ id: number; name: string; price: string; default_image_url: string; comments: number }[]>(`/api/categories/${id}/hotskus`).catch(() => [])),
+  );
+  const seen = new Set<number>();
+  const rows: SearchDisplayRow[] = [];
+  for (const s of lists.flat()) {
+    if (seen.has(s.id)) continue;
+    seen.add(s.id);
+    rows.push([s.id, s.name, s.price, s.default_image_url, s.comments]);
+  }
+  hot.replaceChildren(...rows.map(card));
+  hot.hidden = rows.length === 0;
+  const title = hot.previousElementSibling as HTMLElement | null;
+  if (title) title.hidden = rows.length === 0;
+}
+
 function card([id, name, price, image, comments]: SearchDisplayRow): HTMLLIElement {
   const url = `/goods/${id}.html`;
   const li = el('li', { class: 'sku-card' });
@@ -46,6 +72,7 @@ async function run() {
   if (input) input.value = q;
   if (!q) {
     status.textContent = '请输入要搜索的商品名称';
+    await suggest();
     return;
   }
   status.textContent = '搜索中…';
@@ -60,6 +87,7 @@ async function run() {
   results.replaceChildren(...ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => card(byId.get(id)!)));
   status.textContent = ids.length ? `找到 ${ids.length} 件与“${q}”相关的商品` : `没有找到与“${q}”相关的商品`;
   document.title = `${q} - 商品搜索 - 美多商城`;
+  if (ids.length === 0) await suggest();
 
   const pageCount = Math.ceil(ids.length / PAGE_SIZE);
   pages.replaceChildren();

@@ -18,7 +18,10 @@ export function categoryMenuHtml(nav: Nav, expanded: boolean): string {
   if (hit !== undefined) return hit;
 
   const groups = nav.map((group) => {
-    const title = group.channels.map((ch) => link(ch.url, ch.name)).join('<span class="slash">/</span>');
+    // a channel with nothing launched under it has no link (nav.ts): shown greyed, not as a dead link
+    const title = group.channels
+      .map((ch) => (ch.url ? link(ch.url, ch.name) : `<span class="cat-empty" title="暂无商品">${escapeHtml(ch.name)}</span>`))
+      .join('<span class="slash">/</span>');
     const panel =
       group.subs.length === 0
         ? ''

@@ -144,7 +144,7 @@ describe('checkout with Redis down', () => {
       const r = await call(app, 'POST', '/api/orders', { headers: u.headers, body: { address_id: Number(addressId), pay_method: 1 } });
       expect(r.status).toBe(503);
       expect(r.body.error).toMatchObject({ code: 'CART_UNAVAILABLE', message: expect.stringContaining('订单未提交') });
-      expect(await t.db('orders').count({ n: '*' }).first()).toEqual({ n: 0 });
+      expect(await t.db('orders').where({ user_id: u.userId }).count({ n: '*' }).first()).toEqual({ n: 0 });
     } finally {
       await app.close();
       await t.drop();

@@ -87,9 +87,24 @@ describe('dependency map', () => {
 
   it('moving a SKU to another category: both categories’ lists', () => {
     const after = sku(1, { categoryId: 11 });
-    const moved = current.map((s) => (s.id === 1 ? after : s));
+    const moved = current.map((s) => (s.id === 1 ? after : s)).concat([sku(6, { categoryId: 11, spuId: 3, sales: 0 })]); // 11 had goods already
     const p = planRebuild([edit(sku(1), after)], inputs(moved));
     expect([...p.listCategories].sort()).toEqual([10, 11]);
+  });
+
+  it('a category emptied or filled: every page (the menu on each links only categories with goods)', () => {
+    const alone = [sku(9, { categoryId: 20, spuId: 3 })];
+    const off = sku(9, { categoryId: 20, spuId: 3, isLaunched: false });
+    expect(planRebuild([edit(alone[0]!, off)], inputs([off])).full).toBe(true);
+    expect(planRebuild([edit(off, alone[0]!)], inputs(alone)).full).toBe(true);
+    // moving the only SKU of 20 into 10 empties 20 (the worker asks for every category a change touches)
+    const moved = sku(9, { categoryId: 10, spuId: 3 });
+    const touched = inputs([...current, moved]);
+    touched.categorySkus.set(20, []);
+    expect(planRebuild([edit(alone[0]!, moved)], touched).full).toBe(true);
+    // one of five unlaunched: the category still has goods
+    const after = sku(2, { isLaunched: false });
+    expect(planRebuild([edit(sku(2), after)], inputs(current.map((s) => (s.id === 2 ? after : s)))).full).toBe(false);
   });
 
   it('the homepage when a slot shows the SKU', () => {

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../context.ts';
 import { db } from '../../db/transaction.ts';
 import { NotFoundError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
-import { ancestry, buildBreadcrumb, buildNav } from './nav.ts';
+import { ancestry, buildBreadcrumb, buildNav, channelUrls } from './nav.ts';
 import type { Crumb, Nav } from './page-models.ts';
 import { HOT_SKU_COUNT, goodsUrl } from './paths.ts';
 import { SKU_COLUMNS, toCategory, toChannel, toGroup, toSku } from './rows.ts';
@@ -77,18 +77,25 @@ export class CatalogService {
   }
 
   private async categoryTables(context: RequestContext) {
-    const [cats, channels, groups] = await Promise.all([
+    const [cats, channels, groups, filled] = await Promise.all([
       db(context)('goods_categories').select('id', 'name', 'parent_id', 'sequence'),
       db(context)('goods_channels').select('id', 'group_id', 'category_id', 'url', 'sequence'),
       db(context)('channel_groups').select('id', 'name'),
+      // the third-level categories with something to show: the only ones the menu links (nav.ts)
+      db(context)('skus').where('is_launched', true).distinct('category_id').pluck('category_id'),
     ]);
-    return { categories: cats.map(toCategory), channels: channels.map(toChannel), groups: groups.map(toGroup) };
+    return {
+      categories: cats.map(toCategory),
+      channels: channels.map(toChannel),
+      groups: groups.map(toGroup),
+      filled: new Set<number>(filled.map(Number)),
+    };
   }
 
   menu(context: RequestContext): Promise<Nav> {
     return this.reuse(context, 'menu', async () => {
       const t = await this.categoryTables(context);
-      return buildNav(t.categories, t.channels, t.groups);
+      return buildNav(t.categories, t.channels, t.groups, t.filled);
     });
   }
 
@@ -102,7 +109,7 @@ export class CatalogService {
     const c = byId.get(id);
     if (!c) throw new NotFoundError('类别不存在', 'CATEGORY_NOT_FOUND');
     const chain = ancestry(id, byId);
-    const breadcrumb = buildBreadcrumb(id, byId, t.channels);
+    const breadcrumb = buildBreadcrumb(id, byId, channelUrls(t.categories, t.channels, t.filled), t.filled);
     return {
       id: c.id,
       name: c.name,

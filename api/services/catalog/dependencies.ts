@@ -159,6 +159,9 @@ export function planRebuild(changes: CatalogChange[], inputs: PlanInputs): Rebui
     for (const { before } of folded.skus.values()) {
       if (shown(before) && before.categoryId === categoryId) beforeSet.push(before);
     }
+    // The menu on every page and the homepage link only categories with a launched SKU (nav.ts): a
+    // category gaining its first or losing its last one changes every page.
+    if ((now.length > 0) !== (beforeSet.length > 0)) return { ...emptyPlan(), full: true, home: true, search: 'index' };
     const hotNow = topHot(now);
     const hotBefore = topHot(beforeSet);
     const changedLook = [...new Set([...hotNow, ...hotBefore])].some((id) => {

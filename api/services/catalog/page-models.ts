@@ -144,4 +144,9 @@ export interface SearchPageModel {
   canonicalPath: string;
   title: string;
   nav: Nav;
+  /**
+   * What a search that finds nothing offers instead: the linked channels, and the categories whose
+   * best sellers the page asks /api/categories/{id}/hotskus for (live, so the page never goes stale).
+   */
+  suggest: { channels: NavChannel[]; hotCategoryIds: number[] };
 }

@@ -1,5 +1,5 @@
 import { formatCents } from '../../money.ts';
-import { buildBreadcrumb, buildNav } from './nav.ts';
+import { buildBreadcrumb, buildNav, channelUrls, isDeadListLink, listCategoryOf } from './nav.ts';
 import type {
   ChromeModel, ContentItem, Floor, GoodsPageModel, HomePageModel, ListPageModel, Nav, PageLink, SearchPageModel, SkuCard,
 } from './page-models.ts';
@@ -25,6 +25,9 @@ export const skuCard = (s: Sku): SkuCard => ({
 
 interface Derived {
   nav: Nav;
+  /** third-level categories with a launched SKU: the only ones linked anywhere (nav.ts) */
+  filled: Set<number>;
+  channelUrls: Map<number, string>;
   sorted: Map<number, Record<ListSort, Sku[]>>; // launched SKUs per third-level category
   descriptions: Map<number, GoodsPageModel['descriptions']>;
 }
@@ -48,7 +51,14 @@ function derived(s: CatalogSnapshot): Derived {
       hot: [...list].sort(compareFor('hot')),
     });
   }
-  d = { nav: buildNav(s.categories.values(), s.channels, s.groups), sorted, descriptions: new Map() };
+  const filled = s.filledCategories;
+  d = {
+    nav: buildNav(s.categories.values(), s.channels, s.groups, filled),
+    filled,
+    channelUrls: channelUrls(s.categories.values(), s.channels, filled),
+    sorted,
+    descriptions: new Map(),
+  };
   derivedCache.set(s, d);
   return d;
 }
@@ -63,6 +73,12 @@ export const isLeafCategory = (s: CatalogSnapshot, id: number) => {
 export function leafCategoryIds(s: CatalogSnapshot): number[] {
   return [...s.categories.keys()].filter((id) => isLeafCategory(s, id)).sort((a, b) => a - b);
 }
+
+const crumbs = (s: CatalogSnapshot, categoryId: number) =>
+  buildBreadcrumb(categoryId, s.categories, derived(s).channelUrls, derived(s).filled);
+
+/** Third-level categories with a launched SKU (what the menu and the homepage may link). */
+export const filledCategories = (s: CatalogSnapshot): ReadonlySet<number> => derived(s).filled;
 
 const launchedIn = (s: CatalogSnapshot, categoryId: number, sort: ListSort) =>
   derived(s).sorted.get(categoryId)?.[sort] ?? [];
@@ -95,7 +111,7 @@ export function listPage(s: CatalogSnapshot, categoryId: number, sort: ListSort,
     canonicalPath: listUrl(categoryId, sort, page),
     title: category.name,
     nav: derived(s).nav,
-    breadcrumb: buildBreadcrumb(categoryId, s.categories, s.channels),
+    breadcrumb: crumbs(s, categoryId),
     category: { id: category.id, name: category.name },
     sort,
     sortLinks: LIST_SORTS.map((so) => ({ sort: so, label: SORT_LABELS[so], url: listUrl(categoryId, so, 1), current: so === sort })),
@@ -144,7 +160,7 @@ export function goodsPage(s: CatalogSnapshot, skuId: number): GoodsPageModel | n
     canonicalPath: goodsUrl(sku.id),
     title: sku.name,
     nav: d.nav,
-    breadcrumb: buildBreadcrumb(sku.categoryId, s.categories, s.channels),
+    breadcrumb: crumbs(s, sku.categoryId),
     sku: {
       id: sku.id,
       name: sku.name,
@@ -171,6 +187,7 @@ export const FLOORS = [
 
 export function homePage(s: CatalogSnapshot): HomePageModel {
   const slotId = new Map(s.contentCategories.map((c) => [c.key, c]));
+  const { filled } = derived(s);
   // Edits are validated (links.ts); a row written some other way still never becomes a script link.
   const link = (url: string, fallback: string) => (url && isSafeLink(url) ? url : fallback);
   const items = (key: string): ContentItem[] => {
@@ -180,7 +197,11 @@ export function homePage(s: CatalogSnapshot): HomePageModel {
       .filter((c) => c.categoryId === cat.id && c.status)
       .sort((a, b) => a.sequence - b.sequence || a.id - b.id)
       .flatMap((c): ContentItem[] => {
-        if (c.skuId === null) return [{ id: c.id, title: c.title, url: link(c.url, '/'), image: c.image, text: c.text, price: null }];
+        if (c.skuId === null) {
+          // like a SKU without a page, a category with nothing to show is not linked: the item is left out
+          if (isDeadListLink(c.url, filled)) return [];
+          return [{ id: c.id, title: c.title, url: link(c.url, '/'), image: c.image, text: c.text, price: null }];
+        }
         const sku = s.skus.get(c.skuId);
         if (!sku || !sku.isLaunched) return []; // never link to a page that does not exist
         return [{
@@ -226,6 +247,14 @@ export function chrome(s: CatalogSnapshot): ChromeModel {
   return { nav: derived(s).nav };
 }
 
+/** How many categories' best sellers a search without results suggests (two each). */
+export const SUGGESTED_HOT_CATEGORIES = 4;
+
 export function searchPage(s: CatalogSnapshot): SearchPageModel {
-  return { canonicalPath: searchUrl(), title: '商品搜索', ...chrome(s) };
+  const { nav } = chrome(s);
+  // only channels with goods have a link (nav.ts); each links a list page of a category with goods
+  const channels = nav.flatMap((g) => g.channels).filter((c) => c.url !== '');
+  const hotCategoryIds = [...new Set(channels.map((c) => listCategoryOf(c.url)).filter((id): id is number => id !== null))]
+    .slice(0, SUGGESTED_HOT_CATEGORIES);
+  return { canonicalPath: searchUrl(), title: '商品搜索', nav, suggest: { channels, hotCategoryIds } };
 }

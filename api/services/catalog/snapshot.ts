@@ -21,6 +21,11 @@ export interface CatalogSnapshot {
   images: Map<number, string[]>; // by sku id, in order
   contentCategories: ContentCategory[];
   contents: Content[];
+  /**
+   * Third-level categories with a launched SKU, of the whole catalog even in a scoped snapshot: the
+   * menu and the homepage on every page link only these (nav.ts), so a re-render must know them all.
+   */
+  filledCategories: Set<number>;
   /** Hosts besides the shop that description pictures may come from (config.imageHosts). */
   imageHosts: string[];
 }
@@ -58,11 +63,12 @@ const chunked = async <T>(ids: number[], fn: (chunk: number[]) => Promise<T[]>):
 /** scope omitted: the whole catalog. */
 export async function loadSnapshot(db: Knex, scope?: SnapshotScope, opts: SnapshotOptions = {}): Promise<CatalogSnapshot> {
   const whole = scope === undefined;
-  const [categories, groups, channels, brands] = await Promise.all([
+  const [categories, groups, channels, brands, filled] = await Promise.all([
     db('goods_categories').select('id', 'name', 'parent_id', 'sequence'),
     db('channel_groups').select('id', 'name').orderBy('id'),
     db('goods_channels').select('id', 'group_id', 'category_id', 'url', 'sequence'),
     db('brands').select('id', 'name', 'logo', 'first_letter'),
+    db('skus').where('is_launched', true).distinct('category_id').pluck('category_id'),
   ]);
 
   let contentCategories: Record<string, any>[] = [];
@@ -138,6 +144,7 @@ export async function loadSnapshot(db: Knex, scope?: SnapshotScope, opts: Snapsh
     images,
     contentCategories: contentCategories.map(toContentCategory),
     contents: contents.map(toContent),
+    filledCategories: new Set(filled.map(Number)),
     imageHosts: opts.imageHosts ?? [],
   };
 }

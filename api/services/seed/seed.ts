@@ -7,6 +7,7 @@ import { listUrl } from '../catalog/paths.ts';
 import { formatAliases } from '../search/brand-aliases.ts';
 import { demoCatalog } from './demo-catalog.ts';
 import type { DemoCatalog } from './demo-types.ts';
+import { demoCommentRows } from './demo-comments.ts';
 import { bannerSvg, colorFor, productSvg } from './images.ts';
 import { synthesize } from './synthetic.ts';
 
@@ -29,6 +30,7 @@ export interface SeedResult {
   spus: number;
   skus: number;
   contents: number;
+  comments: number;
 }
 
 export async function isCatalogEmpty(db: Knex): Promise<boolean> {
@@ -52,7 +54,7 @@ class Tables {
 
 const INSERT_ORDER = [
   'goods_categories', 'channel_groups', 'goods_channels', 'brands', 'spus', 'spu_specs', 'spec_options',
-  'skus', 'sku_options', 'sku_images', 'content_categories', 'contents',
+  'skus', 'sku_options', 'sku_images', 'content_categories', 'contents', 'users', 'orders', 'order_lines',
 ];
 
 function money(value: string, what: string): string {
@@ -183,6 +185,15 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
     }
   }
 
+  // the comments behind every SKU's count (demo-comments.ts)
+  const commented = (t.rows.get('skus') ?? []).map((r) => ({
+    id: r.id as number, name: r.name as string, price: r.price as string, image: r.default_image as string, comments: r.comments as number,
+  }));
+  const people = demoCommentRows(commented, base);
+  people.users.forEach((r) => t.add('users', r));
+  people.orders.forEach((r) => t.add('orders', r));
+  people.lines.forEach((r) => t.add('order_lines', r));
+
   // homepage content
   const palette = ['#e4393c', '#2f6fd6', '#7b53c1', '#f08a24', '#3aa66a', '#c81623'];
   catalog.contents.forEach((slot, si) => {
@@ -203,7 +214,8 @@ export function planCatalog(catalog: DemoCatalog, opts: { skus?: number } = {}) 
       if (item.image) {
         image = `/media/contents/${slot.key}-${i}.svg`;
         const wide = slot.key === 'index_ytgg';
-        files.set(image, bannerSvg(item.title, palette[(si + i) % palette.length]!, wide ? 1200 : 730, wide ? 80 : 454));
+        // the sizes of the slots on a desktop (templates/styles/main.css: .carousel, .top-ads), so nothing is cropped there
+        files.set(image, bannerSvg(item.title, palette[(si + i) % palette.length]!, wide ? 1200 : 720, wide ? 80 : 420));
       }
       t.add('contents', {
         id: t.count('contents') + 1, category_id: slotId, title: item.title, url, image,
@@ -227,6 +239,14 @@ export async function seedCatalog(db: Knex, opts: SeedOptions): Promise<SeedResu
   }
 
   await db.transaction(async (trx) => {
+    // The catalog is empty, but accounts or orders may exist (registered before a seed): the demo
+    // shoppers and their comment lines take ids after theirs.
+    const maxId = async (table: string) => Number((await trx(table).max({ n: 'id' }).first())?.n ?? 0);
+    const [userBase, lineBase] = [await maxId('users'), await maxId('order_lines')];
+    const users = new Map<unknown, number>();
+    for (const u of tables.rows.get('users') ?? []) users.set(u.id, (u.id = (u.id as number) + userBase));
+    for (const o of tables.rows.get('orders') ?? []) o.user_id = users.get(o.user_id);
+    for (const l of tables.rows.get('order_lines') ?? []) l.id = (l.id as number) + lineBase;
     for (const table of INSERT_ORDER) {
       const rows = tables.rows.get(table) ?? [];
       for (let i = 0; i < rows.length; i += 500) {
@@ -244,5 +264,6 @@ export async function seedCatalog(db: Knex, opts: SeedOptions): Promise<SeedResu
     spus: tables.count('spus'),
     skus: tables.count('skus'),
     contents: tables.count('contents'),
+    comments: tables.count('order_lines'),
   };
 }
