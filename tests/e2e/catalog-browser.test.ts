@@ -58,6 +58,12 @@ describe.skipIf(!HAS_CHROMIUM)('the demo storefront in Chromium', () => {
     await w.page.setViewportSize({ width: vp.width, height: vp.height });
     await w.page.goto(`${app.url}/`);
     await w.page.waitForLoadState('load');
+    // decoded first: under load a picture can still be on its way when 'load' fires (seen in CI)
+    await w.page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLImageElement>('.carousel .slide.active img, .top-ads img')].every((img) => img.complete && img.naturalWidth > 0),
+      undefined,
+      { timeout: 10_000 },
+    );
     // each promo picture drawn at its own shape: no cropping (cover) and no blank box
     const shapes = await w.page.evaluate(() =>
       [...document.querySelectorAll<HTMLImageElement>('.carousel .slide.active img, .top-ads img')].map((img) => {
