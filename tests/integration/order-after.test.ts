@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUS } from '../../api/services/orders/order-rules.ts';
 import { loginAs } from '../helpers/accounts.ts';
@@ -20,7 +21,14 @@ describe.each(DB_KINDS)('after the order on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     standIn = await startAlipayStandIn({ appId: APP_ID });
-    app = await startTestApp(t, { redisUrl: kind === 'mysql' ? (redisDbUrl(15) ?? null) : null, config: { alipay: standIn.config() } });
+    const redisUrl = kind === 'mysql' ? (redisDbUrl(15) ?? null) : null;
+    if (redisUrl) {
+      // a fresh database hands out the same user ids as the last run did: its carts must not be found
+      const r = new Redis(redisUrl);
+      await r.flushdb();
+      await r.quit();
+    }
+    app = await startTestApp(t, { redisUrl, config: { alipay: standIn.config() } });
   });
   afterAll(async () => {
     await app?.close();
