@@ -227,7 +227,8 @@ function lunrRanking(json: SerializedSearchIndex, query: string): number[] {
       })
       .sort(byScore);
   };
-  const strict = ranked(all.filter((h) => h.strict));
+  // the coordination factor: a hit that passes the coverage rule weighs the share of the words it matched
+  const strict = ranked(all.filter((h) => h.strict).map((h) => (qWords.length > 1 ? { ...h, score: h.score * h.words } : h)));
   const partial = strict.length >= FALLBACK_BELOW ? [] : ranked(all.filter((h) => !h.strict && h.words > 0 && h.words >= 0.5 - 1e-9));
   return [...strict, ...partial.sort((a, b) => b.words - a.words)].map((h) => h.id);
 }

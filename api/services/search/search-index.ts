@@ -440,7 +440,12 @@ export function searchIndex(index: LoadedSearchIndex, query: string, stats?: Sea
     const hits: number[] = [];
     for (let t = 0; t < touchedCount; t++) {
       const d = touched[t]!;
-      if (popcount(covered, d * WIDTH, WIDTH) / p.counted >= MIN_COVERAGE) hits.push(d);
+      if (popcount(covered, d * WIDTH, WIDTH) / p.counted < MIN_COVERAGE) continue;
+      hits.push(d);
+      // Lucene's coordination factor, by words: a hit matching one of two words (a long brand word
+      // in the name of a monitor for 'samsung 手机') weighs half, so it no longer outranks the phones
+      // matching both (one through the brand's alias, one through the category).
+      if (p.words > 1) score[d]! *= Math.round(wordsCovered(covered, d, p.wordWeight) / p.words) / 1e6;
     }
     const ranked = rank(index, hits, score, brandHit);
     if (hits.length < FALLBACK_BELOW) ranked.push(...fallback(index, p, touched.subarray(0, touchedCount), score, brandHit));
