@@ -17,7 +17,8 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 // The whole payment journey in Chromium on a shop with ALIPAY_GATEWAY=local, at a desktop and a
 // phone size: order with 支付宝, land on the local cashier (its title says it is a simulation),
 // 取消 back to 全部订单, 去支付 again, 确认付款, and /pay_success.html shows the order paid — which
-// the shop learnt from the signed notify and return, verified as Alipay's would be.
+// the shop learnt from the signed notify and return, verified as Alipay's would be; then the paid,
+// unshipped order is cancelled from its detail page: stock back, the payment recorded for refund (退款中).
 // Screenshots go to $SCREENSHOT_DIR when set.
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? null;
@@ -68,7 +69,7 @@ describe.skipIf(!HAS_CHROMIUM)('the local Alipay gateway in Chromium', () => {
   const noWiderThanViewport = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
   for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
-    it(`orders with 支付宝, pays on the local cashier and lands on the paid order (${label})`, async () => {
+    it(`orders with 支付宝, pays on the local cashier, lands on the paid order, cancels it before shipping (${label})`, async () => {
       const { context, page, problems } = await watchedPage(browser);
       await page.setViewportSize(viewport);
       const shop = app.url;
@@ -130,6 +131,20 @@ describe.skipIf(!HAS_CHROMIUM)('the local Alipay gateway in Chromium', () => {
 
         await page.goto(`${shop}/user_center_order.html`);
         await expect.poll(() => card.locator('.order-status').textContent()).toBe('待发货');
+
+        // a paid order not yet shipped can still be cancelled: the stock comes back and the payment is
+        // recorded for the refund job, which the page says (退款中)
+        const stockPaid = Number((await t.db('skus').where({ id: skuId }).first('stock')).stock);
+        await card.locator('.order-no a').click();
+        await page.waitForURL(`${shop}/user_center_order_detail.html?order_id=${orderId}`);
+        await expect.poll(() => page.locator('#detail-status').textContent()).toBe('待发货');
+        page.once('dialog', (d) => void d.accept());
+        await page.locator('#detail-actions [data-act="cancel"]').click();
+        await expect.poll(() => page.locator('#detail-status').textContent()).toBe('已取消 · 退款中');
+        expect(await t.db('payments').where({ order_id: orderId }).select('outcome', 'refund_state')).toEqual([{ outcome: 'refund', refund_state: 'pending' }]);
+        expect(Number((await t.db('skus').where({ id: skuId }).first('stock')).stock)).toBe(stockPaid + 1);
+        expect(await noWiderThanViewport(page)).toBe(true);
+        await shot(page, `alipay-local-refunding-${label}`);
         expect(problems()).toEqual([]);
       } finally {
         await context.close();
