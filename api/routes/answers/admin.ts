@@ -18,7 +18,7 @@ export const groupPage = z.strictObject({ count, results: z.array(group) });
 export const staff = z.strictObject({
   id,
   username: z.string(),
-  mobile: z.string(),
+  mobile: z.string().nullable().meta({ description: 'null for staff made without one' }),
   email: z.string().nullable(),
   is_superuser: z.boolean(),
   is_active: z.boolean(),

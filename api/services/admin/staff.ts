@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import type { RequestContext } from '../../context.ts';
+import { MOBILE } from '../accounts/identifiers.ts';
 import { forUpdate, isDeadlock, violatedUnique, whereContains } from '../../db/dialect.ts';
 import { db, withTransaction, type TxContext } from '../../db/transaction.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
@@ -24,7 +26,8 @@ import { actsAsSuperuser, actorGrants, assertMayGrant, permissionIds } from './p
 export interface StaffView {
   id: number;
   username: string;
-  mobile: string;
+  /** null for staff made without one (the CLI's first admin) */
+  mobile: string | null;
   email: string | null;
   is_superuser: boolean;
   is_active: boolean;
@@ -38,7 +41,8 @@ export interface StaffView {
 export interface StaffInput {
   username: string;
   password: string;
-  mobile: string;
+  /** Without one (the CLI may make the first admin so), the column holds a placeholder that is no phone number. */
+  mobile?: string;
   groups?: number[];
   permissions?: string[];
   is_superuser?: boolean;
@@ -64,6 +68,8 @@ interface UserRow {
 
 const USER_UNIQUES = { users_username_unique: 'username', users_mobile_unique: 'mobile' };
 const flag = (v: unknown) => Boolean(Number(v));
+/** users.mobile is unique and required: staff without a mobile hold 'x' + 10 random digits, which no login or registration can match (MOBILE). */
+const placeholderMobile = () => 'x' + String(crypto.randomInt(0, 10_000_000_000)).padStart(10, '0');
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 function duplicateUser(err: unknown): ValidationError | null {
@@ -97,7 +103,7 @@ export class StaffService {
       const groups = memberships.filter((m) => Number(m.user_id) === id).map((m) => ({ id: Number(m.id), name: m.name }));
       const permissions = sorted(own.filter((o) => Number(o.user_id) === id).map((o) => o.codename));
       const effective = flag(r.is_superuser) ? sorted(ALL_PERMISSIONS) : sorted([...permissions, ...groups.flatMap((g) => groupPerms.get(g.id) ?? [])]);
-      return { id, username: r.username, mobile: r.mobile, email: r.email, is_superuser: flag(r.is_superuser), is_active: flag(r.is_active), groups, permissions, effective_permissions: effective };
+      return { id, username: r.username, mobile: MOBILE.test(r.mobile) ? r.mobile : null, email: r.email, is_superuser: flag(r.is_superuser), is_active: flag(r.is_active), groups, permissions, effective_permissions: effective };
     });
   }
 
@@ -155,7 +161,7 @@ export class StaffService {
       let id: number;
       try {
         [id] = (
-          await db(tx)('users').insert({ username: input.username, password_hash: hash, mobile: input.mobile, email_active: false, is_active: true, is_staff: true, is_superuser: superuser, created_at: now, updated_at: now })
+          await db(tx)('users').insert({ username: input.username, password_hash: hash, mobile: input.mobile ?? placeholderMobile(), email_active: false, is_active: true, is_staff: true, is_superuser: superuser, created_at: now, updated_at: now })
         ).map(Number) as [number];
       } catch (err) {
         throw duplicateUser(err) ?? err;
@@ -166,7 +172,7 @@ export class StaffService {
         action: 'create',
         resource: 'users.staff',
         resourceId: id,
-        changes: { username: [null, input.username], mobile: [null, input.mobile], password: [null, input.password], is_superuser: [null, superuser], groups: [null, groups], permissions: [null, own] },
+        changes: { username: [null, input.username], mobile: [null, input.mobile ?? null], password: [null, input.password], is_superuser: [null, superuser], groups: [null, groups], permissions: [null, own] },
       });
       return this.get(tx, id);
     });
