@@ -267,6 +267,9 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
           app.services.staff.remove(systemContext(), s2.userId),
         ]);
         expect(raced.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const loser = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        // the rule refused it (or MariaDB ended it as a deadlock's victim: a 409 to retry)
+        expect(loser.reason).toMatchObject({ statusCode: 409, code: expect.stringMatching(/^(LAST_SUPERUSER|CONFLICT)$/) });
         expect(await t.db('users').where({ is_superuser: true, is_active: true }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
       } finally {
         await t.db('users').where({ id: root.userId }).update({ is_superuser: true, is_active: true });
