@@ -11,6 +11,11 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { localAlipayGateway } from './providers/alipay-local/index.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { auditRoutes } from './routes/admin/audit.ts';
+import { groupRoutes } from './routes/admin/groups.ts';
+import { permissionRoutes } from './routes/admin/permissions.ts';
+import { adminSessionRoutes } from './routes/admin/sessions.ts';
+import { staffRoutes } from './routes/admin/staff.ts';
 import { addressRoutes } from './routes/addresses.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -41,6 +46,13 @@ export const API_ROUTES = [
   ...tagged({ name: 'cart', description: 'The cart of a guest (a signed cookie) or a customer' }, cartRoutes),
   ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
   ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
+  ...tagged({ name: 'admin', description: 'Staff: admin sessions, staff accounts, groups, permissions and the audit trail (docs/admin.md)' }, [
+    ...adminSessionRoutes,
+    ...staffRoutes,
+    ...groupRoutes,
+    ...permissionRoutes,
+    ...auditRoutes,
+  ]),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

@@ -45,13 +45,19 @@ export function systemContext(name: string, deps: { db: Knex; clock: Clock }, re
   return { actor: { kind: 'system', name }, requestId, clock: deps.clock, ip: '', db: deps.db };
 }
 
+/** The shop's routes and the admin API's (/api/admin/…): each accepts only its own kind of session. */
+export type Realm = 'shop' | 'admin';
+
 /**
  * Who is making a request: sessions (a bearer token or the pages' cookie) in the shop
  * (api/services/accounts/session-authenticator.ts). A strategy, so tests hand in their own (createServices).
  */
 export interface Authenticator {
-  /** Throws (403) when a request's credentials are present but not acceptable as sent (CSRF). */
-  authenticate(request: { headers: Record<string, string | string[] | undefined>; method?: string }): Promise<Actor>;
+  /**
+   * Throws (403) when a request's credentials are present but not acceptable as sent (CSRF).
+   * `realm`: whose route it is — the shop's (shop sessions only) or the admin API's (admin sessions only).
+   */
+  authenticate(request: { headers: Record<string, string | string[] | undefined>; method?: string; realm?: Realm }): Promise<Actor>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentedErrors, IDEMPOTENCY_KEY, MEDIA_TYPES, successStatus, type AnyRoute, type Auth, type ErrorStatus, type RouteTag } from './routes/define.ts';
+import { documentedErrors, IDEMPOTENCY_KEY, MEDIA_TYPES, realmOf, successStatus, type AnyRoute, type ErrorStatus, type RouteTag } from './routes/define.ts';
 
 // The OpenAPI 3.1 document of the whole API, made from the route definitions themselves: a route
 // appears because it is defined, with the same zod schemas that validate its input (zod 4 writes
@@ -78,11 +78,18 @@ function successResponse(r: AnyRoute) {
   return { description: status === 201 ? 'Created.' : 'OK.', headers, content: { [MEDIA_TYPES[type]]: { schema, ...example } } };
 }
 
-function security(auth: Auth) {
+/** Who may call the route: the security schemes of its realm, and for staff routes the permission (x-permission) in words too. */
+function security(r: AnyRoute) {
+  const auth = r.auth;
   if (auth === 'public') return { security: [] as object[] };
+  const schemes = realmOf(r) === 'admin' ? [{ adminSession: [] }, { bearer: [] }] : [{ session: [] }, { bearer: [] }];
+  if (auth === 'user') return { security: schemes, 'x-meiduo-auth': 'user' };
+  if (auth === 'staff') return { description: 'Any logged-in staff member (an admin session).', security: schemes, 'x-meiduo-auth': 'staff' };
   return {
-    security: [{ session: [] }, { bearer: [] }],
-    'x-meiduo-auth': auth === 'user' ? 'user' : `permission:${auth.permission}`,
+    description: `Staff holding the permission \`${auth.permission}\` (an admin session; superusers hold every permission).`,
+    security: schemes,
+    'x-meiduo-auth': `permission:${auth.permission}`,
+    'x-permission': auth.permission,
   };
 }
 
@@ -125,7 +132,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
         '4XX': { $ref: '#/components/responses/HttpRefused' },
         '5XX': { $ref: '#/components/responses/ServerError' },
       },
-      ...security(r.auth),
+      ...security(r),
     };
   }
   const usedErrors = new Set(routes.flatMap(documentedErrors));
@@ -136,7 +143,8 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
       version: info.version,
       description:
         'The JSON API of the shop. Errors are `{"error": {"code", "message", "fields"?}}` with the status listed per operation; a refused request changes nothing. ' +
-        'Ids, `page` and `page_size` are decimal digits only, within the bounds their patterns state. Customers authenticate with `Authorization: Bearer <token>` or the pages’ session cookie (writes with the cookie also send `X-CSRF-Token`).',
+        'Ids, `page` and `page_size` are decimal digits only, within the bounds their patterns state. Customers authenticate with `Authorization: Bearer <token>` or the pages’ session cookie (writes with the cookie also send `X-CSRF-Token`). ' +
+        'Staff use the admin API (`/api/admin/…`) with an admin session from `POST /api/admin/sessions` — bearer or the `meiduo_admin_session` cookie; a shop session never opens an admin route, nor an admin session a customer’s. Each staff operation names the permission it needs (`x-permission`).',
       license: { name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' },
     },
     // relative: the shop that serves this document, whatever its PUBLIC_URL or proxy
@@ -163,7 +171,8 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
       },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'meiduo_session', description: 'the pages’ HttpOnly session cookie; writes also need the X-CSRF-Token header' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'API clients: Authorization: Bearer <token> (from POST /api/sessions or /api/users)' },
+        adminSession: { type: 'apiKey', in: 'cookie', name: 'meiduo_admin_session', description: 'the admin pages’ HttpOnly session cookie (staff); writes also need the X-CSRF-Token header' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'API clients: Authorization: Bearer <token> (from POST /api/sessions or /api/users; staff: from POST /api/admin/sessions)' },
       },
     },
   };

@@ -24,6 +24,11 @@ const HELP = `美多商城 — meiduo <command> [options]
   content update ID [--title …] [--url /path|https://…] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
   jobs [--json]              queued, running and failed jobs, and pending page changes
   jobs retry ID              run a failed job again now
+  admin create --username NAME --password PASSWORD [--superuser] [--mobile 13800138000]
+                             make a staff account (the first admin: --superuser); audited as cli:admin create
+  admin list [--json]        the staff, their groups and permissions
+  audit [--resource users.staff] [--since YYYY-MM-DD] [--limit N] [--json]
+                             the admin audit trail, newest first
 
 Configuration comes from the environment (see .env.example): PORT, DATABASE_URL, REDIS_URL, JOBS_BACKEND, ...`;
 
@@ -44,6 +49,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sku: () => import('./commands/sku.ts'),
   content: () => import('./commands/content.ts'),
   jobs: () => import('./commands/jobs.ts'),
+  admin: () => import('./commands/admin.ts'),
+  audit: () => import('./commands/audit.ts'),
 };
 
 /** Runs the command; resolves to whether the process should stay up afterwards. */

@@ -59,3 +59,12 @@ export function violatedUnique(err: unknown, indexes: Record<string, string>): s
   }
   return null;
 }
+
+/**
+ * `column LIKE '%text%'` for text typed by a user, its % and _ taken literally, on both databases
+ * (SQLite has no default escape character and MySQL's backslash depends on the SQL mode, hence '!').
+ */
+export function whereContains(q: Knex.QueryBuilder, column: string, text: string, or = false): Knex.QueryBuilder {
+  const pattern = `%${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
+  return or ? q.orWhereRaw(`?? like ? escape '!'`, [column, pattern]) : q.whereRaw(`?? like ? escape '!'`, [column, pattern]);
+}

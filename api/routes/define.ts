@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import type { Actor, Cookies, RequestContext } from '../context.ts';
+import type { Actor, Cookies, Realm, RequestContext } from '../context.ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { DEFAULT_BODY_LIMIT, readBody, type BodyKind } from '../middleware/body.ts';
 import { requestIdOf } from '../middleware/request-id.ts';
@@ -19,8 +19,16 @@ import type { Services } from '../services/index.ts';
 // they call stay transport-free. The same definitions produce the OpenAPI document (openapi.ts).
 // Numbers in paths and queries use the shared schemas of api/validation.ts (decimal digits only).
 
-/** public: anyone; user: a logged-in customer; { permission }: staff holding that permission. */
-export type Auth = 'public' | 'user' | { permission: string };
+/**
+ * public: anyone; user: a logged-in customer; staff: any logged-in staff member (their own account,
+ * GET /api/admin/me); { permission }: staff holding that permission (api/services/admin/permission-catalog.ts).
+ */
+export type Auth = 'public' | 'user' | 'staff' | { permission: string };
+
+/** Whose sessions a route accepts: the admin API's (/api/admin/…, staff routes) or the shop's. */
+export function realmOf(r: Pick<AnyRoute, 'auth' | 'path'>): Realm {
+  return typeof r.auth === 'object' || r.auth === 'staff' || r.path === '/api/admin' || r.path.startsWith('/api/admin/') ? 'admin' : 'shop';
+}
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -132,17 +140,21 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, what:
 }
 
 const isAuth = (a: unknown): a is Auth =>
-  a === 'public' || a === 'user' || (typeof a === 'object' && a !== null && typeof (a as { permission?: unknown }).permission === 'string');
+  a === 'public' || a === 'user' || a === 'staff' || (typeof a === 'object' && a !== null && typeof (a as { permission?: unknown }).permission === 'string');
 
-/** The one place the auth levels are enforced. */
+/**
+ * The one place the auth levels are enforced. A caller who is not the route's kind of actor — nobody,
+ * a customer on a staff route, staff on a customer's route — is not logged in there: 401. Staff
+ * without the route's permission: 403.
+ */
 export function authorize(auth: Auth, actor: Actor): void {
   if (auth === 'public') return;
-  if (actor.kind === 'anonymous') throw new UnauthorizedError();
   if (auth === 'user') {
-    if (actor.kind !== 'user') throw new ForbiddenError();
+    if (actor.kind !== 'user') throw new UnauthorizedError();
     return;
   }
-  if (actor.kind !== 'admin' || !actor.permissions.has(auth.permission)) throw new ForbiddenError();
+  if (actor.kind !== 'admin') throw new UnauthorizedError();
+  if (auth !== 'staff' && !actor.permissions.has(auth.permission)) throw new ForbiddenError();
 }
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -164,11 +176,12 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
     if ((r.responseType ?? 'json') === 'json' && r.statusCode !== 204 && !(r.response instanceof z.ZodType)) {
       throw new Error(`route ${r.method.toUpperCase()} ${r.path} declares no response schema`);
     }
+    const realm = realmOf(r);
     const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
       // chosen and echoed for every answer by the app's first middleware (api/middleware/request-id.ts)
       const requestId = requestIdOf(ctx);
-      const actor = await services.authenticator.authenticate({ headers: ctx.headers, method: ctx.method });
+      const actor = await services.authenticator.authenticate({ headers: ctx.headers, method: ctx.method, realm });
       authorize(r.auth, actor);
       const params = parse(r.params, ctx.params, 'path');
       const query = parse(r.query, ctx.query, 'query');
@@ -180,7 +193,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         clock: services.clock,
         db: services.db,
         ip: ctx.ip,
-        sessionToken: presentedSession(ctx.headers)?.token,
+        sessionToken: presentedSession(ctx.headers, realm)?.token,
         idempotencyKey: r.idempotencyKey ? idempotencyKeyOf(ctx) : undefined,
       };
       const cookies = cookieJar(ctx, services.config.accounts.secureCookies);
@@ -191,14 +204,19 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
       ctx.set('Cache-Control', cacheControl);
       if (r.responseType && r.responseType !== 'json') ctx.type = MEDIA_TYPES[r.responseType];
       const grant = result as { token?: unknown; user_id?: unknown; id?: unknown; username?: unknown } | null;
-      if (r.session === 'issue' && typeof grant?.token === 'string') {
+      if (r.session === 'issue' && typeof grant?.token === 'string' && realm === 'admin') {
+        // staff: the admin cookies only (no cart to merge, no shop header name)
+        for (const c of sessionCookies(grant.token, services.config, 'admin')) ctx.append('Set-Cookie', c);
+      } else if (r.session === 'issue' && typeof grant?.token === 'string') {
         for (const c of sessionCookies(grant.token, services.config)) ctx.append('Set-Cookie', c);
         // a session has started: what the guest kept in cookies joins the account (the guest cart)
         const userId = Number(grant.user_id ?? grant.id);
         for (const hook of services.sessionStarted) await hook({ userId, context: base, cookies });
         if (typeof grant.username === 'string') setHeaderName(cookies, grant.username);
       }
-      if (r.session === 'clear') {
+      if (r.session === 'clear' && realm === 'admin') {
+        for (const c of sessionCookies(null, services.config, 'admin')) ctx.append('Set-Cookie', c);
+      } else if (r.session === 'clear') {
         for (const c of sessionCookies(null, services.config)) ctx.append('Set-Cookie', c);
         setHeaderName(cookies, null);
       }

@@ -12,6 +12,8 @@ import { qqOAuth, type QqOAuth } from '../providers/qq.ts';
 import { logSms, ronglianSms, type SmsSender } from '../providers/sms.ts';
 import { resolveSecretKey } from '../secret-key.ts';
 import { AccountService } from './accounts/accounts-service.ts';
+import { AdminSessionService } from './admin/admin-sessions.ts';
+import { StaffService } from './admin/staff.ts';
 import { QqLoginService } from './accounts/qq-login.ts';
 import { sessionAuthenticator } from './accounts/session-authenticator.ts';
 import { AddressService } from './addresses/address-service.ts';
@@ -40,6 +42,10 @@ export interface Services {
   catalog: CatalogService;
   search: SearchService;
   accounts: AccountService;
+  /** Staff logins to the admin API (api/services/admin/); staff, groups and the audit trail are functions of a context. */
+  adminSessions: AdminSessionService;
+  /** Staff accounts and the rules on granting (api/services/admin/staff.ts). */
+  staff: StaffService;
   qqLogin: QqLoginService;
   areas: AreaService;
   addresses: AddressService;
@@ -77,6 +83,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const catalog = new CatalogService(config.catalogCacheMs);
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   const accounts = new AccountService(cache, config, log);
+  const adminSessions = new AdminSessionService(cache, accounts.tokens, config, log);
   const qq = opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null;
   const areas = new AreaService();
   const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay, clock) : null;
@@ -88,7 +95,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     db,
     cache,
     clock,
-    authenticator: opts.authenticator ?? sessionAuthenticator(accounts.sessions, clock, db),
+    authenticator: opts.authenticator ?? sessionAuthenticator(accounts.sessions, clock, db, adminSessions),
     providers: {
       sms,
       qq,
@@ -98,6 +105,8 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     catalog,
     search,
     accounts,
+    adminSessions,
+    staff: new StaffService(adminSessions, accounts.sessions),
     qqLogin: new QqLoginService(cache, qq, accounts),
     areas,
     addresses,

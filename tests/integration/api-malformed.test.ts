@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../api/app.ts';
+import { realmOf } from '../../api/routes/define.ts';
 import { loginAs } from '../helpers/accounts.ts';
+import { createStaff } from '../helpers/admin.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
 // Every route the API defines — today's and every one added later, because the list is API_ROUTES —
-// gets malformed paths and bodies, anonymous and logged in. None may answer 5xx, every 4xx is the
+// gets malformed paths and bodies, anonymous and logged in (the shop's routes as a customer, the
+// admin API's as a superuser, who passes every permission check). None may answer 5xx, every 4xx is the
 // API's error shape, and nothing in the database changes.
 
 const JUNK_PARAMS = ['abc', '-1', '0', '1e3', '0x10', '99999999999999999999', '%00', '%E0%A4%A', '..%2F..%2Fetc', '名字', 'a'.repeat(300), '1%20OR%201=1'];
@@ -39,17 +42,20 @@ for (const [i, v] of WRONG_VALUES.entries()) {
 /** A stack frame, a driver error code (SQLITE_…, ER_…: not a field such as order_id) or SQL. */
 const LEAK = /at .*\.(ts|js):\d+|\bSQLITE_[A-Z]|\bER_[A-Z]|\bselect .+ from\b|\binsert into\b/;
 
-const TABLES = ['users', 'auth_tokens', 'oauth_qq_users', 'outgoing_messages', 'addresses', 'browse_histories', 'skus', 'page_changes', 'cart_lines', 'orders', 'order_lines', 'payments', 'sales_changes'];
+const TABLES = ['users', 'auth_tokens', 'oauth_qq_users', 'outgoing_messages', 'addresses', 'browse_histories', 'skus', 'page_changes', 'cart_lines', 'orders', 'order_lines', 'payments', 'sales_changes',
+  'admin_groups', 'admin_group_permissions', 'admin_user_groups', 'admin_user_permissions', 'admin_audit'];
 
 describe.each(DB_KINDS)('malformed input to every API route on %s', (kind) => {
   let t: TestDb;
   let app: TestApp;
   let auth: Record<string, string>;
+  let admin: Record<string, string>;
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     app = await startTestApp(t);
     auth = (await loginAs(app)).headers;
+    admin = (await createStaff(app, { superuser: true })).headers;
   });
   afterAll(async () => {
     await app?.close();
@@ -75,7 +81,7 @@ describe.each(DB_KINDS)('malformed input to every API route on %s', (kind) => {
       const params = route.path.match(/:\w+/g) ?? [];
       const paths = params.length === 0 ? [route.path] : JUNK_PARAMS.map((j) => route.path.replace(/:\w+/g, j));
       // logging out is no malformed request: it would end the session the rest of the sweep uses
-      for (const headers of route.session === 'clear' ? [{}] : [{}, auth]) {
+      for (const headers of route.session === 'clear' ? [{}] : [{}, realmOf(route) === 'admin' ? admin : auth]) {
         for (const path of paths) await check(method, path + '?next=//evil.example&code=&state=&page=-1&ordering=x', { headers });
         if (method === 'GET' || method === 'DELETE') continue;
         const path = route.path.replace(/:\w+/g, '1');

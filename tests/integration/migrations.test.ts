@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, migrateRollbackAll } from '../../api/db/migrate.ts';
 import * as refundsMigration from '../../api/db/migrations/2026-11-26-06-refunds.ts';
 import * as timelineMigration from '../../api/db/migrations/2026-11-28-01-order-timeline.ts';
+import * as staffMigration from '../../api/db/migrations/2026-12-04-00-staff-and-audit.ts';
+import { PERMISSION_CATALOG } from '../../api/services/admin/permission-catalog.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -13,7 +15,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -70,6 +72,16 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect((await t.db('users').where({ id: userId }).first('default_address_id')).default_address_id).toBeNull();
     await t.db('addresses').del();
     await t.db('users').del();
+  });
+
+  it('make no existing customer staff, and write the permission catalog', async () => {
+    await t.db('knex_migrations').where('name', '2026-12-04-00-staff-and-audit').del();
+    await staffMigration.down(t.db);
+    const [id] = await t.db('users').insert({ username: 'before_staff', password_hash: 'x', mobile: '13900000008', created_at: 1, updated_at: 1 });
+    expect(await migrateLatest(t.db)).toEqual(['2026-12-04-00-staff-and-audit']);
+    expect(await t.db('users').where({ id }).first('is_staff', 'is_superuser')).toEqual({ is_staff: 0, is_superuser: 0 });
+    expect(Number((await t.db('admin_permissions').count({ n: '*' }).first())?.n)).toBe(PERMISSION_CATALOG.length);
+    await t.db('users').where({ id }).del();
   });
 
   it('give every brand an editable alias list, empty by default', async () => {

@@ -131,6 +131,24 @@ describe('the OpenAPI document', () => {
     expect(pattern.test('zhang.san@mail.example.cn')).toBe(true);
   });
 
+  it('names the permission of every staff operation (x-permission and in words), with the admin session as its security', () => {
+    const staffRoutes = API_ROUTES.filter((r) => typeof r.auth === 'object');
+    expect(staffRoutes.length).toBeGreaterThan(0);
+    for (const r of staffRoutes) {
+      const permission = (r.auth as { permission: string }).permission;
+      const key = `${r.method.toUpperCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`;
+      const op = operations().find((o) => o.key === key)!.op;
+      expect(op['x-permission'], key).toBe(permission);
+      expect(op.description, key).toContain(`\`${permission}\``);
+      expect(op.security, key).toEqual([{ adminSession: [] }, { bearer: [] }]);
+    }
+    const me = operations().find((o) => o.key === 'GET /api/admin/me')!.op;
+    expect(me['x-permission']).toBeUndefined();
+    expect(me['x-meiduo-auth']).toBe('staff');
+    expect(operations().find((o) => o.key === 'GET /api/user')!.op.security).toEqual([{ session: [] }, { bearer: [] }]);
+    expect(doc.components.securitySchemes.adminSession).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'meiduo_admin_session' });
+  });
+
   it('has servers, a licence, tags and examples', () => {
     expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
     expect(doc.info.license).toMatchObject({ name: expect.any(String) });

@@ -8,7 +8,7 @@ import { TooManyRequestsError } from '../../api/errors.ts';
 import { decimalRangePattern } from '../../api/numbers.ts';
 import { createLogger } from '../../api/logger.ts';
 import { API_ROUTES } from '../../api/app.ts';
-import { defineRoute, mount, type AnyRoute } from '../../api/routes/define.ts';
+import { defineRoute, mount, realmOf, type AnyRoute } from '../../api/routes/define.ts';
 import { createServices, type Services } from '../../api/services/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -30,6 +30,7 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
     defineRoute({ method: 'get', path: '/api/t/public', auth: 'public', response: z.object({ now: z.string(), requestId: z.string() }), handler: async ({ context }) => ({ now: context.clock.now().toISOString(), requestId: context.requestId }) }),
     defineRoute({ method: 'get', path: '/api/t/user', auth: 'user', response: z.object({ actor: z.object({}).loose() }), handler: async ({ context }) => ({ actor: context.actor }) }),
     defineRoute({ method: 'get', path: '/api/t/admin', auth: { permission: 'goods.change_sku' }, response: z.object({ ok: z.boolean() }), handler: async () => ({ ok: true }) }),
+    defineRoute({ method: 'get', path: '/api/t/staff', auth: 'staff', response: z.object({ ok: z.boolean() }), handler: async () => ({ ok: true }) }),
     defineRoute({
       method: 'post',
       path: '/api/t/echo',
@@ -106,19 +107,33 @@ describe.each(DB_KINDS)('route definitions on %s', (kind) => {
     expect(() => mount(router, services, [defineRoute({ ...base, path: '/api/t/ok', response: z.object({}) })])).not.toThrow();
   });
 
-  it('enforces auth levels: 401 for nobody, 403 for the wrong kind or a missing permission', async () => {
+  it('enforces auth levels: 401 for nobody and for the wrong kind of actor, 403 for a missing permission', async () => {
     actor = { kind: 'anonymous' };
     expect(await call('/api/t/user')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
     expect((await call('/api/t/admin')).status).toBe(401);
+    expect((await call('/api/t/staff')).status).toBe(401);
     actor = { kind: 'user', userId: 7 };
     expect(await call('/api/t/user')).toMatchObject({ status: 200, body: { actor: { kind: 'user', userId: 7 } } });
-    expect(await call('/api/t/admin')).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    // a customer is nobody on a staff route
+    expect(await call('/api/t/admin')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+    expect((await call('/api/t/staff')).status).toBe(401);
     actor = { kind: 'admin', userId: 1, permissions: new Set(['goods.view_sku']) };
-    expect((await call('/api/t/admin')).status).toBe(403);
-    expect((await call('/api/t/user')).status).toBe(403);
+    expect(await call('/api/t/admin')).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    expect((await call('/api/t/staff')).status).toBe(200);
+    // and staff are nobody on a customer's route
+    expect((await call('/api/t/user')).status).toBe(401);
     actor = { kind: 'admin', userId: 1, permissions: new Set(['goods.change_sku']) };
     expect(await call('/api/t/admin')).toMatchObject({ status: 200, body: { ok: true } });
     actor = { kind: 'anonymous' };
+  });
+
+  it('tells the authenticator whose route it is: the admin API’s (/api/admin/…, staff routes) or the shop’s', () => {
+    expect(realmOf({ auth: 'user', path: '/api/user' })).toBe('shop');
+    expect(realmOf({ auth: 'public', path: '/api/sessions' })).toBe('shop');
+    expect(realmOf({ auth: 'public', path: '/api/admin/sessions' })).toBe('admin');
+    expect(realmOf({ auth: 'staff', path: '/api/t/staff' })).toBe('admin');
+    expect(realmOf({ auth: { permission: 'goods.change_sku' }, path: '/api/t/admin' })).toBe('admin');
+    expect(realmOf({ auth: 'public', path: '/api/administrator' })).toBe('shop');
   });
 
   it('hands handlers a context with the injected clock and a request id', async () => {

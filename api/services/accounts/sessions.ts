@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
-import { hashToken, TOKEN_KINDS, TokenStore } from './tokens.ts';
+import { hashToken, TOKEN_KINDS, TokenStore, type TokenKind } from './tokens.ts';
 
 // Sessions are rows of auth_tokens (kind 'session'): they survive a restart and a revocation is one
 // DELETE. Looking one up on every request would put the database under every page's header call,
 // so a session is also kept in the cache (Redis in production) for CACHE_SECONDS; revoking deletes
 // both. The idle expiry slides: a session used within SESSION_IDLE_DAYS stays alive, and its row is
-// written at most once per TOUCH_MS of use, not per request.
+// written at most once per TOUCH_MS of use, not per request. The staff's admin sessions are the same
+// machinery with their own token kind ('adminSession') and idle time (api/services/admin/admin-sessions.ts).
 
 const CACHE_SECONDS = 300;
 const TOUCH_MS = 3600_000;
@@ -24,7 +25,6 @@ interface Cached {
   lastUsedAt: number;
 }
 
-const cacheKey = (hash: string) => `session:${hash}`;
 
 /** The value of the readable CSRF cookie and header for a session: only someone who can read the
  * site's cookies (its own pages) can send it; a cross-site form cannot. */
@@ -35,10 +35,16 @@ export class SessionService {
     private readonly cache: Cache,
     private readonly tokens: TokenStore,
     private readonly idleMs: number,
+    /** Which kind of session: a shop session or a staff member's admin session. */
+    private readonly kind: Extract<TokenKind, 'session' | 'adminSession'> = 'session',
   ) {}
 
+  private cacheKey(hash: string): string {
+    return `${this.kind === 'session' ? 'session' : 'admin-session'}:${hash}`;
+  }
+
   async create(q: Knex, userId: number, now: number): Promise<{ token: string; sessionId: number }> {
-    const { token, id } = await this.tokens.issue(q, 'session', { userId, ttlMs: this.idleMs, now });
+    const { token, id } = await this.tokens.issue(q, this.kind, { userId, ttlMs: this.idleMs, now });
     return { token, sessionId: id };
   }
 
@@ -46,38 +52,38 @@ export class SessionService {
   async lookup(q: Knex, token: string, now: number): Promise<SessionInfo | null> {
     const hash = hashToken(token);
     // the cache only saves queries: with Redis down, sessions are read from the database
-    const raw = await this.cache.get(cacheKey(hash)).catch(() => null);
+    const raw = await this.cache.get(this.cacheKey(hash)).catch(() => null);
     let s: Cached | null = raw ? (JSON.parse(raw) as Cached) : null;
     if (!s) {
-      const row = await this.tokens.find(q, 'session', token, now);
+      const row = await this.tokens.find(q, this.kind, token, now);
       if (!row || row.user_id === null) return null;
       s = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
-      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
+      await this.cache.set(this.cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
     }
     if (s.expiresAt <= now) return null;
     if (now - s.lastUsedAt >= TOUCH_MS) {
       s = { ...s, lastUsedAt: now, expiresAt: now + this.idleMs };
       // a revoked session's row is gone: the update touches nothing, and the session is dead
-      const touched = await q('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS.session }).update({ last_used_at: now, expires_at: s.expiresAt });
+      const touched = await q('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS[this.kind] }).update({ last_used_at: now, expires_at: s.expiresAt });
       if (touched === 0) {
-        await this.cache.del(cacheKey(hash));
+        await this.cache.del(this.cacheKey(hash));
         return null;
       }
-      await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true });
+      await this.cache.set(this.cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true });
     }
     return { sessionId: s.id, userId: s.userId };
   }
 
   async revoke(q: Knex, token: string): Promise<void> {
     const hash = hashToken(token);
-    await q('auth_tokens').where({ token_hash: hash, kind: TOKEN_KINDS.session }).del();
-    await this.cache.del(cacheKey(hash));
+    await q('auth_tokens').where({ token_hash: hash, kind: TOKEN_KINDS[this.kind] }).del();
+    await this.cache.del(this.cacheKey(hash));
   }
 
   /** Ends every session of the user but `exceptSessionId` (password change: the one that changed it stays). */
   async revokeAll(q: Knex, userId: number, opts: { exceptSessionId?: number } = {}): Promise<number> {
-    const hashes = await this.tokens.revokeUser(q, userId, ['session'], { exceptId: opts.exceptSessionId });
-    if (hashes.length > 0) await this.cache.del(...hashes.map(cacheKey));
+    const hashes = await this.tokens.revokeUser(q, userId, [this.kind], { exceptId: opts.exceptSessionId });
+    if (hashes.length > 0) await this.cache.del(...hashes.map((h) => this.cacheKey(h)));
     return hashes.length;
   }
 }

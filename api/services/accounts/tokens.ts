@@ -8,6 +8,8 @@ import type { Knex } from 'knex';
 
 export const TOKEN_KINDS = {
   session: 'ses',
+  /** A staff member's admin session (api/services/admin/admin-sessions.ts): never a shop session. */
+  adminSession: 'adm',
   emailVerification: 'eml',
   qqBind: 'qqb',
   /** Forgotten password, step 1 → 2: proves the captcha was solved for this account. */
