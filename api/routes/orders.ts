@@ -3,6 +3,7 @@ import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { reorder } from '../services/orders/reorder.ts';
+import { confirmReceipt } from '../services/orders/fulfilment.ts';
 import { visibleLength } from '../text.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
@@ -82,6 +83,19 @@ export const orderRoutes = [
     summary: 'Cancel an order not yet shipped (待支付 or 待发货): its stock goes back, a payment is refunded',
     params: orderIdParams,
     handler: async ({ params, context, services }) => services.orders.cancel(context, userIdOf(context), params.order_id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders/:order_id/receipt',
+    response: answer.order,
+    errors: [404, 409],
+    auth: 'user',
+    summary: 'Confirm receipt of a shipped order (待收货 → 待评价)',
+    params: orderIdParams,
+    handler: async ({ params, context, services }) => {
+      await confirmReceipt(context, userIdOf(context), params.order_id);
+      return services.orders.get(context, userIdOf(context), params.order_id);
+    },
   }),
   defineRoute({
     method: 'post',
