@@ -275,6 +275,22 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     expect(await refusal(ship(id))).toEqual([409, 'ORDER_NOT_SHIPPABLE', '订单当前状态为「已完成」，不能发货']);
   });
 
+  it('finishes the order when its last two lines are commented at the same moment', async () => {
+    const b = await buyer();
+    const [s1, s2] = await skus(2);
+    for (let i = 0; i < 8; i++) {
+      const id = await order(b, [[s1!, 1], [s2!, 1]]);
+      await ship(id);
+      expect((await receive(b, id)).status).toBe(200);
+      const comment = (sku_id: number) => call(app, 'POST', `/api/orders/${id}/comments`, { headers: b.headers, body: { sku_id, comment: '同时评价的两件商品', score: 5 } });
+      const answers = await Promise.all([comment(s1!), comment(s2!)]);
+      expect(answers.map((a) => a.status)).toEqual([201, 201]);
+      // whichever commented last saw the other's comment and finished the order
+      expect(answers.map((a) => a.body.order_status).sort()).toEqual([ORDER_STATUS.uncommented, ORDER_STATUS.finished]);
+      expect(await statusOf(id), `round ${i}`).toBe(ORDER_STATUS.finished);
+    }
+  });
+
   it('staff cancel a paid order not yet shipped, with a reason: stock back, the refund job refunds it through Alipay', async () => {
     const b = await buyer();
     const [s] = await skus(1);
