@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/clock.ts';
 import { systemContext, type RequestContext } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
-import { autoReceive, cancelByStaff, shipOrder } from '../../api/services/orders/fulfilment.ts';
+import { autoReceive, cancelByStaff, confirmReceipt, shipOrder } from '../../api/services/orders/fulfilment.ts';
 import { ORDER_STATUS, type OrderStatus } from '../../api/services/orders/order-rules.ts';
 import { listRefunds, retryRefund, settleRefund } from '../../api/services/payments/refund-admin.ts';
+import * as adminAnswer from '../../api/routes/answers/order-admin.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -107,6 +108,7 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     expect(before.body).toMatchObject({ status: ORDER_STATUS.unsent, express_company: null, tracking_no: null, actions: ['cancel', 'reorder'] });
 
     const change = await ship(id);
+    adminAnswer.shipment.parse(change);
     expect(change).toMatchObject({
       order_id: id,
       before: { status: ORDER_STATUS.unsent, express_company: null, tracking_no: null, shipped_at: null },
@@ -262,7 +264,9 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     const [s1, s2] = await skus(2);
     const id = await order(b, [[s1!, 1], [s2!, 2]]);
     await ship(id);
-    expect((await receive(b, id)).status).toBe(200);
+    // the service the route calls: the customer's own order only
+    expect(await refusal(confirmReceipt(staff(), b.userId + 1_000_000, id))).toEqual([404, 'ORDER_NOT_FOUND', '订单不存在']);
+    adminAnswer.receipt.parse(await confirmReceipt(staff(), b.userId, id));
     const comment = (sku_id: number) => call(app, 'POST', `/api/orders/${id}/comments`, { headers: b.headers, body: { sku_id, comment: '东西很好，物流很快', score: 5 } });
     const first = await comment(s1!);
     expect([first.status, first.body.order_status]).toEqual([201, ORDER_STATUS.uncommented]);
@@ -300,6 +304,7 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     expect(await statusOf(id)).toBe(ORDER_STATUS.unsent);
 
     const change = await cancelByStaff(staff(), id, '缺货，无法发货');
+    adminAnswer.staffCancel.parse(change);
     const paymentId = Number((await t.db('payments').where({ order_id: id }).first('id')).id);
     expect(change).toEqual({
       order_id: id,
@@ -348,6 +353,7 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     const a = await failed();
     const c = await failed();
     const listed = await listRefunds(staff(), { state: 'failed', page: 1, page_size: 100 });
+    adminAnswer.refundPage.parse(listed);
     expect(listed.results.map((r) => r.payment_id)).toEqual(expect.arrayContaining([a.paymentId, c.paymentId]));
     expect(listed.results.find((r) => r.payment_id === a.paymentId)).toMatchObject({ order_id: a.orderId, refund_state: 'failed', refund_state_name: '退款失败', refund_attempts: 20, refund_error: 'ACQ.SYSTEM_ERROR' });
     expect(listed.results.every((r) => r.refund_state === 'failed')).toBe(true);
@@ -355,6 +361,7 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
 
     // retry: pending, tries from 0; the refund job then refunds it
     const retried = await retryRefund(staff(), a.paymentId);
+    adminAnswer.refundRetried.parse(retried);
     expect(retried).toEqual({
       payment_id: a.paymentId,
       order_id: a.orderId,
@@ -371,6 +378,8 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     // settle: by hand, with a note; the customer sees it refunded
     expect(await refusal(settleRefund(staff(), c.paymentId, ''))).toEqual([400, 'VALIDATION_ERROR', expect.any(String)]);
     const settled = await settleRefund(staff(), c.paymentId, '已通过银行转账退回，流水号 8812');
+    adminAnswer.refundSettled.parse(settled);
+    adminAnswer.refundPage.parse(await listRefunds(staff(), {}));
     expect(settled).toMatchObject({ payment_id: c.paymentId, order_id: c.orderId, before: { refund_state: 'failed' }, after: { refund_state: 'settled', refund_note: '已通过银行转账退回，流水号 8812' } });
     expect(await refusal(settleRefund(staff(), c.paymentId, '再来一次'))).toEqual([409, 'REFUND_NOT_FAILED', expect.stringContaining('已人工处理')]);
     expect(await refusal(retryRefund(staff(), c.paymentId))).toEqual([409, 'REFUND_NOT_FAILED', expect.any(String)]);

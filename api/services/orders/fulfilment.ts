@@ -102,6 +102,7 @@ export async function confirmReceipt(context: RequestContext, userId: number, or
  * order at the same moment makes one of the two a no-op. Returns the orders it received.
  */
 export async function autoReceive(context: RequestContext, days: number, limit = 500): Promise<{ received: string[] }> {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`autoReceive: days must be a whole number ≥ 1 (got ${days})`);
   const at = now(context);
   const cutoff = at - days * 86_400_000;
   const q = db(context);
