@@ -78,6 +78,8 @@ export interface Config {
     maxUnitsPerSku: number;
     /** ORDER_MAX_OPEN: open orders (待支付, 待发货) a customer may have at once; default 10. */
     maxOpenOrders: number;
+    /** ORDER_AUTO_RECEIVE_DAYS: a shipped order not received by the customer this many days after shipping is received by the orders.auto-receive job; default 10. */
+    autoReceiveDays: number;
   };
   /** Origins (CORS_ORIGINS, comma-separated) whose pages may call the API with the customer's cookie. */
   corsOrigins: string[];
@@ -271,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   if (secretKey !== null && secretKey.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters (e.g. openssl rand -hex 32)');
   const maxUnitsPerSku = int('ORDER_MAX_UNITS_PER_SKU', '20', 1, 1_000_000, 'a number of units 1-1000000');
   const maxOpenOrders = int('ORDER_MAX_OPEN', '10', 1, 1_000_000, 'a number of orders 1-1000000');
+  const autoReceiveDays = int('ORDER_AUTO_RECEIVE_DAYS', '10', 1, 365, 'a number of days 1-365');
   let trustProxy: string[];
   try {
     trustProxy = parseTrustProxy(get('TRUST_PROXY') ?? 'off');
@@ -301,7 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     logLevel: logLevel as Config['logLevel'],
     corsOrigins,
     secretKey,
-    orders: { locking, payTimeoutMs, hotRebuildEveryMs, maxUnitsPerSku, maxOpenOrders },
+    orders: { locking, payTimeoutMs, hotRebuildEveryMs, maxUnitsPerSku, maxOpenOrders, autoReceiveDays },
     trustProxy,
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,

@@ -22,6 +22,12 @@ const HELP = `美多商城 — meiduo <command> [options]
                              edit a SKU; the affected pages are re-rendered by a worker (--wait: until they are live)
   content list [--json]      homepage content slots and their items
   content update ID [--title …] [--url /path|https://…] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
+  orders ship ORDER_ID --company 顺丰速运 --tracking SF123…   ship an order 待发货 → 待收货
+  orders cancel ORDER_ID --reason …                          cancel an order not yet shipped (a paid one is refunded)
+  orders receive-due         receive orders shipped more than ORDER_AUTO_RECEIVE_DAYS ago (the orders.auto-receive job's work)
+  refunds list [--state failed] [--page N] [--json]          refunds of cancelled paid orders; failed: a human's turn
+  refunds retry PAYMENT_ID   a failed refund back to the refund job
+  refunds settle PAYMENT_ID --note …                         a failed refund dealt with by hand
   jobs [--json]              queued, running and failed jobs, and pending page changes
   jobs retry ID              run a failed job again now
   admin create --username NAME --password PASSWORD [--superuser] [--mobile 13800138000]
@@ -51,6 +57,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   jobs: () => import('./commands/jobs.ts'),
   admin: () => import('./commands/admin.ts'),
   audit: () => import('./commands/audit.ts'),
+  orders: () => import('./commands/orders.ts'),
+  refunds: () => import('./commands/refunds.ts'),
 };
 
 /** Runs the command; resolves to whether the process should stay up afterwards. */

@@ -3,12 +3,34 @@ import { userIdOf } from '../services/accounts/accounts-service.ts';
 import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { reorder } from '../services/orders/reorder.ts';
+import { CANCEL_REASON_MAX, confirmReceipt, SHIPMENT_LIMITS } from '../services/orders/fulfilment.ts';
+import { PAYMENT_REFUND_STATES } from '../services/orders/order-state.ts';
+import { REFUND_NOTE_MAX } from '../services/payments/refund-admin.ts';
 import { visibleLength } from '../text.ts';
 import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
 
 /** `{order_id}` in a path: the orders' and the payments' routes. */
 export const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
+
+/**
+ * Inputs of staff's order and refund routes (the admin API, wired on top of
+ * api/services/orders/fulfilment.ts and payments/refund-admin.ts). The bounds are the services' own
+ * constants; the services check them again for callers without a schema (the CLI).
+ */
+export const staffInputs = {
+  ship: z.object({
+    express_company: z.string({ message: '请填写快递公司' }).trim().min(1, '请填写快递公司').max(SHIPMENT_LIMITS.expressCompany, `快递公司最多 ${SHIPMENT_LIMITS.expressCompany} 个字`),
+    tracking_no: z.string({ message: '请填写快递单号' }).trim().regex(SHIPMENT_LIMITS.trackingNo, '快递单号是 4-40 位字母、数字或 -'),
+  }),
+  cancel: z.object({ reason: z.string({ message: '请填写取消原因' }).trim().min(1, '请填写取消原因').max(CANCEL_REASON_MAX, `取消原因最多 ${CANCEL_REASON_MAX} 个字`) }),
+  refundList: z.object({
+    state: z.enum(PAYMENT_REFUND_STATES, { message: `退款状态是 ${PAYMENT_REFUND_STATES.join('、')} 之一` }).optional(),
+    page: pageSchema.default(1),
+    page_size: pageSizeSchema.default(20),
+  }),
+  refundSettle: z.object({ note: z.string({ message: '请说明如何处理了这笔退款' }).trim().min(1, '请说明如何处理了这笔退款').max(REFUND_NOTE_MAX, `说明最多 ${REFUND_NOTE_MAX} 个字`) }),
+};
 
 // Checkout and the customer's orders (docs/orders.md). Placing an order takes an Idempotency-Key
 // header: a client that lost the answer retries with the same key and gets the same order.
@@ -82,6 +104,19 @@ export const orderRoutes = [
     summary: 'Cancel an order not yet shipped (待支付 or 待发货): its stock goes back, a payment is refunded',
     params: orderIdParams,
     handler: async ({ params, context, services }) => services.orders.cancel(context, userIdOf(context), params.order_id),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/orders/:order_id/receipt',
+    response: answer.order,
+    errors: [404, 409],
+    auth: 'user',
+    summary: 'Confirm receipt of a shipped order (待收货 → 待评价)',
+    params: orderIdParams,
+    handler: async ({ params, context, services }) => {
+      await confirmReceipt(context, userIdOf(context), params.order_id);
+      return services.orders.get(context, userIdOf(context), params.order_id);
+    },
   }),
   defineRoute({
     method: 'post',

@@ -14,7 +14,7 @@ export function args<T extends NonNullable<ParseArgsConfig['options']>>(argv: st
 }
 
 type Numbers = typeof import('../../api/validation.ts');
-type NumberSchema = 'idSchema' | 'stockSchema' | 'sequenceSchema' | 'skuCountSchema';
+type NumberSchema = 'idSchema' | 'stockSchema' | 'sequenceSchema' | 'skuCountSchema' | 'pageSchema' | 'pageSizeSchema';
 
 /**
  * A numeric option through the API's own schema (api/validation.ts): decimal digits only, so

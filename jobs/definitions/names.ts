@@ -10,6 +10,8 @@ export const JOB = {
   sendMessages: 'messages.send',
   /** Cancels Alipay orders unpaid past ORDER_PAY_TIMEOUT, returning their stock (orders.ts). */
   expireOrders: 'orders.expire',
+  /** Receives orders shipped more than ORDER_AUTO_RECEIVE_DAYS ago that the customer has not confirmed (orders.ts). */
+  autoReceive: 'orders.auto-receive',
   /** Turns the sales moves of orders into page changes for the hot pages, every HOT_REBUILD_EVERY (orders.ts). */
   hotPages: 'orders.hot-pages',
   /** Gives back payments recorded for refund: their order was cancelled or already paid (payments.ts). */

@@ -1,12 +1,16 @@
+import { autoReceive } from '../../api/services/orders/fulfilment.ts';
 import { planHotPages } from '../../api/services/orders/hot-pages.ts';
 import { JOB } from './names.ts';
 import type { JobEnv, JobGroup, WorkerServices } from './types.ts';
 
-// Orders: unpaid Alipay orders are cancelled (their stock returned), and the sales that orders move
-// become page changes for the hot-seller boxes.
+// Orders: unpaid Alipay orders are cancelled (their stock returned), shipped orders the customer
+// never confirmed are received ORDER_AUTO_RECEIVE_DAYS after shipping, and the sales that orders
+// move become page changes for the hot-seller boxes.
 
 /** How often unpaid orders are looked for (never less often than ORDER_PAY_TIMEOUT). */
 const EXPIRE_EVERY_MS = 15_000;
+/** How often shipped orders due to be received are looked for (days late by at most this). */
+const AUTO_RECEIVE_EVERY_MS = 5 * 60_000;
 
 export function orderJobs(env: JobEnv, services: WorkerServices): JobGroup {
   // with Alipay, an order is asked about once more before it is cancelled
@@ -31,6 +35,16 @@ export function orderJobs(env: JobEnv, services: WorkerServices): JobGroup {
             : undefined;
           const n = await services.orders.cancelExpired(context, lastChance);
           if (n > 0) env.log.info({ cancelled: n }, 'unpaid orders cancelled, stock returned');
+        },
+      },
+      {
+        name: JOB.autoReceive,
+        everyMs: AUTO_RECEIVE_EVERY_MS,
+        // each receipt is a conditional UPDATE (… AND status = 3): a customer confirming the same
+        // order at once, or a second worker, makes one of them a no-op
+        async run() {
+          const { received } = await autoReceive(services.systemContext(JOB.autoReceive), env.config.orders.autoReceiveDays);
+          if (received.length > 0) env.log.info({ received: received.length }, 'shipped orders received automatically');
         },
       },
       {

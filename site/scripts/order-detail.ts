@@ -43,6 +43,8 @@ function render(o: Order): void {
     ...o.timeline.map((e) => {
       const li = el('li', { 'data-event': e.event });
       li.append(el('span', { class: 'tl-name' }, e.name), el('time', { datetime: e.at }, beijingTime(e.at)));
+      // the carrier and tracking number, or why it was cancelled (商家取消：…)
+      if (e.detail) li.append(el('span', { class: 'tl-detail muted' }, e.detail));
       return li;
     }),
   );
@@ -55,8 +57,10 @@ function render(o: Order): void {
   ]);
   const pay: [string, string][] = [['支付方式', o.pay_method_name], ['支付状态', paymentState(o)]];
   if (o.status === 1 && o.pay_deadline) pay.push(['支付期限', beijingTime(o.pay_deadline)]);
-  // carrier and tracking number come with shipping (the admin API); until then, where the order is
-  pay.push(['配送', o.status === 6 ? '订单已取消' : o.status <= 2 ? '尚未发货' : '已发货']);
+  // where the order is; once shipped, with the carrier and tracking number staff gave
+  pay.push(['配送', o.status === 6 ? '订单已取消' : o.status <= 2 ? '尚未发货' : o.status === 3 ? '已发货，待收货' : '已收货']);
+  if (o.express_company) pay.push(['快递公司', o.express_company]);
+  if (o.tracking_no) pay.push(['快递单号', o.tracking_no]);
   dl('detail-pay', pay);
   document.getElementById('detail-lines')!.replaceChildren(
     ...o.skus.map((line) => {

@@ -1,6 +1,6 @@
 // What 我的订单 and the order detail page show alike: Beijing times, the time left to pay, the
 // refund's state, and the buttons of the actions the API says the order allows (Order.actions) —
-// 去支付, 取消订单, 去评价, 再次购买 — with what each does when clicked.
+// 去支付, 取消订单, 确认收货, 去评价, 再次购买 — with what each does when clicked.
 import type { Order } from '../../api/services/orders/order-service.ts';
 import type { Reordered } from '../../api/services/orders/reorder.ts';
 import { asApiError, request } from './api-client.ts';
@@ -42,6 +42,7 @@ export function actionButtons(o: Order, detail: boolean): HTMLElement {
       box.append(el('button', { type: 'button', class: 'btn-primary btn-small', 'data-act': 'pay' }, '去支付'));
       if (left) box.append(el('span', { class: 'muted pay-left', 'data-deadline': o.pay_deadline! }, left));
     } else if (act === 'cancel') box.append(el('button', { type: 'button', class: 'btn-plain btn-small', 'data-act': 'cancel' }, '取消订单'));
+    else if (act === 'receive') box.append(el('button', { type: 'button', class: 'btn-primary btn-small', 'data-act': 'receive' }, '确认收货'));
     else if (act === 'comment') box.append(el('a', { class: 'btn-primary btn-small btn-link', href: `/goods_judge.html?order_id=${o.order_id}` }, '去评价'));
     else if (act === 'reorder') box.append(el('button', { type: 'button', class: 'btn-plain btn-small', 'data-act': 'reorder' }, '再次购买'));
   }
@@ -99,6 +100,20 @@ export function runAction(btn: HTMLButtonElement, orderId: string, hooks: Action
         failed(err);
         return hooks.reload(); // it may have been paid, shipped or cancelled meanwhile: show what it is now
       }),
+    );
+  } else if (act === 'receive') {
+    if (!confirm(`确认已收到订单 ${orderId} 的全部商品吗？确认后可以评价商品。`)) return;
+    void busy(btn, () =>
+      request('POST', `/orders/${orderId}/receipt`).then(
+        () => {
+          hooks.say('已确认收货，欢迎评价商品', 'ok');
+          return hooks.reload();
+        },
+        (err) => {
+          failed(err);
+          return hooks.reload(); // received meanwhile (ORDER_AUTO_RECEIVE_DAYS after shipping): show what it is now
+        },
+      ),
     );
   } else if (act === 'reorder') {
     void busy(btn, async () => {

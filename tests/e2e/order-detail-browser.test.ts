@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../helpers/accounts.ts';
+import { createUser, loginAs } from '../helpers/accounts.ts';
+import { call } from '../helpers/api-client.ts';
+import { systemContext } from '../../api/context.ts';
+import { shipOrder } from '../../api/services/orders/fulfilment.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -13,7 +16,10 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 // After the order, in Chromium at a desktop and a phone size: a customer orders with cash on
 // delivery, finds it under 我的订单's 待发货 tab (the tabs count their orders), opens its detail page
 // (timeline in Beijing time, address, payment), cancels it there, and sees 已取消, the timeline's
-// cancellation and the stock back. Screenshots go to $SCREENSHOT_DIR when set.
+// cancellation and the stock back. Then staff ship two orders (through the service the admin API and
+// the CLI use): the detail page shows carrier and tracking number, and 确认收货 — on the detail page
+// and on 我的订单, after its confirm dialog — moves them to 待评价, the tabs' counts following.
+// Screenshots go to $SCREENSHOT_DIR when set.
 
 const STOCK = 20;
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -123,6 +129,90 @@ describe.skipIf(!HAS_CHROMIUM)('order detail and cancellation in Chromium', () =
         await page.goto(`${app.url}/user_center_order.html`);
         await expect.poll(() => tab('2').textContent()).toBe('待发货0');
         expect(await page.locator(`.order-card[data-order="${orderId}"] .order-status`).textContent()).toBe('已取消');
+        expect(problems()).toEqual([]);
+      } finally {
+        await page.context().close();
+      }
+    }, 90_000);
+  }
+
+  for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+    it(`shows a shipped order's carrier and tracking number, and 确认收货 works on the detail page and on 我的订单 (${name} ${viewport.width}×${viewport.height})`, async () => {
+      // a customer of their own, with two cash-on-delivery orders placed through the API and shipped by staff
+      const customer = await loginAs(app);
+      const address = await call(app, 'POST', '/api/addresses', {
+        headers: customer.headers,
+        body: { title: '公司', receiver: '李四', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园1号', mobile: '13600000001', tel: '', email: '' },
+      });
+      expect(address.status).toBe(201);
+      const place = async () => {
+        expect((await call(app, 'POST', '/api/cart', { headers: customer.headers, body: { sku_id: sku.id, count: 1 } })).status).toBe(201);
+        const r = await call(app, 'POST', '/api/orders', { headers: customer.headers, body: { address_id: address.body.id, pay_method: 1 } });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+        return r.body.order_id as string;
+      };
+      const [first, second] = [await place(), await place()];
+      const staff = systemContext('order-detail-browser', { db: app.services.db, clock: app.services.clock });
+      await shipOrder(staff, first, { expressCompany: '中通快递', trackingNo: 'ZT7700112233' });
+      await shipOrder(staff, second, { expressCompany: '顺丰速运', trackingNo: 'SF1000200030' });
+      const shippedAt = Number((await t.db('orders').where({ order_id: first }).first('shipped_at')).shipped_at);
+      const shippedText = new Date(shippedAt + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+      const statusOf = async (id: string) => Number((await t.db('orders').where({ order_id: id }).first('status')).status);
+
+      const { page, problems } = await watchedPage(browser);
+      await page.setViewportSize(viewport);
+      const shot = async (label: string) => {
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+        if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
+      };
+      try {
+        await page.goto(`${app.url}/login.html?next=${encodeURIComponent(`/user_center_order_detail.html?order_id=${first}`)}`);
+        const login = page.locator('#login-form');
+        await login.locator('input[name="account"]').fill(customer.username);
+        await login.locator('input[name="password"]').fill(customer.password);
+        await login.locator('button[type="submit"]').click();
+        await page.waitForURL(`${app.url}/user_center_order_detail.html?order_id=${first}`);
+
+        // ---- the detail page: carrier, tracking number, the timeline's 已发货, 确认收货 ----
+        await expect.poll(() => page.locator('#detail-status').textContent()).toBe('待收货');
+        const pay = page.locator('#detail-pay');
+        expect(await pay.textContent()).toContain('快递公司中通快递');
+        expect(await pay.textContent()).toContain('快递单号ZT7700112233');
+        expect(await page.locator('#detail-timeline li[data-event="shipped"]').textContent()).toBe(`已发货${shippedText}中通快递 ZT7700112233`);
+        expect(await page.locator('#detail-actions button').allTextContents()).toEqual(['确认收货', '再次购买']);
+        await shot('shipped');
+        // dismissing the dialog changes nothing
+        page.once('dialog', (d) => void d.dismiss());
+        await page.locator('#detail-actions [data-act="receive"]').click();
+        expect(await statusOf(first)).toBe(3);
+        page.once('dialog', (d) => {
+          expect(d.message()).toContain(first);
+          void d.accept();
+        });
+        await page.locator('#detail-actions [data-act="receive"]').click();
+        await expect.poll(() => page.locator('#detail-status').textContent()).toBe('待评价');
+        expect(await statusOf(first)).toBe(4);
+        expect(await page.locator('#detail-timeline li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.event))).toEqual(['placed', 'shipped', 'received']);
+        expect(await page.locator('#detail-actions').textContent()).toContain('去评价');
+        expect(await page.locator('#detail-msg').textContent()).toContain('已确认收货');
+        await shot('received');
+
+        // ---- 我的订单, 待收货 tab: 确认收货 on the card, then the list and counts follow ----
+        await page.goto(`${app.url}/user_center_order.html?status=3`);
+        const tab = (s: string) => page.locator(`#order-tabs a[data-status="${s}"]`);
+        await expect.poll(() => tab('3').textContent()).toBe('待收货1');
+        expect(await tab('4').textContent()).toBe('待评价1');
+        const card = page.locator(`.order-card[data-order="${second}"]`);
+        expect(await card.locator('.order-status').textContent()).toBe('待收货');
+        expect(await card.locator('.order-actions button').allTextContents()).toEqual(['确认收货', '再次购买']);
+        await shot('orders-shipped');
+        page.once('dialog', (d) => void d.accept());
+        await card.locator('[data-act="receive"]').click();
+        await expect.poll(() => tab('3').textContent()).toBe('待收货0');
+        expect(await tab('4').textContent()).toBe('待评价2');
+        // the 待收货 tab no longer lists it
+        await expect.poll(() => page.locator('.order-card').count()).toBe(0);
+        expect(await statusOf(second)).toBe(4);
         expect(problems()).toEqual([]);
       } finally {
         await page.context().close();

@@ -4,6 +4,7 @@ import * as refundsMigration from '../../api/db/migrations/2026-11-26-06-refunds
 import * as timelineMigration from '../../api/db/migrations/2026-11-28-01-order-timeline.ts';
 import * as staffMigration from '../../api/db/migrations/2026-12-04-00-staff-and-audit.ts';
 import { PERMISSION_CATALOG } from '../../api/services/admin/permission-catalog.ts';
+import * as shippingMigration from '../../api/db/migrations/2026-12-04-01-shipping.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -15,7 +16,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -108,6 +109,30 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
       [null, null],
     ]);
     await t.db('payments').del();
+    await t.db('orders').del();
+    await t.db('users').del();
+  });
+
+  it('give orders shipped before the shipping columns their last write as shipped_at, and nothing else', async () => {
+    await t.db('knex_migrations').where('name', '2026-12-04-01-shipping').del();
+    await shippingMigration.down(t.db);
+    expect(await t.db.schema.hasColumn('orders', 'tracking_no')).toBe(false);
+    expect(await t.db.schema.hasColumn('payments', 'refund_note')).toBe(false);
+    const [userId] = await t.db('users').insert({ username: 'shipping', password_hash: 'x', mobile: '13900000008', created_at: 1, updated_at: 1 });
+    const order = { user_id: userId, receiver: '张三', province: '北京市', city: '北京市', district: '海淀区', place: '1号', mobile: '13900000008', total_count: 1, total_amount: '1.00', freight: '10.00', payment_amount: '11.00', pay_method: 1, created_at: 1 };
+    await t.db('orders').insert([
+      { ...order, order_id: '202612040000000000000001', status: 2, updated_at: 5 },
+      { ...order, order_id: '202612040000000000000002', status: 3, updated_at: 7 },
+      { ...order, order_id: '202612040000000000000003', status: 4, updated_at: 9 },
+    ]);
+    expect(await migrateLatest(t.db)).toEqual(['2026-12-04-01-shipping']);
+    const rows = await t.db('orders').orderBy('order_id').select('shipped_at', 'received_at', 'express_company', 'tracking_no', 'cancel_reason', 'canceled_by');
+    expect(rows.map((r) => [r.shipped_at && Number(r.shipped_at), r.received_at, r.express_company, r.tracking_no, r.cancel_reason, r.canceled_by])).toEqual([
+      [null, null, null, null, null, null],
+      [7, null, null, null, null, null],
+      [null, null, null, null, null, null],
+    ]);
+    expect(await t.db.schema.hasColumn('payments', 'refund_note')).toBe(true);
     await t.db('orders').del();
     await t.db('users').del();
   });

@@ -129,7 +129,7 @@ describe.each(DB_KINDS)('after the order on %s', (kind) => {
     const r = await cancel(b, id);
     expect([r.status, r.body.error.code]).toEqual([409, 'ORDER_NOT_CANCELABLE']);
     expect(r.body.error.message).toContain('待收货');
-    expect((await get(b, id)).body).toMatchObject({ status: ORDER_STATUS.unreceived, actions: ['reorder'] });
+    expect((await get(b, id)).body).toMatchObject({ status: ORDER_STATUS.unreceived, actions: ['receive', 'reorder'] });
     expect(await stockOf(s!)).toBe(49);
     // someone else's order: 404, as if it did not exist
     expect((await cancel(await buyer(), id)).status).toBe(404);

@@ -51,7 +51,7 @@ describe.each(DB_KINDS)('orders on %s', (kind) => {
   const sweepAt = (ms: number): RequestContext => systemContext('orders-test', { db: t.db, clock: { now: () => new Date(ms) } });
   const LIMITS = { maxUnitsPerSku: 20, maxOpenOrders: 10 }; // the defaults
   const service = (locking: Locking, limits = LIMITS, source: CartSource = cart) =>
-    new OrderService(source, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000, ...limits } }, true);
+    new OrderService(source, addresses, { orders: { locking, payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 300_000, autoReceiveDays: 10, ...limits } }, true);
 
   let serial = 0;
   async function customer(): Promise<{ userId: number; addressId: number }> {

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../../api/config.ts';
 import { centsFromDb, formatCents } from '../../api/money.ts';
 import { AlipayError, alipayConfigFrom, alipayGateway, beijingTime } from '../../api/providers/alipay.ts';
 import { newOrderId, ORDER_STATUS, PAY_METHOD } from '../../api/services/orders/order-rules.ts';
-import { OrderService } from '../../api/services/orders/order-service.ts';
+import { cancelOrderIn, OrderService } from '../../api/services/orders/order-service.ts';
 import { PaymentService } from '../../api/services/payments/payment-service.ts';
 import { RETURN_QUERY_EVERY_MS } from '../../api/services/payments/return-queries.ts';
 import { loginAs } from '../helpers/accounts.ts';
@@ -178,7 +178,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
     standIn = await startAlipayStandIn({ appId: APP_ID });
     // Redis on the MySQL run: the return's query window is shared by every web process through it
     app = await startTestApp(t, { redisUrl: kind === 'mysql' ? (redisDbUrl(11) ?? null) : null, config: { alipay: standIn.config() }, overrides: { log: logs.log } });
-    // the lead's services.orders when wired; cancelIn needs nothing but the transaction
+    // the lead's services.orders when wired
     orders =
       (app.services as unknown as { orders?: OrderService }).orders ??
       new OrderService({ selectedLines: async () => [], removeLines: async () => {} }, app.services.addresses, app.services.config);
@@ -224,7 +224,7 @@ describe.each(DB_KINDS)('Alipay payments on %s', (kind) => {
   const comeBack = (params: Record<string, string>) => call(app, 'PUT', `/api/payment/status?${new URLSearchParams(params)}`);
   /** The context the jobs act in (the app's own db and clock). */
   const sys = () => app.services.systemContext('payments-test');
-  const cancel = (orderId: string) => app.services.db.transaction((trx) => orders.cancelIn(trx, orderId, Date.now()));
+  const cancel = (orderId: string) => app.services.db.transaction((trx) => cancelOrderIn(trx, orderId, Date.now(), { from: [ORDER_STATUS.unpaid], by: 'system' }));
 
   describe('the payment URL', () => {
     it('is the stand-in gateway with our signed page-pay request for the order', async () => {

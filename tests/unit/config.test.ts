@@ -50,8 +50,8 @@ describe('configuration', () => {
   });
 
   it('reads the order settings: locking strategy, pay timeout and hot-page interval as durations, per-customer limits', () => {
-    expect(loadConfig({}, '/srv/shop').orders).toEqual({ locking: 'pessimistic', payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 5 * 60_000, maxUnitsPerSku: 20, maxOpenOrders: 10 });
-    expect(loadConfig({ ORDER_LOCKING: 'optimistic', ORDER_PAY_TIMEOUT: '90s', HOT_REBUILD_EVERY: '1h', ORDER_MAX_UNITS_PER_SKU: '5', ORDER_MAX_OPEN: '3' }, '/srv/shop').orders).toEqual({ locking: 'optimistic', payTimeoutMs: 90_000, hotRebuildEveryMs: 3600_000, maxUnitsPerSku: 5, maxOpenOrders: 3 });
+    expect(loadConfig({}, '/srv/shop').orders).toEqual({ locking: 'pessimistic', payTimeoutMs: 30 * 60_000, hotRebuildEveryMs: 5 * 60_000, maxUnitsPerSku: 20, maxOpenOrders: 10, autoReceiveDays: 10 });
+    expect(loadConfig({ ORDER_LOCKING: 'optimistic', ORDER_PAY_TIMEOUT: '90s', HOT_REBUILD_EVERY: '1h', ORDER_MAX_UNITS_PER_SKU: '5', ORDER_MAX_OPEN: '3', ORDER_AUTO_RECEIVE_DAYS: '7' }, '/srv/shop').orders).toEqual({ locking: 'optimistic', payTimeoutMs: 90_000, hotRebuildEveryMs: 3600_000, maxUnitsPerSku: 5, maxOpenOrders: 3, autoReceiveDays: 7 });
     expect(loadConfig({ ORDER_PAY_TIMEOUT: '15' }, '/srv/shop').orders.payTimeoutMs).toBe(15 * 60_000); // plain minutes
     expect(loadConfig({ SECRET_KEY: 'k'.repeat(32) }, '/srv/shop').secretKey).toBe('k'.repeat(32));
   });
@@ -124,6 +124,9 @@ describe('configuration', () => {
     [{ ORDER_MAX_UNITS_PER_SKU: '20.5' }, 'ORDER_MAX_UNITS_PER_SKU'],
     [{ ORDER_MAX_OPEN: '-1' }, 'ORDER_MAX_OPEN'],
     [{ ORDER_MAX_OPEN: 'ten' }, 'ORDER_MAX_OPEN'],
+    [{ ORDER_AUTO_RECEIVE_DAYS: '0' }, 'ORDER_AUTO_RECEIVE_DAYS'],
+    [{ ORDER_AUTO_RECEIVE_DAYS: '366' }, 'ORDER_AUTO_RECEIVE_DAYS'],
+    [{ ORDER_AUTO_RECEIVE_DAYS: '1.5' }, 'ORDER_AUTO_RECEIVE_DAYS'],
     [{ ORDER_LOCKING: 'none' }, 'ORDER_LOCKING'],
     [{ ORDER_PAY_TIMEOUT: '10' + 's' }, 'ORDER_PAY_TIMEOUT'],
     [{ ORDER_PAY_TIMEOUT: '30 min' }, 'ORDER_PAY_TIMEOUT'],

@@ -69,10 +69,19 @@ export const order = z.strictObject({
   payment_amount: money,
   pay_deadline: instant.nullable().meta({ description: 'an unpaid Alipay order is cancelled after this' }),
   refund_state: z.enum(['pending', 'done', 'failed']).nullable().meta({ description: 'the refund of a cancelled paid order: pending 退款中, done 已退款, failed (a human must act); null: none' }),
-  actions: z.array(z.enum(['pay', 'cancel', 'comment', 'reorder'])).meta({ description: 'what the customer may do with the order now' }),
+  actions: z.array(z.enum(['pay', 'cancel', 'receive', 'comment', 'reorder'])).meta({ description: 'what the customer may do with the order now (receive: 确认收货, in 待收货)' }),
   timeline: z
-    .array(z.strictObject({ event: z.enum(['placed', 'paid', 'shipped', 'received', 'commented', 'canceled', 'refunded']), name: z.string(), at: instant }))
+    .array(
+      z.strictObject({
+        event: z.enum(['placed', 'paid', 'shipped', 'received', 'commented', 'canceled', 'refunded']),
+        name: z.string(),
+        at: instant,
+        detail: z.string().nullable().meta({ description: 'shipped: the carrier and tracking number; canceled: by whom and why (商家取消：…); else null' }),
+      }),
+    )
     .meta({ description: 'what happened to the order, oldest first' }),
+  express_company: z.string().nullable().meta({ description: 'the carrier, once shipped; null before' }),
+  tracking_no: z.string().nullable().meta({ description: 'the tracking number, once shipped; null before' }),
   address: z.strictObject({
     receiver: z.string(),
     province: z.string(),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
+import { forUpdate } from '../../db/dialect.ts';
 import { db, withTransaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
@@ -12,8 +13,10 @@ import { ORDER_STATUS } from './order-rules.ts';
 export const maskName = (name: string) => (name.length <= 2 ? name[0] + '***' : `${name[0]}***${name[name.length - 1]}`);
 
 export class CommentService {
-  private async ownOrder(q: Knex, userId: number, orderId: string) {
-    const order = await q('orders').where({ order_id: orderId, user_id: userId }).first('order_id', 'status');
+  /** `lock`: take the order's row first (the comment's transaction), so comments of one order queue. */
+  private async ownOrder(q: Knex, userId: number, orderId: string, lock = false) {
+    const query = q('orders').where({ order_id: orderId, user_id: userId }).select('order_id', 'status');
+    const order = await (lock ? forUpdate(q, query) : query).first();
     if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     return order;
   }
@@ -28,7 +31,11 @@ export class CommentService {
   async comment(context: RequestContext, userId: number, orderId: string, input: { sku_id: number; comment: string; score: number; is_anonymous: boolean }) {
     const at = context.clock.now().getTime();
     return withTransaction(context, async ({ trx }) => {
-      const order = await this.ownOrder(trx, userId, orderId);
+      // The order's row is locked before anything is read: two comments on its last two lines at
+      // once would otherwise each count the other's line as uncommented (on MariaDB each reads its
+      // own snapshot) and neither finish the order. Locked, the second waits, and its first plain
+      // read — the count below — comes after the first one's commit.
+      const order = await this.ownOrder(trx, userId, orderId, true);
       if (Number(order.status) !== ORDER_STATUS.uncommented) throw new ConflictError('订单收货后才能评价', 'ORDER_NOT_COMMENTABLE');
       const changed = await trx('order_lines')
         .where({ order_id: orderId, sku_id: input.sku_id, is_commented: false })

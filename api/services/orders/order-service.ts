@@ -10,7 +10,7 @@ import type { AddressService } from '../addresses/address-service.ts';
 import type { CartSource } from './cart-source.ts';
 import { checkCustomerLimits, lockCustomer } from './order-limits.ts';
 import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type OrderStatus, type PayMethod } from './order-rules.ts';
-import { actionsOf, CUSTOMER_CANCELABLE, refundStateOf, timelineOf, type OrderAction, type RefundState, type TimelineEvent } from './order-state.ts';
+import { actionsOf, cancelDetail, CUSTOMER_CANCELABLE, refundStateOf, timelineOf, type CanceledBy, type OrderAction, type RefundState, type TimelineEntry } from './order-state.ts';
 import { readSkus, returnStock, takeStock, unitsWanted, type Locking } from './stock.ts';
 
 // Checkout and orders. An order is placed in ONE transaction: stock taken (stock.ts), the order
@@ -51,7 +51,10 @@ export interface Order {
   refund_state: RefundState | null;
   /** what the customer may do with it now (order-state.ts) */
   actions: OrderAction[];
-  timeline: { event: TimelineEvent; name: string; at: string }[];
+  timeline: TimelineEntry[];
+  /** the carrier and tracking number staff gave when shipping; null until shipped */
+  express_company: string | null;
+  tracking_no: string | null;
   address: { receiver: string; province: string; city: string; district: string; place: string; mobile: string; tel: string | null; email: string | null };
   skus: OrderLine[];
 }
@@ -106,9 +109,16 @@ function toOrder(r: Record<string, any>, lines: Record<string, any>[], extras: O
       paid: ms(r.paid_at),
       // the order is 待评价 until every line is commented: the last comment is when it was
       commented: commented.length && lines.every((l) => Boolean(l.is_commented)) ? Math.max(...commented) : null,
+      shipped: ms(r.shipped_at),
+      received: ms(r.received_at),
       canceled: ms(r.canceled_at),
       refunded: refundState === 'done' ? (extras?.refundedAt ?? null) : null,
+    }, {
+      shipped: r.express_company ? `${r.express_company} ${r.tracking_no}` : null,
+      canceled: cancelDetail(r.canceled_by ?? null, r.cancel_reason ?? null),
     }),
+    express_company: r.express_company ?? null,
+    tracking_no: r.tracking_no ?? null,
     address: { receiver: r.receiver, province: r.province, city: r.city, district: r.district, place: r.place, mobile: r.mobile, tel: r.tel ?? null, email: r.email ?? null },
     skus: lines.map(toLine),
   };
@@ -322,7 +332,7 @@ export class OrderService {
    * already shipped, received or cancelled is 409 naming its state.
    */
   async cancel(context: RequestContext, userId: number, orderId: string): Promise<Order> {
-    const done = await withTransaction(context, ({ trx }) => this.cancelIn(trx, orderId, now(context), userId, CUSTOMER_CANCELABLE));
+    const done = await withTransaction(context, ({ trx }) => cancelOrderIn(trx, orderId, now(context), { userId, from: CUSTOMER_CANCELABLE, by: 'customer' }));
     if (!done) {
       const exists = await db(context)('orders').where({ order_id: orderId, user_id: userId }).first('status');
       if (!exists) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
@@ -330,25 +340,6 @@ export class OrderService {
       throw new ConflictError(`订单${name}，不能取消：只能取消待支付或待发货的订单`, 'ORDER_NOT_CANCELABLE');
     }
     return this.get(context, userId, orderId);
-  }
-
-  /**
-   * Moves an order in one of the states `from` (by default only 待支付: the unpaid-order job) to
-   * 已取消 and returns its stock — decided by ONE conditional UPDATE, so a payment (`… WHERE
-   * status = 1`) or a shipment (`… WHERE status = 2`) committing at the same moment makes this a
-   * no-op (false), and vice versa: an order is never both. A settled payment of the order becomes
-   * one to give back (outcome 'refund', refund_state 'pending') in the same transaction; the
-   * payments.refund job refunds it.
-   */
-  async cancelIn(trx: Knex.Transaction, orderId: string, at: number, userId?: number, from: readonly OrderStatus[] = [ORDER_STATUS.unpaid]): Promise<boolean> {
-    const q = trx('orders').where({ order_id: orderId }).whereIn('status', from);
-    const changed = await (userId === undefined ? q : q.where('user_id', userId)).update({ status: ORDER_STATUS.canceled, updated_at: at, canceled_at: at });
-    if (changed !== 1) return false;
-    await trx('payments').where({ order_id: orderId, outcome: 'settled' }).update({ outcome: 'refund', refund_state: 'pending', refund_next_at: null });
-    const lines = await trx('order_lines').where({ order_id: orderId }).select('sku_id', 'count');
-    await returnStock(trx, lines.map((l) => ({ sku_id: Number(l.sku_id), count: Number(l.count) })));
-    if (lines.length) await trx('sales_changes').insert(lines.map((l) => ({ sku_id: l.sku_id, delta: -Number(l.count), created_at: at })));
-    return true;
   }
 
   /**
@@ -363,8 +354,38 @@ export class OrderService {
     for (const id of due) {
       // false: Alipay could not be asked — keep the order for the next run rather than cancel one that may be paid
       if (lastChance && !(await lastChance(id))) continue;
-      if (await withTransaction(context, ({ trx }) => this.cancelIn(trx, id, at))) n++;
+      if (await withTransaction(context, ({ trx }) => cancelOrderIn(trx, id, at, { from: [ORDER_STATUS.unpaid], by: 'system' }))) n++;
     }
     return n;
   }
+}
+
+/**
+ * Moves an order in one of the states `from` to 已取消 and returns its stock — decided by ONE
+ * conditional UPDATE, so a payment (`… WHERE status = 1`) or a shipment (`… WHERE status = 2`)
+ * committing at the same moment makes this a no-op (false), and vice versa: an order is never both.
+ * A settled payment of the order becomes one to give back (outcome 'refund', refund_state
+ * 'pending') in the same transaction; the payments.refund job refunds it. The one cancel of the
+ * customer (OrderService.cancel), the unpaid-order job (cancelExpired) and staff (cancelByStaff).
+ */
+export async function cancelOrderIn(
+  trx: Knex.Transaction,
+  orderId: string,
+  at: number,
+  opts: { from: readonly OrderStatus[]; by: CanceledBy; userId?: number; reason?: string },
+): Promise<boolean> {
+  const q = trx('orders').where({ order_id: orderId }).whereIn('status', opts.from);
+  const changed = await (opts.userId === undefined ? q : q.where('user_id', opts.userId)).update({
+    status: ORDER_STATUS.canceled,
+    updated_at: at,
+    canceled_at: at,
+    canceled_by: opts.by,
+    cancel_reason: opts.reason ?? null,
+  });
+  if (changed !== 1) return false;
+  await trx('payments').where({ order_id: orderId, outcome: 'settled' }).update({ outcome: 'refund', refund_state: 'pending', refund_next_at: null });
+  const lines = await trx('order_lines').where({ order_id: orderId }).select('sku_id', 'count');
+  await returnStock(trx, lines.map((l) => ({ sku_id: Number(l.sku_id), count: Number(l.count) })));
+  if (lines.length) await trx('sales_changes').insert(lines.map((l) => ({ sku_id: l.sku_id, delta: -Number(l.count), created_at: at })));
+  return true;
 }

@@ -18,12 +18,12 @@ import { ReturnQueryThrottle } from './return-queries.ts';
 // transaction whose two guards decide every race:
 // - UNIQUE(payments.trade_no): a trade is recorded once; a duplicate or concurrent notify is a
 //   replay and changes nothing;
-// - `UPDATE orders SET status=2 WHERE order_id=? AND status=1`, the mirror of OrderService.cancelIn:
+// - `UPDATE orders SET status=2 WHERE order_id=? AND status=1`, the mirror of cancelOrderIn:
 //   whichever of payment and cancellation commits second sees the other's result. A payment that
 //   finds the order no longer unpaid (cancelled by the job, or paid by another trade) is still
 //   recorded, with outcome 'refund', and logged: money to give back, never lost. A paid order the
 //   customer cancels before it ships turns its settled payment into one to give back the same way
-//   (OrderService.cancelIn, in the cancel's transaction). The payments.refund
+//   (cancelOrderIn, in the cancel's transaction). The payments.refund
 //   job gives it back (refundPending): alipay.trade.refund with one out_request_no per payment, so
 //   a retry after a lost answer never refunds twice.
 //
