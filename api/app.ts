@@ -12,6 +12,7 @@ import { localAlipayGateway } from './providers/alipay-local/index.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/admin/audit.ts';
+import { adminOrderRoutes } from './routes/admin/orders.ts';
 import { groupRoutes } from './routes/admin/groups.ts';
 import { permissionRoutes } from './routes/admin/permissions.ts';
 import { adminSessionRoutes } from './routes/admin/sessions.ts';
@@ -53,6 +54,7 @@ export const API_ROUTES = [
     ...permissionRoutes,
     ...auditRoutes,
   ]),
+  ...tagged({ name: 'admin-orders', description: 'Staff: orders (ship, cancel) and the refunds a human must handle (docs/admin.md)' }, adminOrderRoutes),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

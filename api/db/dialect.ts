@@ -68,3 +68,9 @@ export function whereContains(q: Knex.QueryBuilder, column: string, text: string
   const pattern = `%${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
   return or ? q.orWhereRaw(`?? like ? escape '!'`, [column, pattern]) : q.whereRaw(`?? like ? escape '!'`, [column, pattern]);
 }
+
+/** `column LIKE 'text%'`, the same escaping: a prefix, which an index on the column can serve. */
+export function whereStartsWith(q: Knex.QueryBuilder, column: string, text: string, or = false): Knex.QueryBuilder {
+  const pattern = `${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
+  return or ? q.orWhereRaw(`?? like ? escape '!'`, [column, pattern]) : q.whereRaw(`?? like ? escape '!'`, [column, pattern]);
+}

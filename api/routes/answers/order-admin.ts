@@ -4,6 +4,7 @@ import { ORDER_ID, ORDER_STATUS } from '../../services/orders/order-rules.ts';
 import { PAYMENT_REFUND_STATES } from '../../services/orders/order-state.ts';
 import { REFUND_NOTE_MAX } from '../../services/payments/refund-admin.ts';
 import { count, id, instant, money } from './common.ts';
+import { order as customerOrder } from './orders.ts';
 
 // What staff's order and refund services return (api/services/orders/fulfilment.ts,
 // payments/refund-admin.ts), for the admin routes that answer with them: each change with the
@@ -72,3 +73,23 @@ export const refundSettled = z.strictObject({
   before: failedBefore,
   after: z.strictObject({ refund_state: z.literal('settled'), refund_note: z.string().max(REFUND_NOTE_MAX), refunded_at: ms }),
 });
+
+/** An order as staff see it (OrderService.getForStaff): the customer's view without its buttons, plus the customer, payments and staff's moves. */
+export const staffOrder = customerOrder
+  .omit({ actions: true })
+  .extend({
+    customer: z.strictObject({ id, username: z.string(), mobile: z.string().nullable() }),
+    payments: z.array(
+      z.strictObject({
+        id,
+        trade_no: z.string(),
+        amount: money,
+        outcome: z.enum(['settled', 'refund']).meta({ description: 'settled: it paid the order; refund: money to give back' }),
+        refund_state: refundState.nullable(),
+        created_at: instant,
+      }),
+    ),
+    staff_actions: z.array(z.enum(['ship', 'cancel'])).meta({ description: 'what staff may do now: ship (待发货), cancel (待支付, 待发货)' }),
+  });
+
+export const staffOrderPage = z.strictObject({ count, results: z.array(staffOrder) });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
 import type { RequestContext } from '../../context.ts';
-import { isDeadlock, violatedUnique } from '../../db/dialect.ts';
+import { isDeadlock, violatedUnique, whereStartsWith } from '../../db/dialect.ts';
 import { db, withTransaction } from '../../db/transaction.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
@@ -10,7 +10,7 @@ import type { AddressService } from '../addresses/address-service.ts';
 import type { CartSource } from './cart-source.ts';
 import { checkCustomerLimits, lockCustomer } from './order-limits.ts';
 import { FREIGHT_CENTS, newOrderId, ORDER_STATUS, PAY_METHOD, PAY_METHOD_NAMES, STATUS_NAMES, type OrderStatus, type PayMethod } from './order-rules.ts';
-import { actionsOf, cancelDetail, CUSTOMER_CANCELABLE, refundStateOf, timelineOf, type CanceledBy, type OrderAction, type RefundState, type TimelineEntry } from './order-state.ts';
+import { actionsOf, cancelDetail, CUSTOMER_CANCELABLE, staffActionsOf, type StaffAction, refundStateOf, timelineOf, type CanceledBy, type OrderAction, type RefundState, type TimelineEntry } from './order-state.ts';
 import { readSkus, returnStock, takeStock, unitsWanted, type Locking } from './stock.ts';
 
 // Checkout and orders. An order is placed in ONE transaction: stock taken (stock.ts), the order
@@ -124,6 +124,16 @@ function toOrder(r: Record<string, any>, lines: Record<string, any>[], extras: O
   };
 }
 
+
+/** How many users a staff keyword may match before their orders are looked up. */
+const STAFF_KEYWORD_USERS = 200;
+
+/** An order as staff see it: the customer's view without its buttons, plus who and how it was paid. */
+export type StaffOrder = Omit<Order, 'actions'> & {
+  customer: { id: number; username: string; mobile: string | null };
+  payments: { id: number; trade_no: string; amount: string; outcome: string; refund_state: string | null; created_at: string }[];
+  staff_actions: StaffAction[];
+};
 
 export class OrderService {
   constructor(
@@ -324,6 +334,77 @@ export class OrderService {
     if (!row) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     const [lines, extras] = [await this.linesOf(q, [orderId]), await this.extrasOf(q, [orderId])];
     return toOrder(row, lines.get(orderId) ?? [], extras.get(orderId), now(context));
+  }
+
+  /**
+   * Orders for staff (GET /api/admin/orders): newest first, by state, by a keyword that is an order
+   * number, a username (its start) or a mobile, and by when they were placed (`from` inclusive, `to`
+   * exclusive, epoch ms: the route turns the shop's dates into instants). The keyword finds the users
+   * first (by their unique indexes) and then their orders by user_id, so neither lookup scans.
+   */
+  async listForStaff(
+    context: RequestContext,
+    opts: { page: number; pageSize: number; status?: number; keyword?: string; from?: number; to?: number },
+  ): Promise<{ count: number; results: StaffOrder[] }> {
+    const q = db(context);
+    let userIds: number[] | null = null;
+    if (opts.keyword) {
+      const kw = opts.keyword;
+      const users = await q('users')
+        .where((w) => {
+          whereStartsWith(w, 'username', kw);
+          if (/^\d{11}$/.test(kw)) w.orWhere('mobile', kw);
+        })
+        .limit(STAFF_KEYWORD_USERS)
+        .pluck('id');
+      userIds = users.map(Number);
+    }
+    const base = () => {
+      const b = q('orders');
+      if (opts.keyword) b.where((w) => w.where('order_id', opts.keyword!).orWhereIn('user_id', userIds!.length ? userIds! : [0]));
+      if (opts.status) b.where('status', opts.status);
+      if (opts.from !== undefined) b.where('created_at', '>=', opts.from);
+      if (opts.to !== undefined) b.where('created_at', '<', opts.to);
+      return b;
+    };
+    const count = Number((await base().count({ n: '*' }).first())?.n ?? 0);
+    const rows = await base().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_id', order: 'desc' }]).limit(opts.pageSize).offset((opts.page - 1) * opts.pageSize);
+    return { count, results: await this.staffView(context, rows) };
+  }
+
+  /** One order for staff, whoever placed it, with its customer and payments. */
+  async getForStaff(context: RequestContext, orderId: string): Promise<StaffOrder> {
+    const row = await db(context)('orders').where({ order_id: orderId }).first();
+    if (!row) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
+    return (await this.staffView(context, [row]))[0]!;
+  }
+
+  private async staffView(context: RequestContext, rows: Record<string, any>[]): Promise<StaffOrder[]> {
+    const q = db(context);
+    const ids = rows.map((r) => r.order_id as string);
+    const [lines, extras] = [await this.linesOf(q, ids), await this.extrasOf(q, ids)];
+    const users = new Map<number, { id: number; username: string; mobile: string | null }>();
+    const userIds = [...new Set(rows.map((r) => Number(r.user_id)))];
+    if (userIds.length) for (const u of await q('users').whereIn('id', userIds).select('id', 'username', 'mobile')) users.set(Number(u.id), { id: Number(u.id), username: u.username, mobile: u.mobile ?? null });
+    const payments = new Map<string, StaffOrder['payments']>();
+    if (ids.length) {
+      for (const p of await q('payments').whereIn('order_id', ids).orderBy('id').select('id', 'order_id', 'trade_no', 'amount', 'outcome', 'refund_state', 'created_at')) {
+        const list = payments.get(p.order_id) ?? [];
+        list.push({ id: Number(p.id), trade_no: p.trade_no, amount: formatCents(centsFromDb(p.amount)), outcome: p.outcome, refund_state: p.outcome === 'refund' ? (p.refund_state ?? 'pending') : null, created_at: iso(p.created_at) });
+        payments.set(p.order_id, list);
+      }
+    }
+    const at = now(context);
+    return rows.map((r) => {
+      const { actions: _customer, ...order } = toOrder(r, lines.get(r.order_id) ?? [], extras.get(r.order_id), at);
+      const status = Number(r.status) as OrderStatus;
+      return {
+        ...order,
+        customer: users.get(Number(r.user_id)) ?? { id: Number(r.user_id), username: '', mobile: null },
+        payments: payments.get(r.order_id) ?? [],
+        staff_actions: staffActionsOf(status),
+      };
+    });
   }
 
   /**

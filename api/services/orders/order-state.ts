@@ -26,6 +26,16 @@ export function actionsOf(o: { status: number; pay_method: number; pay_deadline_
   return acts;
 }
 
+export type StaffAction = 'ship' | 'cancel';
+
+/** What staff may do with an order now: the admin console shows these buttons, the routes decide. */
+export function staffActionsOf(status: number): StaffAction[] {
+  const acts: StaffAction[] = [];
+  if ((SHIPPABLE as readonly number[]).includes(status)) acts.push('ship');
+  if ((STAFF_CANCELABLE as readonly number[]).includes(status)) acts.push('cancel');
+  return acts;
+}
+
 export type RefundState = 'pending' | 'done' | 'failed';
 
 /**
