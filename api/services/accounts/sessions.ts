@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
+import type { ZoneDays } from '../../shop-days.ts';
 import { hashToken, TOKEN_KINDS, TokenStore } from './tokens.ts';
 
 // Sessions are rows of auth_tokens (kind 'session'): they survive a restart and a revocation is one
@@ -8,6 +9,9 @@ import { hashToken, TOKEN_KINDS, TokenStore } from './tokens.ts';
 // so a session is also kept in the cache (Redis in production) for CACHE_SECONDS; revoking deletes
 // both. The idle expiry slides: a session used within SESSION_IDLE_DAYS stays alive, and its row is
 // written at most once per TOUCH_MS of use, not per request.
+// users.last_active_at (the statistics' "active today") is written at login and when a session is
+// first used on a new shop day (SHOP_TZ): at most once per session per day. The session row is
+// touched then too, so its last_used_at tells the next request that today is already recorded.
 
 const CACHE_SECONDS = 300;
 const TOUCH_MS = 3600_000;
@@ -35,10 +39,12 @@ export class SessionService {
     private readonly cache: Cache,
     private readonly tokens: TokenStore,
     private readonly idleMs: number,
+    private readonly days: ZoneDays,
   ) {}
 
   async create(q: Knex, userId: number, now: number): Promise<{ token: string; sessionId: number }> {
     const { token, id } = await this.tokens.issue(q, 'session', { userId, ttlMs: this.idleMs, now });
+    await q('users').where('id', userId).update({ last_active_at: now });
     return { token, sessionId: id };
   }
 
@@ -55,7 +61,9 @@ export class SessionService {
       await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
     }
     if (s.expiresAt <= now) return null;
-    if (now - s.lastUsedAt >= TOUCH_MS) {
+    const newDay = s.lastUsedAt < this.days.dayOf(now).start;
+    if (now - s.lastUsedAt >= TOUCH_MS || newDay) {
+      const userId = s.userId;
       s = { ...s, lastUsedAt: now, expiresAt: now + this.idleMs };
       // a revoked session's row is gone: the update touches nothing, and the session is dead
       const touched = await q('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS.session }).update({ last_used_at: now, expires_at: s.expiresAt });
@@ -63,6 +71,7 @@ export class SessionService {
         await this.cache.del(cacheKey(hash));
         return null;
       }
+      if (newDay) await q('users').where('id', userId).update({ last_active_at: now });
       await this.cache.set(cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true });
     }
     return { sessionId: s.id, userId: s.userId };

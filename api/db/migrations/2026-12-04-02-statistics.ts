@@ -1,0 +1,49 @@
+import type { Knex } from 'knex';
+import { caseSensitive, tableOptions } from '../dialect.ts';
+
+// Statistics (docs/statistics.md). users.last_active_at: when the customer last logged in or first
+// used a session on a shop day (written at most once per session per day, api/services/accounts/
+// sessions.ts); backfilled from the sessions' last use. Indexes so each statistic is an index range
+// scan: users by sign-up and by activity; orders by creation time, covering what the order figures
+// read (status, customer, amount). SKU page views arrive per day and category from the cache
+// (api/services/statistics/views.ts): sku_category_views holds the flushed totals, sku_view_flushes
+// the ids of the flushes applied, so a flush retried after a crash is not counted twice.
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('users', (t) => {
+    t.bigInteger('last_active_at').nullable();
+    t.index(['created_at'], 'users_created');
+    t.index(['last_active_at'], 'users_last_active');
+  });
+  const lastUse = knex('auth_tokens').where('kind', 'ses').whereRaw('auth_tokens.user_id = users.id').max('last_used_at');
+  await knex('users').update({ last_active_at: lastUse });
+  await knex.schema.alterTable('orders', (t) => {
+    t.index(['created_at', 'status', 'user_id', 'payment_amount'], 'orders_created_stats');
+  });
+  await knex.schema.createTable('sku_category_views', (t) => {
+    t.string('date', 10).notNullable(); // YYYY-MM-DD in SHOP_TZ
+    t.integer('category_id').unsigned().notNullable(); // no foreign key: figures outlive a deleted category
+    t.bigInteger('count').notNullable();
+    t.primary(['date', 'category_id']);
+    tableOptions(knex, t);
+  });
+  await knex.schema.createTable('sku_view_flushes', (t) => {
+    caseSensitive(knex, t.string('id', 40).notNullable()).primary();
+    t.bigInteger('created_at').notNullable();
+    t.index(['created_at'], 'sku_view_flushes_created');
+    tableOptions(knex, t);
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('sku_view_flushes');
+  await knex.schema.dropTableIfExists('sku_category_views');
+  await knex.schema.alterTable('orders', (t) => {
+    t.dropIndex([], 'orders_created_stats');
+  });
+  await knex.schema.alterTable('users', (t) => {
+    t.dropIndex([], 'users_last_active');
+    t.dropIndex([], 'users_created');
+    t.dropColumn('last_active_at');
+  });
+}
