@@ -24,7 +24,7 @@ import { zoneDays, ZoneDays } from '../../shop-days.ts';
 export const COUNTER_DAYS = 8;
 /** Views counted per client address per shop day; past it a view is answered but not counted. */
 export const VIEWS_PER_IP_DAY = 200;
-/** A client's repeated views of one SKU within this many seconds count once. */
+/** A client's repeated views of one SKU within one window of this many seconds count once. */
 export const REPEAT_VIEW_SECONDS = 600;
 const STAMP = '_flush';
 
@@ -40,16 +40,19 @@ export class SkuViewService {
 
   /**
    * A view of a launched SKU's page (404 for another id). Counted at most once per address and SKU
-   * per REPEAT_VIEW_SECONDS and VIEWS_PER_IP_DAY per address and day, so a bot cannot inflate the
+   * in each REPEAT_VIEW_SECONDS window of the clock, and VIEWS_PER_IP_DAY per address and day, so a bot cannot inflate the
    * figures cheaply; returns whether it was counted.
    */
   async record(context: RequestContext, skuId: number): Promise<boolean> {
     const sku = (await db(context)('skus').where({ id: skuId, is_launched: true }).first('category_id')) as { category_id: number } | undefined;
     if (!sku) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
-    const date = this.days.dateOf(context.clock.now().getTime());
+    const now = context.clock.now().getTime();
+    const date = this.days.dateOf(now);
     const ip = context.ip || '-';
     if ((await this.cache.incr(`views:ip:${date}:${ip}`, 2 * 86_400)) > VIEWS_PER_IP_DAY) return false;
-    if (!(await this.cache.setIfAbsent(`views:seen:${ip}:${skuId}`, '1', REPEAT_VIEW_SECONDS))) return false;
+    // windows of the request's clock (not the cache's TTL), so the rule is the same in tests
+    const window = Math.floor(now / (REPEAT_VIEW_SECONDS * 1000));
+    if (!(await this.cache.setIfAbsent(`views:seen:${ip}:${skuId}:${window}`, '1', REPEAT_VIEW_SECONDS))) return false;
     await this.cache.hashIncr(dayKey(date), String(sku.category_id), COUNTER_DAYS * 86_400);
     return true;
   }
