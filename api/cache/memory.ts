@@ -147,7 +147,7 @@ export class MemoryCache implements Cache {
   }
 
   async ttl(key: string) {
-    const e = this.live(key);
+    const e = this.live(key) ?? this.liveHash(key);
     if (!e) return -2;
     if (e.expiresAt === Infinity) return -1;
     return Math.ceil((e.expiresAt - this.now()) / 1000);
