@@ -44,6 +44,8 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('users', (t) => {
     t.dropIndex([], 'users_last_active');
     t.dropIndex([], 'users_created');
-    t.dropColumn('last_active_at');
   });
+  // a plain DROP COLUMN (SQLite ≥ 3.35 has it): knex's SQLite way copies the table, which the
+  // foreign keys of orders and sessions refuse once customers have any
+  await knex.raw('ALTER TABLE users DROP COLUMN last_active_at');
 }
