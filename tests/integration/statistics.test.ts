@@ -150,6 +150,23 @@ describe.each(DB_KINDS)('statistics on %s', (kind) => {
     const month = (await get('/api/admin/statistics/skus/top?days=30')).body as { sku_id: number; count: number; amount: string }[];
     expect(month.find((s) => s.sku_id === skus[2]!.id)).toMatchObject({ count: 3, amount: '0.30' });
 
+    // the same from the closed days' rollup (the job's work) plus today's orders
+    const { statistics } = app.services;
+    const live = { week: top, month };
+    expect(await statistics.rollupSales(ctx)).toBe(30);
+    expect(Number((await t.db('sku_sales_days_done').count({ n: '*' }))[0]!.n)).toBe(30);
+    expect((await get('/api/admin/statistics/skus/top')).body).toEqual(live.week);
+    expect((await get('/api/admin/statistics/skus/top?days=30')).body).toEqual(live.month);
+    // a later cancellation of a recent closed day's order shows after the next count; days past recount are not counted again
+    expect(await statistics.rollupSales(ctx)).toBe(8);
+    await t.db('orders').where('created_at', BEFORE_MIDNIGHT).update({ status: 6 });
+    expect((await get('/api/admin/statistics/skus/top')).body).toEqual(live.week);
+    await statistics.rollupSales(ctx);
+    expect((await get('/api/admin/statistics/skus/top')).body.map((s: { sku_id: number }) => s.sku_id)).toEqual([skus[1]!.id]);
+    await t.db('orders').where('created_at', BEFORE_MIDNIGHT).update({ status: 2 });
+    await statistics.rollupSales(ctx);
+    expect((await get('/api/admin/statistics/skus/top')).body).toEqual(live.week);
+
     // one minute before Beijing midnight everything above is still "today"; at midnight a new, empty day
     clock.set(Date.UTC(2026, 11, 4, 15, 59));
     expect((await get('/api/admin/statistics/orders/today')).body).toEqual({ date: '2026-12-04', count: 2, amount: '100000.19' });

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
 import { sumCentsSql } from '../../db/dialect.ts';
-import { db } from '../../db/transaction.ts';
+import { db, withTransaction } from '../../db/transaction.ts';
 import { formatCents } from '../../money.ts';
 import { zoneDays, type ShopDay, type ZoneDays } from '../../shop-days.ts';
 import { ORDER_STATUS } from '../orders/order-rules.ts';
@@ -128,22 +128,68 @@ export class StatisticsService {
     });
   }
 
-  /** The SKUs selling the most units in the last `n` days (today included), ties by id; name as the SKU is called now. */
+  /**
+   * The SKUs selling the most units in the last `n` days (today included), ties by id; name as the
+   * SKU is called now. Closed days come from sku_sales_days (kept by rollupSales); a day it does
+   * not hold yet, and today, are counted from the orders.
+   */
   async topSkus(context: RequestContext, n: number, limit: number): Promise<TopSku[]> {
     const days = this.lastDays(context, n);
     const q = db(context);
-    const sales = q('orders as o')
-      .join('order_lines as l', 'l.order_id', 'o.order_id')
-      .where('o.created_at', '>=', days[0]!.start)
-      .andWhere('o.created_at', '<', days.at(-1)!.end)
-      .andWhere('o.status', '<>', CANCELLED)
-      .groupBy('l.sku_id')
-      .select('l.sku_id', q.raw('SUM(l.count) AS units'), q.raw(`${sumCentsSql(q, 'l.price', 'l.count')} AS cents`))
-      .orderBy([{ column: 'units', order: 'desc' }, { column: 'l.sku_id', order: 'asc' }])
-      .limit(limit);
-    const rows = (await q.from(sales.as('t')).leftJoin('skus as s', 's.id', 't.sku_id').select('t.sku_id', 't.units', 't.cents', 's.name')
-      .orderBy([{ column: 't.units', order: 'desc' }, { column: 't.sku_id', order: 'asc' }])) as { sku_id: number; units: number | string; cents: number | string; name: string | null }[];
-    return rows.map((r) => ({ sku_id: Number(r.sku_id), name: r.name ?? '', count: Number(r.units), amount: formatCents(Number(r.cents)) }));
+    const closed = days.slice(0, -1).map((d) => d.date);
+    const done = new Set<string>(closed.length ? await q('sku_sales_days_done').whereIn('date', closed).pluck('date') : []);
+    const totals = new Map<number, { units: number; cents: number }>();
+    const add = (rows: { sku_id: unknown; units: unknown; cents: unknown }[]) => {
+      for (const r of rows) {
+        const t = totals.get(Number(r.sku_id)) ?? { units: 0, cents: 0 };
+        t.units += Number(r.units);
+        t.cents += Number(r.cents);
+        totals.set(Number(r.sku_id), t);
+      }
+    };
+    if (done.size) {
+      add(await q('sku_sales_days').whereIn('date', [...done]).groupBy('sku_id').select('sku_id', q.raw('SUM(units) AS units'), q.raw('SUM(cents) AS cents')));
+    }
+    // the rest, contiguous runs of days the rollup lacks, from the orders
+    let run: ShopDay[] = [];
+    for (const day of [...days.filter((d) => !done.has(d.date)), null]) {
+      if (day && (run.length === 0 || run.at(-1)!.end === day.start)) {
+        run.push(day);
+        continue;
+      }
+      if (run.length) add(await salesBySku(q, run[0]!.start, run.at(-1)!.end));
+      run = day ? [day] : [];
+    }
+    const top = [...totals].filter(([, t]) => t.units > 0).sort((a, b) => b[1].units - a[1].units || a[0] - b[0]).slice(0, limit);
+    const names = new Map<number, string>();
+    if (top.length) for (const r of await q('skus').whereIn('id', top.map(([id]) => id)).select('id', 'name')) names.set(Number(r.id), r.name);
+    return top.map(([id, t]) => ({ sku_id: id, name: names.get(id) ?? '', count: t.units, amount: formatCents(t.cents) }));
+  }
+
+  /**
+   * Counts the closed days of the last `n` into sku_sales_days: days not yet held, and the last
+   * `recount` days again (orders of recent days may still be cancelled). Returns the days counted.
+   */
+  async rollupSales(context: RequestContext, n = 30, recount = 8): Promise<number> {
+    const q = db(context);
+    const closed = this.lastDays(context, n + 1).slice(0, -1);
+    const done = new Set<string>(await q('sku_sales_days_done').whereIn('date', closed.map((d) => d.date)).pluck('date'));
+    const due = closed.filter((d, i) => !done.has(d.date) || i >= closed.length - recount);
+    for (const day of due) {
+      const rows = await salesBySku(q, day.start, day.end);
+      await withTransaction(context, async (ctx) => {
+        await db(ctx)('sku_sales_days').where('date', day.date).del();
+        for (let i = 0; i < rows.length; i += 500) {
+          await db(ctx)('sku_sales_days').insert(rows.slice(i, i + 500).map((r) => ({ date: day.date, sku_id: Number(r.sku_id), units: Number(r.units), cents: Number(r.cents) })));
+        }
+        await db(ctx)('sku_sales_days_done').where('date', day.date).del();
+        await db(ctx)('sku_sales_days_done').insert({ date: day.date, counted_at: context.clock.now().getTime() });
+      });
+    }
+    // days past any window asked about are not read again
+    await q('sku_sales_days').where('date', '<', closed[0]!.date).del();
+    await q('sku_sales_days_done').where('date', '<', closed[0]!.date).del();
+    return due.length;
   }
 
   /** Today's SKU page views per third-level category, as flushed from the counters (≤ 1 min behind), most viewed first. */
@@ -156,6 +202,17 @@ export class StatisticsService {
       .orderBy([{ column: 'v.count', order: 'desc' }, { column: 'v.category_id', order: 'asc' }])) as { category_id: number; count: number | string; name: string | null }[];
     return rows.map((r) => ({ category_id: Number(r.category_id), name: r.name ?? '', count: Number(r.count) }));
   }
+}
+
+/** Units and exact cents sold per SKU in orders placed in [from, to) that are not cancelled. */
+function salesBySku(q: Knex, from: number, to: number): Promise<{ sku_id: unknown; units: unknown; cents: unknown }[]> {
+  return q('orders as o')
+    .join('order_lines as l', 'l.order_id', 'o.order_id')
+    .where('o.created_at', '>=', from)
+    .andWhere('o.created_at', '<', to)
+    .andWhere('o.status', '<>', CANCELLED)
+    .groupBy('l.sku_id')
+    .select('l.sku_id', q.raw('SUM(l.count) AS units'), q.raw(`${sumCentsSql(q, 'l.price', 'l.count')} AS cents`));
 }
 
 async function countIn(q: Knex.QueryBuilder, column: string, day: ShopDay): Promise<number> {
