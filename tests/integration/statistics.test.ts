@@ -282,5 +282,20 @@ describe.each(DB_KINDS)('statistics on %s', (kind) => {
     expect(await tableCount(date, cat)).toBe(before + 8);
   });
 
+  // a worker sharing the cache (Redis) flushes what the web process counted: its job's first run comes at start
+  it.runIf(kind === 'mysql')('a worker’s statistics.flush-views job moves the counters into the table', async () => {
+    const cat = skus[0]!.category_id;
+    const before = await tableCount('2026-12-04', cat);
+    expect((await call(app, 'POST', `/api/skus/${skus[0]!.id}/views`, { from: '127.0.0.9' })).status).toBe(204);
+    const worker = await startTestApp(t, { redisUrl, worker: true, overrides: { clock } });
+    try {
+      const deadline = performance.now() + 15_000;
+      while ((await tableCount('2026-12-04', cat)) === before && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await tableCount('2026-12-04', cat)).toBe(before + 1);
+    } finally {
+      await worker.close();
+    }
+  });
+
   const tableCount = async (date: string, cat: number) => Number((await t.db('sku_category_views').where({ date, category_id: cat }).first('count'))?.count ?? 0);
 });
