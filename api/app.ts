@@ -28,6 +28,8 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { commentRoutes, orderRoutes } from './routes/orders.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { searchRoutes } from './routes/search.ts';
+import { skuViewRoutes } from './routes/sku-views.ts';
+import { statisticsRoutes } from './routes/admin/statistics.ts';
 import type { Services } from './services/index.ts';
 
 /** Internal re-render twins (jobs/render/): never served, and answered like any unknown page. */
@@ -39,13 +41,14 @@ const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 /** Every JSON route of the API (the OpenAPI document is made from these). */
 export const API_ROUTES = [
   ...tagged({ name: 'shop', description: 'Health and the optional features configured' }, healthRoutes),
-  ...tagged({ name: 'catalog', description: 'Menu, categories, SKU lists and details (the shared reads may be a second old)' }, catalogRoutes),
+  ...tagged({ name: 'catalog', description: 'Menu, categories, SKU lists and details (the shared reads may be a second old)' }, [...catalogRoutes, ...skuViewRoutes]),
   ...tagged({ name: 'search', description: 'Search on the published index the browser also uses' }, searchRoutes),
   ...tagged({ name: 'accounts', description: 'Captcha, SMS codes, registration, sessions, profile, email, passwords, QQ login' }, accountRoutes),
   ...tagged({ name: 'addresses', description: 'The national areas and the customer’s shipping addresses' }, [...areaRoutes, ...addressRoutes]),
   ...tagged({ name: 'history', description: 'The SKUs the customer looked at last' }, historyRoutes),
   ...tagged({ name: 'cart', description: 'The cart of a guest (a signed cookie) or a customer' }, cartRoutes),
   ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
+  ...tagged({ name: 'statistics', description: 'Staff: customers, orders, best sellers and page views per shop day (SHOP_TZ)' }, statisticsRoutes),
   ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
   ...tagged({ name: 'admin', description: 'Staff: admin sessions, staff accounts, groups, permissions and the audit trail (docs/admin.md)' }, [
     ...adminSessionRoutes,

@@ -1,8 +1,9 @@
+import { zoneDays } from './shop-days.ts';
+
 // China keeps UTC+8 all year (no daylight saving). SMS providers and Alipay read timestamps on that
 // wall clock, order ids carry it, and daily limits end at its midnight — whatever zone the server
-// runs in. The one place that shifts by eight hours.
+// runs in. The one place that shifts by eight hours (day boundaries come from api/shop-days.ts).
 const OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
 
 /** The Beijing wall clock as ISO text; its trailing Z is not true, only its parts are used. */
 const wall = (ms: number) => new Date(ms + OFFSET_MS).toISOString();
@@ -15,5 +16,6 @@ export const beijingCompact = (ms: number): string => wall(ms).replace(/[-:T]/g,
 
 /** yyyymmdd of the Beijing day `ms` falls in, and ms until that day ends. */
 export function beijingDay(ms: number): { day: string; msLeft: number } {
-  return { day: wall(ms).slice(0, 10).replace(/-/g, ''), msLeft: DAY_MS - ((ms + OFFSET_MS) % DAY_MS) };
+  const d = zoneDays('Asia/Shanghai').dayOf(ms);
+  return { day: d.date.replace(/-/g, ''), msLeft: d.end - ms };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseTrustProxy } from './client-address.ts';
 import { parseDecimalInt } from './numbers.ts';
 import { alipayConfigFrom, type AlipayConfig } from './providers/alipay.ts';
+import { canonicalTimeZone } from './shop-days.ts';
 
 // One place reads the environment. Every value is checked at start so a typo stops the shop with a
 // message naming the variable, instead of failing later on the first request that needs it. Plain
@@ -91,6 +92,11 @@ export interface Config {
     /** Cookies only over HTTPS: on when PUBLIC_URL is https. */
     secureCookies: boolean;
   };
+  /**
+   * SHOP_TZ: the IANA time zone the shop's days are counted in (statistics' "today" and their
+   * per-day series; api/shop-days.ts). Default Asia/Shanghai.
+   */
+  shopTimeZone: string;
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
   jobs: {
@@ -282,6 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   }
   const idleDays = int('SESSION_IDLE_DAYS', '14', 1, 365, 'days 1-365');
 
+  const shopTimeZone = canonicalTimeZone(get('SHOP_TZ') ?? 'Asia/Shanghai');
+  if (!shopTimeZone) throw new ConfigError('SHOP_TZ', `must be an IANA time zone such as Asia/Shanghai or UTC (got '${get('SHOP_TZ')}')`);
+
   const smtpUrl = urlOf('SMTP_URL', ['smtp:', 'smtps:'], 'smtp://user:pass@host:587 or smtps://user:pass@host:465');
   const mailFrom = get('MAIL_FROM') ?? `美多商城 <no-reply@${new URL(publicUrl).hostname}>`;
 
@@ -308,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     trustProxy,
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,
+    shopTimeZone,
     jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },
   };
 }

@@ -25,6 +25,18 @@ export interface Cache {
   setIfAbsent(key: string, value: string, ttlSeconds: number, opts?: WriteOptions): Promise<boolean>;
   /** Atomic increment; sets the TTL when the key is created. Counters are never evictable. */
   incr(key: string, ttlSeconds?: number): Promise<number>;
+  /** Atomic increment of one field of a hash (HINCRBY); sets the TTL when the hash is created. Never evictable. */
+  hashIncr(key: string, field: string, ttlSeconds?: number): Promise<number>;
+  /** Every field of a hash ({} when missing). */
+  hashGetAll(key: string): Promise<Record<string, string>>;
+  /**
+   * Moves the hash `from` to `to` in one step, when `from` exists and `to` does not, and writes
+   * `stamp` into field `stampField` of it; `to` has no expiry. True when moved. Counters are taken
+   * this way: increments after the move start a new `from`, and the stamp names the taking.
+   */
+  claimHash(from: string, to: string, stampField: string, stamp: string): Promise<boolean>;
+  /** Deletes `key` only while its field `field` equals `value` (compare and delete); true when deleted. */
+  delIfHashField(key: string, field: string, value: string): Promise<boolean>;
   /** Seconds left; -1 no expiry; -2 missing (Redis semantics). */
   ttl(key: string): Promise<number>;
   close(): Promise<void>;

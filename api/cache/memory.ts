@@ -16,6 +16,8 @@ export class MemoryCache implements Cache {
   readonly kind = 'memory' as const;
   private readonly kept = new Map<string, Entry>();
   private readonly evictable = new Map<string, Entry>();
+  /** Hashes (counters by field): kept like counters, never dropped for room. */
+  private readonly hashes = new Map<string, { fields: Map<string, string>; expiresAt: number }>();
   private sweepAt = 1024;
 
   constructor(
@@ -51,7 +53,8 @@ export class MemoryCache implements Cache {
   private sweepKept() {
     const now = this.now();
     for (const [k, e] of this.kept) if (e.expiresAt <= now) this.kept.delete(k);
-    this.sweepAt = Math.max(1024, 2 * this.kept.size);
+    for (const [k, h] of this.hashes) if (h.expiresAt <= now) this.hashes.delete(k);
+    this.sweepAt = Math.max(1024, 2 * Math.max(this.kept.size, this.hashes.size));
   }
 
   /** Entries held in each space, expired ones not yet swept included (for tests and health). */
@@ -69,7 +72,10 @@ export class MemoryCache implements Cache {
 
   async del(...keys: string[]) {
     let n = 0;
-    for (const k of keys) if (this.live(k) && (this.kept.delete(k) || this.evictable.delete(k))) n++;
+    for (const k of keys) {
+      if (this.live(k) && (this.kept.delete(k) || this.evictable.delete(k))) n++;
+      else if (this.liveHash(k) && this.hashes.delete(k)) n++;
+    }
     return n;
   }
 
@@ -99,8 +105,49 @@ export class MemoryCache implements Cache {
     return 1;
   }
 
+  private liveHash(key: string) {
+    const h = this.hashes.get(key);
+    if (h && h.expiresAt <= this.now()) {
+      this.hashes.delete(key);
+      return undefined;
+    }
+    return h;
+  }
+
+  async hashIncr(key: string, field: string, ttlSeconds?: number) {
+    let h = this.liveHash(key);
+    if (!h) {
+      h = { fields: new Map(), expiresAt: ttlSeconds ? this.now() + ttlSeconds * 1000 : Infinity };
+      this.hashes.set(key, h);
+      if (this.hashes.size >= this.sweepAt) this.sweepKept();
+    }
+    const n = Number(h.fields.get(field) ?? '0');
+    if (!Number.isInteger(n)) throw new Error('ERR hash value is not an integer');
+    h.fields.set(field, String(n + 1));
+    return n + 1;
+  }
+
+  async hashGetAll(key: string) {
+    return Object.fromEntries(this.liveHash(key)?.fields ?? []);
+  }
+
+  async claimHash(from: string, to: string, stampField: string, stamp: string) {
+    const h = this.liveHash(from);
+    if (!h || this.liveHash(to)) return false;
+    this.hashes.delete(from);
+    h.fields.set(stampField, stamp);
+    this.hashes.set(to, { fields: h.fields, expiresAt: Infinity });
+    return true;
+  }
+
+  async delIfHashField(key: string, field: string, value: string) {
+    const h = this.liveHash(key);
+    if (!h || h.fields.get(field) !== value) return false;
+    return this.hashes.delete(key);
+  }
+
   async ttl(key: string) {
-    const e = this.live(key);
+    const e = this.live(key) ?? this.liveHash(key);
     if (!e) return -2;
     if (e.expiresAt === Infinity) return -1;
     return Math.ceil((e.expiresAt - this.now()) / 1000);
@@ -109,5 +156,6 @@ export class MemoryCache implements Cache {
   async close() {
     this.kept.clear();
     this.evictable.clear();
+    this.hashes.clear();
   }
 }

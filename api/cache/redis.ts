@@ -6,6 +6,22 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 and tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+const HINCR_WITH_TTL = `
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+if n == 1 and redis.call('HLEN', KEYS[1]) == 1 and tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return n`;
+
+const CLAIM_HASH = `
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('PERSIST', KEYS[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1`;
+
+const DEL_IF_FIELD = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
   readonly client: Redis;
@@ -46,6 +62,22 @@ export class RedisCache implements Cache {
 
   async incr(key: string, ttlSeconds?: number) {
     return Number(await this.client.eval(INCR_WITH_TTL, 1, this.k(key), String(ttlSeconds ?? 0)));
+  }
+
+  async hashIncr(key: string, field: string, ttlSeconds?: number) {
+    return Number(await this.client.eval(HINCR_WITH_TTL, 1, this.k(key), field, String(ttlSeconds ?? 0)));
+  }
+
+  async hashGetAll(key: string) {
+    return this.client.hgetall(this.k(key));
+  }
+
+  async claimHash(from: string, to: string, stampField: string, stamp: string) {
+    return Number(await this.client.eval(CLAIM_HASH, 2, this.k(from), this.k(to), stampField, stamp)) === 1;
+  }
+
+  async delIfHashField(key: string, field: string, value: string) {
+    return Number(await this.client.eval(DEL_IF_FIELD, 1, this.k(key), field, value)) === 1;
   }
 
   async ttl(key: string) {

@@ -74,3 +74,25 @@ export function whereStartsWith(q: Knex.QueryBuilder, column: string, text: stri
   const pattern = `${text.replace(/[!%_]/g, (c) => '!' + c)}%`;
   return or ? q.orWhereRaw(`?? like ? escape '!'`, [column, pattern]) : q.whereRaw(`?? like ? escape '!'`, [column, pattern]);
 }
+
+/**
+ * SQL for the exact sum, in integer cents, of a DECIMAL(10,2) money column (times a whole-number
+ * column when `times` is given); 0 over no rows. MySQL sums DECIMAL exactly; SQLite holds money as
+ * REAL, so each value is rounded to its cents first and integers are summed.
+ */
+export function sumCentsSql(db: Knex, money: string, times?: string): string {
+  const by = times ? ` * ${times}` : '';
+  return isSqlite(db)
+    ? `COALESCE(SUM(CAST(ROUND(${money} * 100) AS INTEGER)${by}), 0)`
+    : `COALESCE(CAST(SUM(${money}${by}) * 100 AS SIGNED), 0)`;
+}
+
+/**
+ * INSERT rows, or add `column` of a row whose key already exists to the stored one (an upsert that
+ * adds): ON CONFLICT … DO UPDATE on SQLite, ON DUPLICATE KEY UPDATE on MySQL.
+ */
+export async function insertOrAdd(q: Knex, table: string, keys: string[], column: string, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const add = isSqlite(q) ? q.raw('??.?? + excluded.??', [table, column, column]) : q.raw('?? + VALUES(??)', [column, column]);
+  await q(table).insert(rows).onConflict(keys).merge({ [column]: add });
+}

@@ -25,6 +25,8 @@ import { CommentService } from './orders/comments.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentService } from './payments/payment-service.ts';
 import { SearchService } from './search/search-service.ts';
+import { StatisticsService } from './statistics/statistics-service.ts';
+import { SkuViewService } from './statistics/views.ts';
 
 // The composition root: every process (web, worker, CLI, tests) builds its services here, and
 // closes them here. Strategies that tests replace (the clock, the authenticator, the SMS, QQ and mail
@@ -55,6 +57,10 @@ export interface Services {
   cart: CartService;
   orders: OrderService;
   comments: CommentService;
+  /** The admin statistics (api/services/statistics). */
+  statistics: StatisticsService;
+  /** SKU page views: counted in the cache, flushed to the database by a job. */
+  views: SkuViewService;
   /** Run after a login, registration or QQ login issued a session (the guest cart merges here). */
   sessionStarted: SessionStartHook[];
   /** The context a job run, a build step or a CLI command acts in (a fresh request id unless given). */
@@ -115,6 +121,8 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     cart,
     orders: new OrderService(cart, addresses, config, alipay !== null),
     comments: new CommentService(),
+    statistics: new StatisticsService(config.shopTimeZone),
+    views: new SkuViewService(cache, config.shopTimeZone),
     sessionStarted: [(s) => cart.mergeGuest(s)],
     systemContext: (name, requestId) => systemContext(name, { db, clock }, requestId),
     async close() {

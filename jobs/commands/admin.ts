@@ -17,8 +17,9 @@ export async function run(config: Config, argv: string[]) {
 }
 
 async function staffService(config: Config) {
-  const [{ createCache }, { TokenStore }, { SessionService }, { AdminSessionService }, { StaffService }] = await Promise.all([
+  const [{ createCache }, { zoneDays }, { TokenStore }, { SessionService }, { AdminSessionService }, { StaffService }] = await Promise.all([
     import('../../api/cache/index.ts'),
+    import('../../api/shop-days.ts'),
     import('../../api/services/accounts/tokens.ts'),
     import('../../api/services/accounts/sessions.ts'),
     import('../../api/services/admin/admin-sessions.ts'),
@@ -27,7 +28,7 @@ async function staffService(config: Config) {
   // the shop's cache: a staff change that ends sessions must reach the cached ones
   const cache = createCache(config.redisUrl);
   const tokens = new TokenStore();
-  const staff = new StaffService(new AdminSessionService(cache, tokens, config), new SessionService(cache, tokens, config.accounts.sessionIdleMs));
+  const staff = new StaffService(new AdminSessionService(cache, tokens, config), new SessionService(cache, tokens, config.accounts.sessionIdleMs, zoneDays(config.shopTimeZone)));
   return { staff, close: () => cache.close() };
 }
 

@@ -16,6 +16,10 @@ export const JOB = {
   hotPages: 'orders.hot-pages',
   /** Gives back payments recorded for refund: their order was cancelled or already paid (payments.ts). */
   refunds: 'payments.refund',
+  /** Moves the SKU page-view counters from the cache into sku_category_views (statistics.ts). */
+  flushViews: 'statistics.flush-views',
+  /** Counts the sales of closed days per SKU into sku_sales_days, for the best sellers (statistics.ts). */
+  salesRollup: 'statistics.sales-rollup',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];

@@ -126,6 +126,9 @@ updateStepper();
 const skuId = status?.dataset.sku;
 if (skuId) void loadStock(skuId);
 
+// One request per page view for the staff's statistics (today's views per category); never shown.
+if (skuId) void api(`/skus/${encodeURIComponent(skuId)}/views`, { method: 'POST' });
+
 // 最近浏览 in the user centre: recorded only for a logged-in shopper, and never worth an error message.
 if (skuId && hasSession()) {
   void api('/browse_histories', { method: 'POST', body: JSON.stringify({ sku_id: Number(skuId) }) });

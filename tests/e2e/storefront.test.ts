@@ -89,6 +89,11 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
       await page.waitForURL(/\/goods\/\d+\.html$/);
       await expect.poll(() => page.locator('#stock-status').textContent()).toMatch(/有货|无货/);
       expect(await page.locator('h3').first().textContent()).toContain(firstName.slice(0, 10));
+      // the page reported its view for the statistics: today's counter of its category went up
+      const skuId = Number(/\/goods\/(\d+)\.html$/.exec(page.url())![1]);
+      const category = String((await t.db('skus').where('id', skuId).first('category_id')).category_id);
+      const views = `views:${app.services.views.days.dateOf(Date.now())}`;
+      await expect.poll(async () => Number((await app.services.cache.hashGetAll(views))[category] ?? 0)).toBeGreaterThan(0);
 
       // switch a spec to a sibling SKU
       await page.goto(app.url + (await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 金色%').first('id').then((r) => `/goods/${r.id}.html`)));

@@ -5,6 +5,7 @@ import * as timelineMigration from '../../api/db/migrations/2026-11-28-01-order-
 import * as staffMigration from '../../api/db/migrations/2026-12-04-00-staff-and-audit.ts';
 import { PERMISSION_CATALOG } from '../../api/services/admin/permission-catalog.ts';
 import * as shippingMigration from '../../api/db/migrations/2026-12-04-01-shipping.ts';
+import * as statisticsMigration from '../../api/db/migrations/2026-12-04-02-statistics.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -16,7 +17,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping', '2026-12-04-02-statistics'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -25,6 +26,20 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect(await t.db.schema.hasTable('skus')).toBe(false);
     expect(await t.db.schema.hasTable('agenda_jobs')).toBe(false);
     await migrateLatest(t.db);
+  });
+
+  it('give customers of an existing database their last activity: their sessions\' last use', async () => {
+    await statisticsMigration.down(t.db);
+    await t.db('knex_migrations').where('name', '2026-12-04-02-statistics').del();
+    const [a] = await t.db('users').insert({ username: 'active_a', password_hash: 'x', mobile: '13900000101', created_at: 1, updated_at: 1 });
+    const [b] = await t.db('users').insert({ username: 'idle_b', password_hash: 'x', mobile: '13900000102', created_at: 1, updated_at: 1 });
+    const token = (n: number, kind: string, last: number) => ({ kind, token_hash: `h${n}`.padEnd(64, '0'), user_id: a, expires_at: 9e12, last_used_at: last, created_at: 1 });
+    await t.db('auth_tokens').insert([token(1, 'ses', 5000), token(2, 'ses', 7000), token(3, 'eml', 9000)]);
+    expect(await migrateLatest(t.db)).toEqual(['2026-12-04-02-statistics']);
+    expect(Number((await t.db('users').where('id', a).first('last_active_at')).last_active_at)).toBe(7000);
+    expect((await t.db('users').where('id', b).first('last_active_at')).last_active_at).toBeNull();
+    await t.db('auth_tokens').del();
+    await t.db('users').whereIn('id', [a, b]).del();
   });
 
   it('give search requests of an existing database a scope: theirs were full index rebuilds', async () => {

@@ -61,6 +61,33 @@ describe.each(targets)('cache contract: %s', (_name, make) => {
     await expect(cache.incr('text')).rejects.toThrow();
   });
 
+  it('increments hash fields atomically, with the TTL set on creation', async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => cache.hashIncr('views:d', String(i % 3), 60)));
+    expect(results.filter((n) => n === 10)).toHaveLength(3);
+    expect(await cache.hashGetAll('views:d')).toEqual({ '0': '10', '1': '10', '2': '10' });
+    expect(await cache.ttl('views:d')).toBeGreaterThan(55);
+    expect(await cache.hashGetAll('views:none')).toEqual({});
+  });
+
+  it('claims a hash once among concurrent claimers, stamped and without expiry; deletes it only with its stamp', async () => {
+    for (let i = 0; i < 5; i++) await cache.hashIncr('views:c', '7', 60);
+    const won = await Promise.all(Array.from({ length: 10 }, (_, i) => cache.claimHash('views:c', 'views:c:p', '_s', `s${i}`)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const stamp = `s${won.indexOf(true)}`;
+    expect(await cache.hashGetAll('views:c:p')).toEqual({ '7': '5', _s: stamp });
+    expect(await cache.ttl('views:c:p')).toBe(-1);
+    expect(await cache.hashGetAll('views:c')).toEqual({});
+    // a new count starts a new hash, which cannot be claimed onto a pending one
+    await cache.hashIncr('views:c', '7', 60);
+    expect(await cache.claimHash('views:c', 'views:c:p', '_s', 'other')).toBe(false);
+    expect(await cache.claimHash('views:missing', 'views:m:p', '_s', 'x')).toBe(false);
+    expect(await cache.delIfHashField('views:c:p', '_s', 'wrong')).toBe(false);
+    expect(await cache.delIfHashField('views:c:p', '_s', stamp)).toBe(true);
+    expect(await cache.hashGetAll('views:c:p')).toEqual({});
+    expect(await cache.claimHash('views:c', 'views:c:p', '_s', 'next')).toBe(true);
+    expect(await cache.del('views:c:p')).toBe(1);
+  });
+
   it('keeps counters, flags and codes through a flood of evictable entries (60,000 captchas)', async () => {
     for (let i = 0; i < 20; i++) await cache.incr('sms_day:ip:203.0.113.9', 3600);
     await cache.setIfAbsent('sms_flag:13800000000', 'sent', 60);

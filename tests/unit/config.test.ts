@@ -30,6 +30,13 @@ describe('configuration', () => {
     expect(d.accounts.secureCookies).toBe(false);
   });
 
+  it('reads the shop time zone (SHOP_TZ): an IANA zone, Asia/Shanghai by default, canonically spelt', () => {
+    expect(loadConfig({}, '/srv/shop').shopTimeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ SHOP_TZ: 'America/New_York' }, '/srv/shop').shopTimeZone).toBe('America/New_York');
+    expect(loadConfig({ SHOP_TZ: 'asia/hong_kong' }, '/srv/shop').shopTimeZone).toBe('Asia/Hong_Kong');
+    expect(loadConfig({ SHOP_TZ: 'UTC' }, '/srv/shop').shopTimeZone).toBe('UTC');
+  });
+
   it('reads the trusted proxies: off, or addresses and ranges (IPv4, IPv6, named)', () => {
     expect(loadConfig({}, '/srv/shop').trustProxy).toEqual([]);
     expect(loadConfig({ TRUST_PROXY: 'off' }, '/srv/shop').trustProxy).toEqual([]);
@@ -105,6 +112,10 @@ describe('configuration', () => {
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ PUBLIC_URL: 'shop' }, 'PUBLIC_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SHOP_TZ: 'Beijing' }, 'SHOP_TZ'],
+    [{ SHOP_TZ: 'Asia/Nowhere' }, 'SHOP_TZ'],
+    [{ SHOP_TZ: '+08:00' }, 'SHOP_TZ'],
+    [{ SHOP_TZ: 'Asia/Shanghai; rm' }, 'SHOP_TZ'],
     // decimal digits only, as ids and counts in the API and the CLI (api/numbers.ts)
     [{ PORT: '0x1F40' }, 'PORT'],
     [{ PORT: '8e3' }, 'PORT'],

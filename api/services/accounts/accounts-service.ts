@@ -11,6 +11,7 @@ import { VerificationCodes } from './codes.ts';
 import { accountColumn, identifierKey, normalizeIdentifier } from './identifiers.ts';
 import { passwords as scryptPasswords, type Passwords } from './passwords.ts';
 import { SessionService } from './sessions.ts';
+import { zoneDays } from '../../shop-days.ts';
 import { AttemptThrottle, countInWindow, throttleSubject } from './throttle.ts';
 import { TokenStore } from './tokens.ts';
 
@@ -78,13 +79,13 @@ export class AccountService {
 
   constructor(
     private readonly cache: Cache,
-    private readonly config: Pick<Config, 'publicUrl' | 'accounts'>,
+    private readonly config: Pick<Config, 'publicUrl' | 'accounts' | 'shopTimeZone'>,
     log?: Logger,
     /** scrypt (passwords.ts); a test may wrap it to count the checks made. */
     readonly passwords: Passwords = { ...scryptPasswords },
   ) {
     this.tokens = new TokenStore();
-    this.sessions = new SessionService(cache, this.tokens, config.accounts.sessionIdleMs);
+    this.sessions = new SessionService(cache, this.tokens, config.accounts.sessionIdleMs, zoneDays(config.shopTimeZone));
     this.codes = new VerificationCodes(cache);
     const limits = { ...LOGIN_LIMITS, windowSeconds: config.accounts.throttleWindowSeconds };
     this.loginThrottle = new AttemptThrottle(cache, 'login', limits, log);

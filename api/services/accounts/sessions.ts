@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
+import type { ZoneDays } from '../../shop-days.ts';
 import { hashToken, TOKEN_KINDS, TokenStore, type TokenKind } from './tokens.ts';
 
 // Sessions are rows of auth_tokens (kind 'session'): they survive a restart and a revocation is one
@@ -9,6 +10,10 @@ import { hashToken, TOKEN_KINDS, TokenStore, type TokenKind } from './tokens.ts'
 // both. The idle expiry slides: a session used within SESSION_IDLE_DAYS stays alive, and its row is
 // written at most once per TOUCH_MS of use, not per request. The staff's admin sessions are the same
 // machinery with their own token kind ('adminSession') and idle time (api/services/admin/admin-sessions.ts).
+// users.last_active_at (the statistics' "active today") is written at login and when a shop session
+// is first used on a new shop day (SHOP_TZ): at most once per session per day. The session row is
+// touched then too, so its last_used_at tells the next request that today is already recorded. Staff
+// at work in the admin API are not customers active in the shop: admin sessions leave it alone.
 
 const CACHE_SECONDS = 300;
 const TOUCH_MS = 3600_000;
@@ -35,6 +40,7 @@ export class SessionService {
     private readonly cache: Cache,
     private readonly tokens: TokenStore,
     private readonly idleMs: number,
+    private readonly days: ZoneDays,
     /** Which kind of session: a shop session or a staff member's admin session. */
     private readonly kind: Extract<TokenKind, 'session' | 'adminSession'> = 'session',
   ) {}
@@ -45,6 +51,7 @@ export class SessionService {
 
   async create(q: Knex, userId: number, now: number): Promise<{ token: string; sessionId: number }> {
     const { token, id } = await this.tokens.issue(q, this.kind, { userId, ttlMs: this.idleMs, now });
+    if (this.kind === 'session') await q('users').where('id', userId).update({ last_active_at: now });
     return { token, sessionId: id };
   }
 
@@ -61,7 +68,9 @@ export class SessionService {
       await this.cache.set(this.cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true }).catch(() => {});
     }
     if (s.expiresAt <= now) return null;
-    if (now - s.lastUsedAt >= TOUCH_MS) {
+    const newDay = s.lastUsedAt < this.days.dayOf(now).start;
+    if (now - s.lastUsedAt >= TOUCH_MS || newDay) {
+      const userId = s.userId;
       s = { ...s, lastUsedAt: now, expiresAt: now + this.idleMs };
       // a revoked session's row is gone: the update touches nothing, and the session is dead
       const touched = await q('auth_tokens').where({ id: s.id, kind: TOKEN_KINDS[this.kind] }).update({ last_used_at: now, expires_at: s.expiresAt });
@@ -69,6 +78,7 @@ export class SessionService {
         await this.cache.del(this.cacheKey(hash));
         return null;
       }
+      if (newDay && this.kind === 'session') await q('users').where('id', userId).update({ last_active_at: now });
       await this.cache.set(this.cacheKey(hash), JSON.stringify(s), CACHE_SECONDS, { evictable: true });
     }
     return { sessionId: s.id, userId: s.userId };

@@ -1,3 +1,4 @@
+import { zoneDays } from '../../shop-days.ts';
 import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
@@ -45,11 +46,11 @@ export class AdminSessionService {
   constructor(
     cache: Cache,
     tokens: TokenStore,
-    config: Pick<Config, 'accounts'>,
+    config: Pick<Config, 'accounts' | 'shopTimeZone'>,
     log?: Logger,
     readonly passwords: Passwords = { ...scryptPasswords },
   ) {
-    this.sessions = new SessionService(cache, tokens, ADMIN_SESSION_IDLE_MS, 'adminSession');
+    this.sessions = new SessionService(cache, tokens, ADMIN_SESSION_IDLE_MS, zoneDays(config.shopTimeZone), 'adminSession');
     this.throttle = new AttemptThrottle(cache, 'admin-login', { ...LOGIN_LIMITS, windowSeconds: config.accounts.throttleWindowSeconds }, log);
   }
 
