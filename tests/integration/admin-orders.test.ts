@@ -69,7 +69,7 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
     for (const [q, field] of [['status=7', 'status'], ['date_from=2026-02-30', 'date_from'], ['date_from=2026-12-05&date_to=2026-12-04', 'date_from'], ['page_size=1000', 'page_size']] as const) {
       const r = await list(q);
       expect(r.status, q).toBe(400);
-      expect(Object.keys(r.body.fields ?? {}), q).toContain(field);
+      expect(Object.keys(r.body.error?.fields ?? {}), q).toContain(field);
     }
 
     const one = await call(app, 'GET', `/api/admin/orders/${orderId}`, { headers: viewer.headers });
@@ -94,7 +94,7 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
     ] as const) {
       const r = await put(clerk, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(Object.keys(r.body.fields ?? {}), JSON.stringify(body)).toContain(field);
+      expect(Object.keys(r.body.error?.fields ?? {}), JSON.stringify(body)).toContain(field);
     }
     expect((await put(viewer, ship)).status).toBe(403);
     expect(Number((await t.db('orders').where({ order_id: orderId }).first('status')).status)).toBe(2);
@@ -115,10 +115,10 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
 
     const again = await put(clerk, ship);
     expect(again.status).toBe(409);
-    expect(again.body.message).toContain('待收货');
+    expect(again.body.error.message).toContain('待收货');
     const cancel = await put(clerk, { status: 6, reason: '客户要求' });
     expect(cancel.status).toBe(409);
-    expect(cancel.body.message).toContain('待收货');
+    expect(cancel.body.error.message).toContain('待收货');
     expect(await auditOf(orderId)).toHaveLength(1);
   });
 
@@ -156,7 +156,7 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
 
     const noNote = await call(app, 'POST', `/api/admin/refunds/${failed[1]}/settle`, { headers: clerk.headers, body: { note: '' } });
     expect(noNote.status).toBe(400);
-    expect(Object.keys(noNote.body.fields ?? {})).toContain('note');
+    expect(Object.keys(noNote.body.error?.fields ?? {})).toContain('note');
     const settled = await call(app, 'POST', `/api/admin/refunds/${failed[1]}/settle`, { headers: clerk.headers, body: { note: '已通过银行转账退款' } });
     expect(settled.status).toBe(200);
     expect(settled.body.after).toMatchObject({ refund_state: 'settled', refund_note: '已通过银行转账退款' });
