@@ -12,6 +12,7 @@ import { localAlipayGateway } from './providers/alipay-local/index.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { addressRoutes } from './routes/addresses.ts';
+import { adminMediaRoutes } from './routes/admin/media.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -41,6 +42,7 @@ export const API_ROUTES = [
   ...tagged({ name: 'cart', description: 'The cart of a guest (a signed cookie) or a customer' }, cartRoutes),
   ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
   ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
+  ...tagged({ name: 'admin-media', description: 'Staff: SKU pictures and brand logos (uploads re-encoded, unused files removed)' }, adminMediaRoutes),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

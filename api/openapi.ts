@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BODY_TYPES } from './middleware/body.ts';
 import { documentedErrors, IDEMPOTENCY_KEY, MEDIA_TYPES, successStatus, type AnyRoute, type Auth, type ErrorStatus, type RouteTag } from './routes/define.ts';
 
 // The OpenAPI 3.1 document of the whole API, made from the route definitions themselves: a route
@@ -112,7 +113,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
               required: true,
               content: Object.fromEntries(
                 (r.bodyKinds ?? ['json']).map((k) => [
-                  k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+                  BODY_TYPES[k],
                   { schema: toSchema(r.body!, 'input'), ...(r.examples?.body === undefined ? {} : { example: r.examples.body }) },
                 ]),
               ),

@@ -23,6 +23,8 @@ import { CommentService } from './orders/comments.ts';
 import { OrderService } from './orders/order-service.ts';
 import { PaymentService } from './payments/payment-service.ts';
 import { SearchService } from './search/search-service.ts';
+import { MediaService } from './media/media-service.ts';
+import { LocalMediaStorage, type MediaStorage } from './media/storage.ts';
 
 // The composition root: every process (web, worker, CLI, tests) builds its services here, and
 // closes them here. Strategies that tests replace (the clock, the authenticator, the SMS, QQ and mail
@@ -39,6 +41,8 @@ export interface Services {
   providers: { sms: SmsSender; qq: QqOAuth | null; mail: Mailer; alipay: AlipayGateway | null };
   catalog: CatalogService;
   search: SearchService;
+  /** SKU pictures and brand logos: uploads, order, clean-up (api/services/media). */
+  media: MediaService;
   accounts: AccountService;
   qqLogin: QqLoginService;
   areas: AreaService;
@@ -66,6 +70,8 @@ export interface ServiceOverrides {
   qq?: QqOAuth | null;
   mail?: Mailer;
   alipay?: AlipayGateway | null;
+  /** Where uploaded pictures go (default: config.mediaDir, served under /media). */
+  mediaStorage?: MediaStorage;
 }
 
 export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
@@ -97,6 +103,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     },
     catalog,
     search,
+    media: new MediaService(opts.mediaStorage ?? new LocalMediaStorage(config.mediaDir), catalog, log),
     accounts,
     qqLogin: new QqLoginService(cache, qq, accounts),
     areas,

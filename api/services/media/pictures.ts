@@ -1,0 +1,123 @@
+import crypto from 'node:crypto';
+import sharp from 'sharp';
+import { AppError, UnsupportedMediaTypeError, ValidationError } from '../../errors.ts';
+
+// What an uploaded picture becomes. Nothing is ever served as sent: the type is read from the bytes
+// (never the file name or the part's Content-Type), the size from the header before anything is
+// decoded, and what is stored is re-encoded by sharp — EXIF rotation applied, metadata (GPS, camera,
+// thumbnails, ICC) dropped, alpha flattened for JPEG — in the sizes the pages show.
+
+/** Largest upload, in bytes (the multipart reader stops reading at it: 413). */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** Largest picture, in pixels: a decompression bomb (a 20,000 × 20,000 PNG of a few KB) is refused from its header. */
+export const MAX_PIXELS = 40_000_000;
+
+export const UPLOAD_FORMATS = ['jpeg', 'png', 'webp'] as const;
+export type UploadFormat = (typeof UPLOAD_FORMATS)[number];
+
+export type PictureKind = 'sku' | 'logo';
+
+/**
+ * The sizes made of each kind of upload, the longest side in pixels (fit inside a square, never
+ * enlarged), twice the CSS pixels the pages show for sharp screens (templates/styles/main.css):
+ * the detail page's 400 px main picture, a list card (at least 220 px wide), the detail page's
+ * 60 px thumbnails. The first size is the picture's URL in the database (sku_images.image,
+ * skus.default_image); pictureVariant() finds the others from it. A brand logo is one PNG (it
+ * keeps its transparency), at most 400 × 200.
+ */
+export const SIZES = {
+  sku: [
+    { name: 'detail', width: 800, height: 800 },
+    { name: 'card', width: 440, height: 440 },
+    { name: 'thumb', width: 120, height: 120 },
+  ],
+  logo: [{ name: 'logo', width: 400, height: 200 }],
+} as const;
+
+const OUTPUT: Record<PictureKind, { ext: 'jpg' | 'png'; contentType: string; folder: string }> = {
+  sku: { ext: 'jpg', contentType: 'image/jpeg', folder: 'images' },
+  logo: { ext: 'png', contentType: 'image/png', folder: 'logos' },
+};
+
+export interface EncodedPicture {
+  /** The storage key of this picture without its size: 'images/3f/3fa9…' (media_files.key). */
+  base: string;
+  format: UploadFormat;
+  width: number;
+  height: number;
+  /** One per size, the first the main one. */
+  files: { size: string; key: string; data: Buffer; contentType: string; width: number; height: number }[];
+}
+
+/** The type, from the first bytes alone: JPEG, PNG or WebP, else null (GIF, SVG, text …). */
+export function sniffFormat(bytes: Buffer): UploadFormat | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  return null;
+}
+
+const wrongType = () => {
+  const e = new UnsupportedMediaTypeError(['image/jpeg', 'image/png', 'image/webp']);
+  return new AppError({ message: '图片必须是 JPEG、PNG 或 WebP 格式', statusCode: 415, code: 'UNSUPPORTED_IMAGE_TYPE', cause: e });
+};
+
+const tooManyPixels = (w: number, h: number) =>
+  new AppError({ message: `图片不能超过 ${MAX_PIXELS / 1_000_000} 百万像素（这张 ${w} × ${h}）`, statusCode: 413, code: 'IMAGE_TOO_MANY_PIXELS' });
+
+/**
+ * Checks an upload and re-encodes it in every size of its kind; throws 415 (not JPEG/PNG/WebP),
+ * 413 (over MAX_PIXELS) or 400 (unreadable) without decoding anything it refuses.
+ */
+export async function encodePicture(bytes: Buffer, kind: PictureKind): Promise<EncodedPicture> {
+  // the magic numbers first, so sharp only ever parses the three formats (never SVG, never GIF)
+  const sniffed = sniffFormat(bytes);
+  if (!sniffed) throw wrongType();
+  const options = { limitInputPixels: MAX_PIXELS, failOn: 'error' as const, sequentialRead: true };
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, options).metadata(); // the header only: nothing is decoded
+  } catch {
+    throw new ValidationError('图片已损坏，无法读取', { image: '无法读取' });
+  }
+  if (meta.format !== sniffed) throw wrongType();
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw new ValidationError('图片已损坏，无法读取', { image: '无法读取' });
+  // each frame of an animated WebP counts (sharp reads the first only, but its header says all)
+  if (width * height > MAX_PIXELS || width * (meta.pageHeight ?? height) > MAX_PIXELS) throw tooManyPixels(width, height);
+
+  const out = OUTPUT[kind];
+  const hash = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  const base = `${out.folder}/${hash.slice(0, 2)}/${hash}`;
+  const files: EncodedPicture['files'] = [];
+  try {
+    for (const size of SIZES[kind]) {
+      let img = sharp(bytes, options).rotate().resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
+      img = kind === 'sku' ? img.flatten({ background: '#ffffff' }).jpeg({ quality: 82, progressive: true }) : img.png({ compressionLevel: 9 });
+      const { data, info } = await img.toBuffer({ resolveWithObject: true });
+      files.push({ size: size.name, key: `${base}-${size.width}.${out.ext}`, data, contentType: out.contentType, width: info.width, height: info.height });
+    }
+  } catch {
+    throw new ValidationError('图片已损坏，无法读取', { image: '无法读取' });
+  }
+  return { base, format: sniffed, width, height, files };
+}
+
+const SKU_DETAIL = new RegExp(`^(/media/images/[0-9a-f]{2}/[0-9a-f]{32})-${SIZES.sku[0].width}\\.jpg$`);
+
+/**
+ * The URL of an uploaded SKU picture in another size ('card' for lists, 'thumb' for the detail
+ * page's thumbnails); any other URL (the demo's SVGs, another host) is its own every size.
+ */
+export function pictureVariant(url: string, size: (typeof SIZES.sku)[number]['name']): string {
+  const m = SKU_DETAIL.exec(url);
+  if (!m) return url;
+  const s = SIZES.sku.find((x) => x.name === size)!;
+  return `${m[1]}-${s.width}.jpg`;
+}
+
+/** The media_files key of a stored picture's URL (its storage key without size), or null for another URL. */
+export function pictureBaseOf(key: string): string {
+  return key.replace(/-\d+\.(jpg|png)$/, '');
+}
