@@ -76,7 +76,8 @@ export async function encodePicture(bytes: Buffer, kind: PictureKind): Promise<E
   const options = { limitInputPixels: MAX_PIXELS, failOn: 'error' as const, sequentialRead: true };
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(bytes, options).metadata(); // the header only: nothing is decoded
+    // the header only: nothing is decoded (the pixel limit is checked below, by name, from it)
+    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch {
     throw new ValidationError('图片已损坏，无法读取', { image: '无法读取' });
   }
