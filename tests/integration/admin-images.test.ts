@@ -146,6 +146,14 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect(webp.status).toBe(201);
     expect(webp.body).toMatchObject({ is_default: false, sequence: 1 });
     expect((await sharp(fs.readFileSync(mediaFile(webp.body.sizes.card))).metadata()).width).toBe(440);
+
+    // 16 bits a channel: the colours survive the trip through 8-bit pixels
+    const deep = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 30, b: 40 } } }).toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    const r16 = await upload(unlaunchedId, form(deep, 'image', 'deep.png', 'image/png'));
+    expect(r16.status).toBe(201);
+    const { channels } = await sharp(fs.readFileSync(mediaFile(r16.body.url))).stats();
+    expect(channels.map((c) => Math.round(c.mean / 10))).toEqual([20, 3, 4]);
   });
 
   it('refuses what is not JPEG, PNG or WebP by its bytes (415), whatever the name and type claim', async () => {

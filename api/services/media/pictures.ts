@@ -93,10 +93,17 @@ export async function encodePicture(bytes: Buffer, kind: PictureKind): Promise<E
   const base = `${out.folder}/${hash.slice(0, 2)}/${hash}`;
   const files: EncodedPicture['files'] = [];
   try {
+    // decoded once, into the largest size (JPEG shrinks while it decodes); the smaller sizes are
+    // made from those pixels rather than from the upload again
+    const [largest] = SIZES[kind];
+    let decoded = sharp(bytes, options).rotate().resize({ width: largest.width, height: largest.height, fit: 'inside', withoutEnlargement: true });
+    if (kind === 'sku') decoded = decoded.flatten({ background: '#ffffff' });
+    const { data: pixels, info: raw } = await decoded.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }); // 16-bit PNGs too
+    const source = { raw: { width: raw.width, height: raw.height, channels: raw.channels } };
     for (const size of SIZES[kind]) {
-      let img = sharp(bytes, options).rotate().resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
-      img = kind === 'sku' ? img.flatten({ background: '#ffffff' }).jpeg({ quality: 82, progressive: true }) : img.png({ compressionLevel: 9 });
-      const { data, info } = await img.toBuffer({ resolveWithObject: true });
+      const img = sharp(pixels, source).resize({ width: size.width, height: size.height, fit: 'inside', withoutEnlargement: true });
+      const encoded = kind === 'sku' ? img.jpeg({ quality: 82, progressive: true }) : img.png({ compressionLevel: 9 });
+      const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
       files.push({ size: size.name, key: `${base}-${size.width}.${out.ext}`, data, contentType: out.contentType, width: info.width, height: info.height });
     }
   } catch {
