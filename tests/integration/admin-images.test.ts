@@ -4,6 +4,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminMediaRoutes } from '../../api/routes/admin/media.ts';
+import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
@@ -338,5 +340,50 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect((await viewer.json(`/api/admin/skus/${skuId}/images`, { method: 'PATCH', body: '{"order":[]}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
     expect((await viewer.json(`/api/admin/brands/1/logo`, { method: 'POST', body: form(await noise(50, 50, 'png'), 'image', 'l.png', 'image/png') })).status).toBe(403);
     expect(Number((await t.db('sku_images').count({ n: '*' }).first())!.n)).toBe(before);
+  });
+
+  it('answers malformed input to every picture route, as staff, with a 4xx in the error shape and changes nothing', async () => {
+    // api-malformed.test.ts sweeps every route as a customer, who is refused before any body is
+    // read; this sweeps the picture routes as the staff who may call them
+    const tables = ['sku_images', 'skus', 'brands', 'page_changes', 'media_files'];
+    const counts = async () => Promise.all(tables.map(async (tb) => Number((await t.db(tb).count({ n: '*' }).first())!.n)));
+    const before = await counts();
+    const junkParams = ['abc', '-1', '0', '1e3', '99999999999999999999', '%00', '..%2F..%2Fetc', 'a'.repeat(300)];
+    const b = 'zz';
+    const part = (headers: string, body: string) => `--${b}\r\n${headers}\r\n\r\n${body}\r\n`;
+    const multipart: [string, string][] = [
+      ['', `multipart/form-data; boundary=${b}`],
+      [`--${b}--\r\n`, `multipart/form-data; boundary=${b}`],
+      ['junk', 'multipart/form-data; boundary='],
+      ['junk', 'multipart/form-data; boundary="'],
+      [part('Content-Type: image/jpeg', 'x') + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      [part('Content-Disposition: form-data', 'x') + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      [part('Content-Disposition: form-data; name="image"', 'x'.repeat(2000)) + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      [Array.from({ length: 30 }, (_, i) => part(`Content-Disposition: form-data; name="f${i}"`, 'v')).join('') + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      [part('Content-Disposition: form-data; name="image"; filename="../../etc/passwd"', 'root:x:0:0') + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      [part('Content-Disposition: form-data; name="image"; filename="a.jpg"', '\xff\xd8\xff\xe0 truncated jpeg') + `--${b}--`, `multipart/form-data; boundary=${b}`],
+      ['{"order":[1,2]}', 'application/json'],
+      ['{"order":"x","default_image_id":-1}', 'application/json'],
+      ['{"order":[1.5]}', 'application/json'],
+      ['{"default_image_id":99999999999999999999}', 'application/json'],
+      ['{', 'application/json'],
+      ['image=x', 'application/x-www-form-urlencoded'],
+      ['hello', 'text/plain'],
+    ];
+    const failures: string[] = [];
+    for (const route of adminMediaRoutes) {
+      const method = route.method.toUpperCase();
+      for (const j of junkParams) {
+        const r = await call(app, method, route.path.replace(/:\w+/g, j));
+        if (r.status < 400 || r.status >= 500 || typeof r.body?.error?.code !== 'string') failures.push(`${r.status} ${method} ${route.path} ${j}`);
+      }
+      if (method === 'GET' || method === 'DELETE') continue;
+      for (const [raw, type] of multipart) {
+        const r = await call(app, method, route.path.replace(/:\w+/g, '1'), { raw, headers: { 'content-type': type } });
+        if (r.status < 400 || r.status >= 500 || typeof r.body?.error?.code !== 'string') failures.push(`${r.status} ${method} ${route.path} ${type} ${raw.slice(0, 40)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await counts()).toEqual(before);
   });
 });

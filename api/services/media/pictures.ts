@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { AppError, UnsupportedMediaTypeError, ValidationError } from '../../errors.ts';
+import { SIZES } from './sizes.ts';
+
+export { pictureVariant, SIZES } from './sizes.ts';
 
 // What an uploaded picture becomes. Nothing is ever served as sent: the type is read from the bytes
 // (never the file name or the part's Content-Type), the size from the header before anything is
@@ -16,23 +19,6 @@ export const UPLOAD_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type UploadFormat = (typeof UPLOAD_FORMATS)[number];
 
 export type PictureKind = 'sku' | 'logo';
-
-/**
- * The sizes made of each kind of upload, the longest side in pixels (fit inside a square, never
- * enlarged), twice the CSS pixels the pages show for sharp screens (templates/styles/main.css):
- * the detail page's 400 px main picture, a list card (at least 220 px wide), the detail page's
- * 60 px thumbnails. The first size is the picture's URL in the database (sku_images.image,
- * skus.default_image); pictureVariant() finds the others from it. A brand logo is one PNG (it
- * keeps its transparency), at most 400 × 200.
- */
-export const SIZES = {
-  sku: [
-    { name: 'detail', width: 800, height: 800 },
-    { name: 'card', width: 440, height: 440 },
-    { name: 'thumb', width: 120, height: 120 },
-  ],
-  logo: [{ name: 'logo', width: 400, height: 200 }],
-} as const;
 
 const OUTPUT: Record<PictureKind, { ext: 'jpg' | 'png'; contentType: string; folder: string }> = {
   sku: { ext: 'jpg', contentType: 'image/jpeg', folder: 'images' },
@@ -110,19 +96,6 @@ export async function encodePicture(bytes: Buffer, kind: PictureKind): Promise<E
     throw new ValidationError('图片已损坏，无法读取', { image: '无法读取' });
   }
   return { base, format: sniffed, width, height, files };
-}
-
-const SKU_DETAIL = new RegExp(`^(/media/images/[0-9a-f]{2}/[0-9a-f]{32})-${SIZES.sku[0].width}\\.jpg$`);
-
-/**
- * The URL of an uploaded SKU picture in another size ('card' for lists, 'thumb' for the detail
- * page's thumbnails); any other URL (the demo's SVGs, another host) is its own every size.
- */
-export function pictureVariant(url: string, size: (typeof SIZES.sku)[number]['name']): string {
-  const m = SKU_DETAIL.exec(url);
-  if (!m) return url;
-  const s = SIZES.sku.find((x) => x.name === size)!;
-  return `${m[1]}-${s.width}.jpg`;
 }
 
 /** The media_files key of a stored picture's URL (its storage key without size), or null for another URL. */
