@@ -4,7 +4,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction } from '../../api/db/transaction.ts';
 import { adminMediaRoutes } from '../../api/routes/admin/media.ts';
+import { MediaService } from '../../api/services/media/media-service.ts';
+import { LocalMediaStorage } from '../../api/services/media/storage.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -340,6 +343,48 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect((await viewer.json(`/api/admin/skus/${skuId}/images`, { method: 'PATCH', body: '{"order":[]}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
     expect((await viewer.json(`/api/admin/brands/1/logo`, { method: 'POST', body: form(await noise(50, 50, 'png'), 'image', 'l.png', 'image/png') })).status).toBe(403);
     expect(Number((await t.db('sku_images').count({ n: '*' }).first())!.n)).toBe(before);
+  });
+
+  it('removes files only after the transaction that dropped their last use commits (a rolled-back delete keeps them)', async () => {
+    const { services } = app;
+    const context = services.systemContext('test');
+    const image = await services.media.addSkuImage(context, skuId, await noise(90, 90, 'jpeg'));
+    const file = mediaFile(image.url);
+    // a caller's transaction (a SKU editor deleting a picture, then failing later): nothing goes
+    await expect(withTransaction(context, async (tx) => {
+      await services.media.deleteSkuImage(tx, skuId, image.id);
+      throw new Error('the caller fails after the delete');
+    })).rejects.toThrow('the caller fails');
+    expect(await t.db('sku_images').where('id', image.id).first()).toBeDefined();
+    await new Promise((r) => setTimeout(r, 100)); // a sweep would have run by now
+    expect(fs.existsSync(file)).toBe(true);
+    // the same, committed: the files go once it has
+    await withTransaction(context, (tx) => services.media.deleteSkuImage(tx, skuId, image.id));
+    for (let i = 0; i < 50 && fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('an upload whose transaction fails leaves neither a row nor files behind', async () => {
+    const { services } = app;
+    const local = new LocalMediaStorage(t.mediaDir);
+    let puts = 0;
+    // the second size cannot be written (a full disk, an object store's outage)
+    const failing = Object.assign(Object.create(local) as LocalMediaStorage, {
+      put: async (key: string, data: Buffer, type: string) => {
+        if (++puts === 2) throw new Error('disk full');
+        return local.put(key, data, type);
+      },
+    });
+    const media = new MediaService(failing, services.catalog, services.log);
+    const rows = Number((await t.db('sku_images').count({ n: '*' }).first())!.n);
+    const bytes = await noise(70, 70, 'jpeg');
+    await expect(media.addSkuImage(services.systemContext('test'), skuId, bytes)).rejects.toThrow('disk full');
+    expect(Number((await t.db('sku_images').count({ n: '*' }).first())!.n)).toBe(rows);
+    const stored = fs.readdirSync(path.join(t.mediaDir, 'images'), { recursive: true }).map(String);
+    const ok = await services.media.addSkuImage(services.systemContext('test'), skuId, bytes); // the same bytes, now stored
+    const base = path.basename(ok.url).replace(/-800\.jpg$/, '');
+    expect(stored.filter((f) => f.includes(base))).toEqual([]);
+    expect(await t.db('media_files').where('key', 'like', `%${base}`).count({ n: '*' }).first()).toMatchObject({ n: 1 });
   });
 
   it('answers malformed input to every picture route, as staff, with a 4xx in the error shape and changes nothing', async () => {
