@@ -103,7 +103,7 @@ function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<
     const stop = (err: Error | null) => {
       if (done) return;
       done = true;
-      req.off('data', count);
+      req.off('data', count).off('close', aborted);
       req.unpipe(bb);
       if (err) {
         req.pause(); // not destroyed: the error answer must still reach the client
@@ -147,8 +147,13 @@ function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<
       finished = true;
       settle();
     });
+    // a client gone mid-body: busboy would wait for the rest for ever
+    const aborted = () => {
+      if (!req.complete) stop(new ValidationError('请求体不完整'));
+    };
     req.on('data', count);
     req.on('error', (err) => stop(err));
+    req.on('close', aborted);
     req.pipe(bb);
   });
 }

@@ -232,6 +232,24 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect(process.memoryUsage().arrayBuffers - arrayBuffers).toBeLessThan(24 * 1024 * 1024);
   });
 
+  it('lets go of an upload whose client leaves mid-body, and goes on serving', async () => {
+    const url = new URL(app.url);
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: url.hostname, port: url.port, method: 'POST', path: `/api/admin/skus/${skuId}/images`,
+        headers: { 'content-type': 'multipart/form-data; boundary=qq', 'content-length': String(4 * 1024 * 1024) },
+      });
+      req.on('error', () => resolve());
+      req.write('--qq\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n');
+      req.write(Buffer.alloc(512 * 1024, 3), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50));
+    });
+    const r = await upload(skuId, form(await noise(40, 40, 'jpeg')));
+    expect(r.status).toBe(201);
+  });
+
   it('answers 400 for a malformed multipart body or a missing field, 415 for JSON, 404 for an unknown SKU', async () => {
     const noBoundary = await upload(skuId, Buffer.from('abc'), { 'content-type': 'multipart/form-data' });
     expect(noBoundary.status).toBe(400);

@@ -33,7 +33,7 @@ export class LocalMediaStorage implements MediaStorage {
     return path.join(this.root, key);
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Buffer, _contentType?: string): Promise<void> {
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // a temp name the static server never serves (dot-names are refused), renamed over the target
