@@ -33,7 +33,7 @@ export const adminMediaRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/admin/skus/:id/images',
-    summary: 'Uploads a picture (multipart field `image`) after the SKU’s others; the first becomes the default',
+    summary: 'Uploads a picture (multipart field `image`: JPEG, PNG or WebP, ≤ 5 MiB, ≤ 40 megapixels) after the SKU’s others; the first becomes the default',
     auth: { permission: 'goods.add_sku_image' },
     params: skuId,
     body: upload,
@@ -79,7 +79,7 @@ export const adminMediaRoutes = [
   defineRoute({
     method: 'post',
     path: '/api/admin/brands/:id/logo',
-    summary: 'Replaces a brand’s logo (multipart field `image`); the old one’s files go once nothing uses them',
+    summary: 'Replaces a brand’s logo (multipart field `image`: JPEG, PNG or WebP, ≤ 5 MiB, ≤ 40 megapixels); the old one’s files go once nothing uses them',
     auth: { permission: 'goods.change_brand' },
     params: z.object({ id: idSchema }),
     body: upload,
