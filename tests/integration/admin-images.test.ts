@@ -405,6 +405,33 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect(await t.db('media_files').where('key', 'like', `%${base}`).count({ n: '*' }).first()).toMatchObject({ n: 1 });
   });
 
+  it('same bytes at once: uploads to several SKUs store one picture; a delete racing an upload of them never loses the files', async () => {
+    const ids = (await t.db('skus').orderBy('id').limit(4).pluck('id')).map(Number);
+    const bytes = await noise(150, 150, 'jpeg');
+    const all = await Promise.all(ids.map((id) => upload(id, form(bytes))));
+    expect(all.map((r) => r.status)).toEqual(ids.map(() => 201));
+    const url: string = all[0]!.body.url;
+    expect(new Set(all.map((r) => r.body.url))).toEqual(new Set([url]));
+    const base = url.replace(/^\/media\//, '').replace(/-800\.jpg$/, '');
+    expect(Number((await t.db('media_files').where('key', base).count({ n: '*' }).first())!.n)).toBe(1);
+    for (const r of all.slice(1)) expect((await app.json(`/api/admin/skus/${r.body.sku_id}/images/${r.body.id}`, { method: 'DELETE' })).status).toBe(200);
+
+    // the last use deleted while the same bytes are uploaded again elsewhere, several times over
+    let current = all[0]!.body;
+    for (let round = 0; round < 6; round++) {
+      const target = ids[(round % 3) + 1]!;
+      const [del, up] = await Promise.all([
+        app.json(`/api/admin/skus/${current.sku_id}/images/${current.id}`, { method: 'DELETE' }),
+        upload(target, form(bytes)),
+      ]);
+      expect([del.status, up.status]).toEqual([200, 201]);
+      for (const f of Object.values(up.body.sizes as Record<string, string>)) expect(fs.existsSync(mediaFile(f)), `round ${round}: ${f}`).toBe(true);
+      current = up.body;
+    }
+    expect((await app.json(`/api/admin/skus/${current.sku_id}/images/${current.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(fs.existsSync(mediaFile(url))).toBe(false);
+  });
+
   it('answers malformed input to every picture route, as staff, with a 4xx in the error shape and changes nothing', async () => {
     // api-malformed.test.ts sweeps every route as a customer, who is refused before any body is
     // read; this sweeps the picture routes as the staff who may call them
