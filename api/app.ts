@@ -18,6 +18,7 @@ import { permissionRoutes } from './routes/admin/permissions.ts';
 import { adminSessionRoutes } from './routes/admin/sessions.ts';
 import { staffRoutes } from './routes/admin/staff.ts';
 import { addressRoutes } from './routes/addresses.ts';
+import { adminMediaRoutes } from './routes/admin/media.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
 import { cartRoutes } from './routes/cart.ts';
@@ -58,6 +59,7 @@ export const API_ROUTES = [
     ...auditRoutes,
   ]),
   ...tagged({ name: 'admin-orders', description: 'Staff: orders (ship, cancel) and the refunds a human must handle (docs/admin.md)' }, adminOrderRoutes),
+  ...tagged({ name: 'admin-media', description: 'Staff: SKU pictures and brand logos (uploads re-encoded, unused files removed)' }, adminMediaRoutes),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { documentedErrors, IDEMPOTENCY_KEY, MEDIA_TYPES, realmOf, successStatus, type AnyRoute, type ErrorStatus, type RouteTag } from './routes/define.ts';
+import { BODY_TYPES } from './middleware/body.ts';
+import { documentedErrors, IDEMPOTENCY_KEY, MEDIA_TYPES, realmOf, successStatus, type AnyRoute, type Auth, type ErrorStatus, type RouteTag } from './routes/define.ts';
 
 // The OpenAPI 3.1 document of the whole API, made from the route definitions themselves: a route
 // appears because it is defined, with the same zod schemas that validate its input (zod 4 writes
@@ -119,7 +120,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
               required: true,
               content: Object.fromEntries(
                 (r.bodyKinds ?? ['json']).map((k) => [
-                  k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+                  BODY_TYPES[k],
                   { schema: toSchema(r.body!, 'input'), ...(r.examples?.body === undefined ? {} : { example: r.examples.body }) },
                 ]),
               ),

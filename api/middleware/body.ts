@@ -1,16 +1,33 @@
 import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
 
 // Request bodies for routes that declare one (api/routes/define.ts): JSON, or a form where an
 // outside provider posts forms (Alipay's notify). Read here with a byte limit — announced lengths
 // over it are refused before reading, and a body that keeps coming stops being read at the limit —
-// so no request can make the process buffer more than a route allows.
+// so no request can make the process buffer more than a route allows. A multipart form (picture
+// uploads) is parsed as it streams (busboy): each file is held in memory up to the route's limit and
+// the request stops being read the moment a file or the whole body goes over it.
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
-export type BodyKind = 'json' | 'form';
+export type BodyKind = 'json' | 'form' | 'multipart';
 
-const TYPES: Record<BodyKind, string> = { json: 'application/json', form: 'application/x-www-form-urlencoded' };
+export const BODY_TYPES: Record<BodyKind, string> = { json: 'application/json', form: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' };
+const TYPES = BODY_TYPES;
+
+/** A file of a multipart body, as sent: its name and type are the client's claims, not checked. */
+export class UploadedFile {
+  constructor(
+    readonly filename: string,
+    readonly mimeType: string,
+    readonly data: Buffer,
+  ) {}
+}
+
+/** Room for a multipart body's boundaries, part headers and small fields beyond its files. */
+export const MULTIPART_OVERHEAD = 64 * 1024;
+const MULTIPART_LIMITS = { fields: 20, fieldSize: 1024, files: 1, parts: 21, headerPairs: 20 };
 
 function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -62,6 +79,85 @@ function formFields(text: string): Record<string, string> {
   return Object.fromEntries(fields);
 }
 
+/**
+ * A multipart form's fields and files (one file; text fields of at most 1 KiB). `fileLimit` bounds
+ * the file, `fileLimit + MULTIPART_OVERHEAD` the whole body; over either, a 413 at once, the rest
+ * unread. A field given twice is refused as in a form; a malformed body is a 400.
+ */
+function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<string, string | UploadedFile>> {
+  const limit = fileLimit + MULTIPART_OVERHEAD;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(fileLimit));
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({ headers: req.headers, limits: { ...MULTIPART_LIMITS, fileSize: fileLimit } });
+  } catch {
+    return Promise.reject(new ValidationError('multipart 请求体缺少 boundary'));
+  }
+  return new Promise((resolve, reject) => {
+    const fields = new Map<string, string | UploadedFile>();
+    let received = 0;
+    let pendingFiles = 0;
+    let finished = false;
+    let done = false;
+    const stop = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      req.off('data', count).off('close', aborted);
+      req.unpipe(bb);
+      if (err) {
+        req.pause(); // not destroyed: the error answer must still reach the client
+        bb.removeAllListeners();
+        bb.on('error', () => {}); // what busboy still says about the unread rest
+        reject(err);
+      } else resolve(Object.fromEntries(fields));
+    };
+    const add = (name: string, value: string | UploadedFile) => {
+      if (fields.has(name)) return stop(new ValidationError('请求参数重复', { [name]: '参数重复' }));
+      fields.set(name, value);
+    };
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) stop(tooLarge(fileLimit));
+    };
+    const settle = () => {
+      if (finished && pendingFiles === 0) stop(null);
+    };
+    bb.on('file', (name, stream, info) => {
+      pendingFiles++;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => stop(tooLarge(fileLimit)));
+      stream.on('error', (err: Error) => stop(new ValidationError(`multipart 请求体有误：${err.message}`)));
+      stream.on('end', () => {
+        pendingFiles--;
+        if (!done && !(stream as { truncated?: boolean }).truncated) add(name, new UploadedFile(info.filename ?? '', info.mimeType, Buffer.concat(chunks)));
+        settle();
+      });
+    });
+    bb.on('field', (name, value, info) => {
+      if (info.nameTruncated || info.valueTruncated) return stop(new ValidationError('请求参数过长', { [name.slice(0, 50)]: '过长' }));
+      add(name, value);
+    });
+    bb.on('filesLimit', () => stop(new ValidationError('一次只能上传一个文件')));
+    bb.on('fieldsLimit', () => stop(new ValidationError('请求参数过多')));
+    bb.on('partsLimit', () => stop(new ValidationError('请求参数过多')));
+    bb.on('error', (err: Error) => stop(new ValidationError(`multipart 请求体有误：${err.message}`)));
+    bb.on('close', () => {
+      finished = true;
+      settle();
+    });
+    // a client gone mid-body: busboy would wait for the rest for ever
+    const aborted = () => {
+      if (!req.complete) stop(new ValidationError('请求体不完整'));
+    };
+    req.on('data', count);
+    req.on('error', (err) => stop(err));
+    req.on('close', aborted);
+    req.pipe(bb);
+  });
+}
+
 /** The parsed body (undefined when there is none), or a 400/413/415 AppError. */
 export async function readBody(req: IncomingMessage, kinds: readonly BodyKind[], limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
   const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
@@ -69,6 +165,7 @@ export async function readBody(req: IncomingMessage, kinds: readonly BodyKind[],
   const type = mediaType(req);
   const kind = kinds.find((k) => TYPES[k] === type);
   if (!kind) throw new UnsupportedMediaTypeError(kinds.map((k) => TYPES[k]));
+  if (kind === 'multipart') return readMultipart(req, limit);
   const raw = await readRaw(req, limit);
   let text: string;
   try {

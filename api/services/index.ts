@@ -27,6 +27,8 @@ import { PaymentService } from './payments/payment-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { StatisticsService } from './statistics/statistics-service.ts';
 import { SkuViewService } from './statistics/views.ts';
+import { MediaService } from './media/media-service.ts';
+import { LocalMediaStorage, type MediaStorage } from './media/storage.ts';
 
 // The composition root: every process (web, worker, CLI, tests) builds its services here, and
 // closes them here. Strategies that tests replace (the clock, the authenticator, the SMS, QQ and mail
@@ -43,6 +45,8 @@ export interface Services {
   providers: { sms: SmsSender; qq: QqOAuth | null; mail: Mailer; alipay: AlipayGateway | null };
   catalog: CatalogService;
   search: SearchService;
+  /** SKU pictures and brand logos: uploads, order, clean-up (api/services/media). */
+  media: MediaService;
   accounts: AccountService;
   /** Staff logins to the admin API (api/services/admin/); staff, groups and the audit trail are functions of a context. */
   adminSessions: AdminSessionService;
@@ -78,6 +82,8 @@ export interface ServiceOverrides {
   qq?: QqOAuth | null;
   mail?: Mailer;
   alipay?: AlipayGateway | null;
+  /** Where uploaded pictures go (default: config.mediaDir, served under /media). */
+  mediaStorage?: MediaStorage;
 }
 
 export function createServices(config: Config, opts: ServiceOverrides = {}): Services {
@@ -110,6 +116,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     },
     catalog,
     search,
+    media: new MediaService(opts.mediaStorage ?? new LocalMediaStorage(config.mediaDir), catalog, log),
     accounts,
     adminSessions,
     staff: new StaffService(adminSessions, accounts.sessions),

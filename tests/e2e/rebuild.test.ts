@@ -13,6 +13,9 @@ import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/servic
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { MediaService } from '../../api/services/media/media-service.ts';
+import { LocalMediaStorage } from '../../api/services/media/storage.ts';
+import sharp from 'sharp';
 import { currentRelease } from '../../jobs/build.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
@@ -172,6 +175,28 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     expect(changed(before, htmlFiles(client), 'mtimeMs')).toEqual(new Set([homeUrl()]));
     expect(fs.readFileSync(path.join(client, 'index.html'), 'utf8')).toContain('美多双十二 全场满减');
   });
+
+  it('a picture uploaded, then made the default, re-renders exactly the pages its answers listed, in the pages’ sizes', async () => {
+    const media = new MediaService(new LocalMediaStorage(t.mediaDir), new CatalogService(), createLogger('silent'));
+    const sku = await t.db('skus').where('is_launched', true).orderBy('id', 'desc').first('id', 'category_id');
+    const picture = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#2f6fd6' } }).jpeg().toBuffer();
+
+    const added = await media.addSkuImage(ctx, sku.id, picture);
+    let s = await rebuilder.drain();
+    expect(new Set(s.rendered)).toEqual(new Set(added.rebuild.pages));
+    expect(s.rendered).toContain(goodsUrl(sku.id));
+    const page = fs.readFileSync(path.join(client, urlToFile(goodsUrl(sku.id))), 'utf8');
+    expect(page).toContain(`data-src="${added.sizes.detail}"`); // in the gallery, its thumbnail small
+    expect(page).toContain(`src="${added.sizes.thumb}"`);
+
+    const arranged = await media.arrangeSkuImages(ctx, sku.id, { defaultImageId: added.id });
+    s = await rebuilder.drain();
+    expect(new Set(s.rendered)).toEqual(new Set(arranged.rebuild.pages));
+    expect(s.rendered).toContain(listUrl(sku.category_id, 'default', 1));
+    expect(fs.readFileSync(path.join(client, urlToFile(goodsUrl(sku.id))), 'utf8')).toContain(`id="main-img" src="${added.sizes.detail}"`);
+    const lists = s.rendered.filter((u) => u.startsWith('/list/')).map((u) => fs.readFileSync(path.join(client, urlToFile(u)), 'utf8'));
+    expect(lists.some((html) => html.includes(`src="${added.sizes.card}"`))).toBe(true); // the card size on the list
+  }, 60_000);
 
   it('leaves every page identical to a fresh render of the whole catalog', async () => {
     const s = await loadSnapshot(t.db);
