@@ -44,8 +44,12 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   bodyKinds?: readonly BodyKind[];
   /** Largest body accepted, in bytes (default 16 KiB). */
   bodyLimit?: number;
-  /** Run the handler in one database transaction (context.trx); it rolls back if the handler throws. */
-  transaction?: boolean;
+  /**
+   * true: run the handler in one database transaction (context.trx); it rolls back if the handler
+   * throws. 'service': the write is one transaction the service opens itself, because part of the
+   * work must stay outside it (an upload decoded before, its unused files removed after commit).
+   */
+  transaction?: boolean | 'service';
   statusCode?: number;
   /** What the handler returns: JSON (default), an HTML string (the API reference page), an SVG string or PNG bytes (captchas) or plain text (Alipay's notify answer). */
   responseType?: ResponseType;
@@ -197,7 +201,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
         idempotencyKey: r.idempotencyKey ? idempotencyKeyOf(ctx) : undefined,
       };
       const cookies = cookieJar(ctx, services.config.accounts.secureCookies);
-      const result = r.transaction
+      const result = r.transaction === true
         ? await services.db.transaction((trx) => r.handler({ params, query, body, context: { ...base, trx }, services, cookies }))
         : await r.handler({ params, query, body, context: base, services, cookies });
       ctx.status = r.statusCode ?? 200;

@@ -105,7 +105,7 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
     expect(shipped.body).toMatchObject({ status: 3, express_company: '顺丰速运', tracking_no: 'SF1234567890', staff_actions: [] });
     const [entry, ...more] = await auditOf(orderId);
     expect(more).toEqual([]);
-    expect(entry).toMatchObject({ action: 'ship', resource: 'order', actor_name: clerk.username });
+    expect(entry).toMatchObject({ action: 'ship', resource: 'orders.order', actor_name: clerk.username });
     const changes = typeof entry.changes === 'string' ? JSON.parse(entry.changes) : entry.changes;
     expect(changes).toMatchObject({ status: [2, 3], express_company: [null, '顺丰速运'], tracking_no: [null, 'SF1234567890'] });
 
@@ -162,7 +162,7 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
     expect(settled.body.after).toMatchObject({ refund_state: 'settled', refund_note: '已通过银行转账退款' });
     expect((await call(app, 'POST', '/api/admin/refunds/99999999/retry', { headers: clerk.headers })).status).toBe(404);
 
-    const audit = await t.db('admin_audit').where({ resource: 'refund' }).whereIn('resource_id', failed.map(String)).orderBy('id').select('action', 'resource_id');
+    const audit = await t.db('admin_audit').where({ resource: 'orders.refund' }).whereIn('resource_id', failed.map(String)).orderBy('id').select('action', 'resource_id');
     expect(audit).toEqual([
       { action: 'retry', resource_id: String(failed[0]) },
       { action: 'settle', resource_id: String(failed[1]) },

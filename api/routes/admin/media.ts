@@ -8,7 +8,7 @@ import * as answer from '../answers/media.ts';
 // SKU pictures and brand logos (docs/admin-media.md). Uploads are multipart with the picture in the
 // field `image`, at most MAX_UPLOAD_BYTES (the reader stops at it: 413); type, pixel count and
 // re-encoding are the service's (api/services/media/pictures.ts). The routes that store or remove
-// files are not `transaction: true`: the service re-encodes before opening its transaction (sharp's
+// files are `transaction: 'service'`: the service re-encodes before opening its one transaction (sharp's
 // work must not hold SQLite's write lock) and removes unused files after it has committed.
 
 const picture = z
@@ -34,6 +34,7 @@ export const adminMediaRoutes = [
     method: 'post',
     path: '/api/admin/skus/:id/images',
     summary: 'Uploads a picture (multipart field `image`: JPEG, PNG or WebP, ≤ 5 MiB, ≤ 40 megapixels) after the SKU’s others; the first becomes the default',
+    transaction: 'service',
     auth: { permission: 'goods.add_sku_image' },
     params: skuId,
     body: upload,
@@ -70,6 +71,7 @@ export const adminMediaRoutes = [
     method: 'delete',
     path: '/api/admin/skus/:id/images/:image_id',
     summary: 'Deletes one of a SKU’s pictures (the next becomes the default if it was); its files go once nothing uses them',
+    transaction: 'service',
     auth: { permission: 'goods.delete_sku_image' },
     params: z.object({ id: idSchema, image_id: idSchema }),
     response: answer.skuImageDeleted,
@@ -80,6 +82,7 @@ export const adminMediaRoutes = [
     method: 'post',
     path: '/api/admin/brands/:id/logo',
     summary: 'Replaces a brand’s logo (multipart field `image`: JPEG, PNG or WebP, ≤ 5 MiB, ≤ 40 megapixels); the old one’s files go once nothing uses them',
+    transaction: 'service',
     auth: { permission: 'goods.change_brand' },
     params: z.object({ id: idSchema }),
     body: upload,

@@ -70,10 +70,10 @@ export const adminOrderRoutes = [
     handler: async ({ params, body, context, services }) => {
       if (body.status === ORDER_STATUS.unreceived) {
         const shipped = await shipOrder(context, params.order_id, { expressCompany: body.express_company, trackingNo: body.tracking_no });
-        await recordAudit(context, { action: 'ship', resource: 'order', resourceId: params.order_id, changes: diff(shipped.before, shipped.after) });
+        await recordAudit(context, { action: 'ship', resource: 'orders.order', resourceId: params.order_id, changes: diff(shipped.before, shipped.after) });
       } else {
         const canceled = await cancelByStaff(context, params.order_id, body.reason);
-        await recordAudit(context, { action: 'cancel', resource: 'order', resourceId: params.order_id, changes: diff(canceled.before, canceled.after) });
+        await recordAudit(context, { action: 'cancel', resource: 'orders.order', resourceId: params.order_id, changes: diff(canceled.before, canceled.after) });
       }
       return services.orders.getForStaff(context, params.order_id);
     },
@@ -98,7 +98,7 @@ export const adminOrderRoutes = [
     errors: [404, 409],
     handler: async ({ params, context }) => {
       const r = await retryRefund(context, params.payment_id);
-      await recordAudit(context, { action: 'retry', resource: 'refund', resourceId: params.payment_id, changes: diff(r.before, r.after) });
+      await recordAudit(context, { action: 'retry', resource: 'orders.refund', resourceId: params.payment_id, changes: diff(r.before, r.after) });
       return r;
     },
   }),
@@ -115,7 +115,7 @@ export const adminOrderRoutes = [
     examples: { body: { note: '已通过银行转账退款，流水号 20261204001' } },
     handler: async ({ params, body, context }) => {
       const r = await settleRefund(context, params.payment_id, body.note);
-      await recordAudit(context, { action: 'settle', resource: 'refund', resourceId: params.payment_id, changes: diff(r.before, r.after) });
+      await recordAudit(context, { action: 'settle', resource: 'orders.refund', resourceId: params.payment_id, changes: diff(r.before, r.after) });
       return r;
     },
   }),

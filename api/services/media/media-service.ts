@@ -99,12 +99,12 @@ export class MediaService {
       const sequence = last?.s === null || last?.s === undefined ? 0 : Number(last.s) + 1;
       const [id] = await trx('sku_images').insert({ sku_id: skuId, image: url, sequence, create_time: now, update_time: now });
       const imageId = Number(id ?? (await trx('sku_images').where({ sku_id: skuId, image: url, sequence }).max({ id: 'id' }).first())?.id);
-      await recordAudit(tx, { action: 'add', resource: 'goods.sku_image', resourceId: imageId, changes: { sku_id: [null, skuId], image: [null, url], sequence: [null, sequence] } });
+      await recordAudit(tx, { action: 'create', resource: 'goods.sku_image', resourceId: imageId, changes: { sku_id: [null, skuId], image: [null, url], sequence: [null, sequence] } });
       let defaultImage = before.defaultImage;
       if (!defaultImage) {
         defaultImage = url;
         await trx('skus').where('id', skuId).update({ default_image: url, update_time: now });
-        await recordAudit(tx, { action: 'change', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, url] } });
+        await recordAudit(tx, { action: 'update', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, url] } });
       }
       const rebuild = await this.recordSkuPictures(tx, before);
       return { ...toImage({ id: imageId, sku_id: skuId, image: url, sequence }, defaultImage), rebuild };
@@ -133,7 +133,7 @@ export class MediaService {
           const old = Number(byId.get(id)!.sequence);
           if (old === sequence) continue;
           await trx('sku_images').where('id', id).update({ sequence, update_time: now });
-          await recordAudit(tx, { action: 'change', resource: 'goods.sku_image', resourceId: id, changes: { sequence: [old, sequence] } });
+          await recordAudit(tx, { action: 'update', resource: 'goods.sku_image', resourceId: id, changes: { sequence: [old, sequence] } });
         }
       }
       if (change.defaultImageId !== undefined) {
@@ -141,7 +141,7 @@ export class MediaService {
         if (!image) throw new ValidationError('默认图片有误', { default_image_id: '不是该商品的图片' });
         if (image.image !== before.defaultImage) {
           await trx('skus').where('id', skuId).update({ default_image: image.image, update_time: now });
-          await recordAudit(tx, { action: 'change', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, image.image] } });
+          await recordAudit(tx, { action: 'update', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, image.image] } });
         }
       }
       const rebuild = await this.recordSkuPictures(tx, before);
@@ -171,7 +171,7 @@ export class MediaService {
         const next = await trx('sku_images').where('sku_id', skuId).orderBy([{ column: 'sequence' }, { column: 'id' }]).first('image');
         defaultImage = next?.image ?? '';
         await trx('skus').where('id', skuId).update({ default_image: defaultImage, update_time: sqlNow(tx.clock.now()) });
-        await recordAudit(tx, { action: 'change', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, defaultImage] } });
+        await recordAudit(tx, { action: 'update', resource: 'goods.sku', resourceId: skuId, changes: { default_image: [before.defaultImage, defaultImage] } });
       }
       const rebuild = await this.recordSkuPictures(tx, before);
       return { id: imageId, default_image: defaultImage, rebuild };
@@ -206,7 +206,7 @@ export class MediaService {
       await this.store(tx, picture);
       if (brand.logo !== url) {
         await trx('brands').where('id', brandId).update({ logo: url, update_time: sqlNow(tx.clock.now()) });
-        await recordAudit(tx, { action: 'change', resource: 'goods.brand', resourceId: brandId, changes: { logo: [brand.logo, url] } });
+        await recordAudit(tx, { action: 'update', resource: 'goods.brand', resourceId: brandId, changes: { logo: [brand.logo, url] } });
       }
       // No page shows a brand's logo today (the detail page names the brand; templates/): nothing
       // to re-render. Recorded all the same, so the answer and the outbox say so alike.
