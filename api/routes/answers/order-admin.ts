@@ -92,4 +92,8 @@ export const staffOrder = customerOrder
     staff_actions: z.array(z.enum(['ship', 'cancel'])).meta({ description: 'what staff may do now: ship (待发货), cancel (待支付, 待发货)' }),
   });
 
-export const staffOrderPage = z.strictObject({ count, results: z.array(staffOrder) });
+export const staffOrderPage = z.strictObject({
+  count: count.meta({ description: 'the orders that match, counted up to 10,000' }),
+  count_capped: z.boolean().meta({ description: 'true: more than 10,000 match (count is 10,000)' }),
+  results: z.array(staffOrder),
+});
