@@ -11,6 +11,7 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { localAlipayGateway } from './providers/alipay-local/index.ts';
 import { FileCache, sendFile, serveStatic, siteCacheControl, StaticRoot } from './middleware/static.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { adminCatalogRoutes } from './routes/admin/catalog.ts';
 import { addressRoutes } from './routes/addresses.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -41,6 +42,7 @@ export const API_ROUTES = [
   ...tagged({ name: 'cart', description: 'The cart of a guest (a signed cookie) or a customer' }, cartRoutes),
   ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
   ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
+  ...tagged({ name: 'admin-catalog', description: 'Staff: SKUs, SPUs, specs, brands, categories, channels and homepage contents' }, adminCatalogRoutes),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

@@ -6,14 +6,12 @@ import type { Config } from '../api/config.ts';
 import { systemContext, type RequestContext } from '../api/context.ts';
 import type { Logger } from '../api/logger.ts';
 import { publishFile, removePublished } from '../api/published-files.ts';
-import {
-  isEmptyPlan, planNeeds, planRebuild, type CatalogChange, type RebuildPlan, type SearchScope,
-} from '../api/services/catalog/dependencies.ts';
+import { isEmptyPlan, type CatalogChange, type RebuildPlan, type SearchScope } from '../api/services/catalog/dependencies.ts';
+import { planFor } from '../api/services/catalog/plan-pages.ts';
 import { markApplied, markPublished, readChanges, readSearchRequests } from '../api/services/catalog/outbox.ts';
 import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.ts';
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
 import type { CatalogService } from '../api/services/catalog/catalog-service.ts';
-import type { Sku } from '../api/services/catalog/types.ts';
 import { publishSearchDisplay } from '../api/services/search/publish.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
 import { createRenderer, serverRelease, type Renderer } from './render/astro-renderer.ts';
@@ -143,20 +141,9 @@ export class PageRebuilder {
     return summary;
   }
 
+  /** The same plan an admin write listed to its caller (api/services/catalog/plan-pages.ts). */
   async plan(changes: CatalogChange[]): Promise<RebuildPlan> {
-    const needs = planNeeds(changes);
-    const context = this.context('pages.rebuild');
-    const skus = await this.catalog.skusWhere(context, { categoryIds: needs.categoryIds, spuIds: needs.spuIds });
-    const by = (key: 'categoryId' | 'spuId', ids: number[]) => {
-      const m = new Map<number, Sku[]>(ids.map((id) => [id, []]));
-      for (const s of skus) m.get(s[key])?.push(s);
-      return m;
-    };
-    return planRebuild(changes, {
-      categorySkus: by('categoryId', needs.categoryIds),
-      spuSkus: by('spuId', needs.spuIds),
-      homeSkuIds: await this.catalog.homeSkuIds(context),
-    });
+    return planFor(this.context('pages.rebuild'), changes);
   }
 
   private async apply(plan: RebuildPlan, summary: RebuildSummary) {

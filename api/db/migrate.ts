@@ -12,6 +12,7 @@ import * as refunds from './migrations/2026-11-26-06-refunds.ts';
 import * as addressesHardDelete from './migrations/2026-11-27-00-addresses-hard-delete.ts';
 import * as brandAliases from './migrations/2026-11-28-00-brand-aliases.ts';
 import * as orderTimeline from './migrations/2026-11-28-01-order-timeline.ts';
+import * as catalogAdmin from './migrations/2026-12-04-03-catalog-admin.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -29,6 +30,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-11-27-00-addresses-hard-delete': addressesHardDelete,
   '2026-11-28-00-brand-aliases': brandAliases,
   '2026-11-28-01-order-timeline': orderTimeline,
+  '2026-12-04-03-catalog-admin': catalogAdmin,
 };
 
 const source: Knex.MigrationSource<string> = {
