@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../api/clock.ts';
 import { systemContext, type Actor, type RequestContext } from '../../api/context.ts';
+import { adminCatalogRoutes } from '../../api/routes/admin/catalog.ts';
 import { readChanges } from '../../api/services/catalog/outbox.ts';
 import { planFor, planUrls } from '../../api/services/catalog/plan-pages.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -360,6 +361,38 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect((await del(`/api/admin/content-categories/${slot.body.id}`)).status).toBe(200);
     expect((await call('GET', `/api/admin/content-categories/${slot.body.id}`)).status).toBe(404);
   });
+
+  it('junk bodies and ids on every admin route, as an admin: a 4xx, never a 5xx, nothing changed', async () => {
+    const bodies: unknown[] = [
+      null, [], 'x', 7, {}, { name: 123 }, { name: 'x'.repeat(5000) }, { price: '1e309' }, { stock: 1e300 }, { specs: 'x' },
+      { specs: [{ spec_id: -1, option_id: 0 }] }, { specs: [null] }, { spu_id: 2 ** 40 }, { parent_id: 'x' }, { aliases: 'a,b' },
+      { aliases: [1] }, { first_letter: '' }, { url: '//evil.example' }, { sku_id: 0 }, { __proto__: { admin: true } }, { key: '../x' },
+    ];
+    const before = await catalogState();
+    for (const r of adminCatalogRoutes) {
+      if (r.method === 'get' && !r.path.includes(':id')) continue; // the lists: junk queries below
+      for (const id of ['0', '999999', 'abc', '1e3']) {
+        const p = r.path.replace(':id', id);
+        if (r.method === 'get' || r.method === 'delete') {
+          const res = await call(r.method.toUpperCase(), p);
+          expect(res.status, `${r.method} ${p}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${r.method} ${p}`).toBeLessThan(500);
+          continue;
+        }
+        for (const body of bodies) {
+          const res = await call(r.method.toUpperCase(), p, body);
+          expect(res.status, `${r.method} ${p} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${r.method} ${p} ${JSON.stringify(body)}`).toBeLessThan(500);
+        }
+        if (!r.path.includes(':id')) break;
+      }
+    }
+    for (const q of ['?page=0', '?page_size=0', '?page=abc', '?keyword=' + 'x'.repeat(60), '?page=1&page=2', '?spu_id=-1']) {
+      const res = await call('GET', `/api/admin/skus${q}`);
+      expect(res.status, q).toBe(400);
+    }
+    expect(await catalogState()).toBe(before);
+  }, 120_000);
 
   it('403 for staff without the permission, whatever the body', async () => {
     const { skuId } = await demo();
