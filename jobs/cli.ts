@@ -29,6 +29,7 @@ const HELP = `美多商城 — meiduo <command> [options]
                              brands, their first letter and the other names search finds them by
   content list [--json]      homepage content slots and their items
   content update ID [--title …] [--url /path|https://…] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
+  content create --slot ID --title … [--url …] [--text …] [--sequence N] [--status on|off] [--sku ID] | content delete ID
   jobs [--json]              queued, running and failed jobs, and pending page changes
   jobs retry ID              run a failed job again now
 

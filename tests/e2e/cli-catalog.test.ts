@@ -65,4 +65,14 @@ describe.each(DB_KINDS)('meiduo catalog commands on %s', (kind) => {
     expect(await run(['brand', 'delete', String(created.id)], env)).toContain('deleted');
     expect(await t.db('brands').where('id', created.id).first()).toBeUndefined();
   }, 120_000);
+
+  it('content create / delete through the editor: a bad link refused, the homepage recorded', async () => {
+    const slot = await t.db('content_categories').where('key', 'index_kx').first('id');
+    expect(await fail(['content', 'create', '--slot', String(slot.id), '--title', 'x', '--url', 'javascript:alert(1)'], env)).toContain('url');
+    const created = JSON.parse(await run(['content', 'create', '--slot', String(slot.id), '--title', 'CLI 快讯', '--url', '/list/115/default/1.html', '--json'], env));
+    expect(created).toMatchObject({ title: 'CLI 快讯', category_id: slot.id, status: true, pages: ['/'] });
+    expect(await run(['content', 'list'], env)).toContain('CLI 快讯');
+    expect(await run(['content', 'delete', String(created.id)], env)).toContain(`content ${created.id} deleted`);
+    expect(await t.db('contents').where('id', created.id).first()).toBeUndefined();
+  }, 120_000);
 });

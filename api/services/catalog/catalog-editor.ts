@@ -58,26 +58,13 @@ export const contentPatchSchema = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, '没有要修改的字段');
 
+/** The CLI's and the tests' SKU edit in its original shape (camelCase, the Sku rows before and after): editSku's rules and record. */
 export async function updateSku(context: RequestContext, id: number, patch: unknown): Promise<{ before: Sku; after: Sku; changeId: number }> {
   const p = validate(skuPatchSchema, patch, '修改内容有误');
-  return withTransaction(context, async (tx) => {
-    const { trx } = tx;
-    const row = await forUpdate(trx, trx('skus').select(SKU_COLUMNS).where('id', id)).first();
-    if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
-    const before = toSku(row);
-    const update: Record<string, unknown> = { update_time: sqlNow(tx.clock.now()) };
-    if (p.name !== undefined) update.name = p.name;
-    if (p.caption !== undefined) update.caption = p.caption;
-    if (p.price !== undefined) update.price = formatCents(parseMoney(p.price)!);
-    if (p.marketPrice !== undefined) update.market_price = formatCents(parseMoney(p.marketPrice)!);
-    if (p.costPrice !== undefined) update.cost_price = formatCents(parseMoney(p.costPrice)!);
-    if (p.stock !== undefined) update.stock = p.stock;
-    if (p.isLaunched !== undefined) update.is_launched = p.isLaunched;
-    await trx('skus').where('id', id).update(update);
-    const after = toSku(await trx('skus').select(SKU_COLUMNS).where('id', id).first());
-    const changeId = await recordChanges(tx, [{ kind: 'sku', before, after }]);
-    return { before, after, changeId };
+  const r = await editSkuRows(context, id, {
+    name: p.name, caption: p.caption, price: p.price, market_price: p.marketPrice, cost_price: p.costPrice, stock: p.stock, is_launched: p.isLaunched,
   });
+  return { before: r.before, after: r.after, changeId: r.written.change_id };
 }
 
 export async function listContents(context: RequestContext): Promise<(Content & { key: string; slot: string })[]> {
@@ -88,26 +75,11 @@ export async function listContents(context: RequestContext): Promise<(Content & 
   return rows.map((r) => ({ ...toContent(r), key: r.key, slot: r.slot }));
 }
 
+/** The CLI's content edit in its original shape (camelCase): editContent's rules and record. */
 export async function updateContent(context: RequestContext, id: number, patch: unknown): Promise<{ content: Content; changeId: number }> {
   const p = validate(contentPatchSchema, patch, '修改内容有误');
-  return withTransaction(context, async (tx) => {
-    const { trx } = tx;
-    const row = await trx('contents').where('id', id).first('id');
-    if (!row) throw new NotFoundError('内容不存在', 'CONTENT_NOT_FOUND');
-    if (p.skuId != null && !(await trx('skus').where('id', p.skuId).first('id'))) {
-      throw new ValidationError('修改内容有误', { skuId: '商品不存在' });
-    }
-    const update: Record<string, unknown> = { update_time: sqlNow(tx.clock.now()) };
-    if (p.title !== undefined) update.title = p.title;
-    if (p.url !== undefined) update.url = p.url;
-    if (p.text !== undefined) update.text = p.text;
-    if (p.sequence !== undefined) update.sequence = p.sequence;
-    if (p.status !== undefined) update.status = p.status;
-    if (p.skuId !== undefined) update.sku_id = p.skuId;
-    await trx('contents').where('id', id).update(update);
-    const changeId = await recordChanges(tx, [{ kind: 'content' }]);
-    return { content: toContent(await trx('contents').where('id', id).first()), changeId };
-  });
+  const r = await editContent(context, id, { title: p.title, url: p.url, text: p.text, sequence: p.sequence, status: p.status, sku_id: p.skuId });
+  return { content: toContent(await db(context)('contents').where('id', id).first()), changeId: r.change_id };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +149,9 @@ const id = z.number({ message: '必须是正整数' }).int('必须是正整数')
 const sequence = z.number({ message: '必须是整数' }).int('必须是整数').min(0, '不能为负').max(100_000, '超出范围');
 const description = z.string().max(20_000, '不能超过 20000 个字符');
 const nonEmpty = (p: object) => Object.keys(p).length > 0;
+/** A field given as undefined (updateSku's and updateContent's mapping from camelCase) is a field not given. */
+const given = (input: unknown) =>
+  input !== null && typeof input === 'object' && !Array.isArray(input) ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) : input;
 const NOTHING = '没有要修改的字段';
 
 // ---- SKUs
@@ -287,7 +262,13 @@ export async function createSku(context: RequestContext, input: unknown): Promis
 }
 
 export async function editSku(context: RequestContext, skuId: number, input: unknown): Promise<AdminSku & Written> {
-  const p = validate(skuUpdateSchema, input, '修改内容有误');
+  const r = await editSkuRows(context, skuId, input);
+  return { ...r.sku, ...r.written };
+}
+
+/** editSku, also answering the Sku rows before and after (updateSku's shape). */
+async function editSkuRows(context: RequestContext, skuId: number, input: unknown): Promise<{ before: Sku; after: Sku; sku: AdminSku; written: Written }> {
+  const p = validate(skuUpdateSchema, given(input), '修改内容有误');
   return withTransaction(context, async (tx) => {
     const { trx } = tx;
     const row = await trx('skus').where('id', skuId).first('spu_id');
@@ -320,7 +301,7 @@ export async function editSku(context: RequestContext, skuId: number, input: unk
     await audit(tx, 'update', 'sku', skuId, shownBefore, sku);
     const changes: CatalogChange[] = [{ kind: 'sku', before, after }];
     if (optionsChanged) changes.push({ kind: 'pages', spuIds: [spuId] });
-    return { ...sku, ...(await settle(tx, changes)) };
+    return { before, after, sku, written: await settle(tx, changes) };
   });
 }
 
@@ -819,7 +800,7 @@ export async function createContent(context: RequestContext, input: unknown): Pr
 }
 
 export async function editContent(context: RequestContext, contentId: number, input: unknown): Promise<AdminContent & Written> {
-  const p = validate(contentUpdateSchema, input, '修改内容有误');
+  const p = validate(contentUpdateSchema, given(input), '修改内容有误');
   return withTransaction(context, async (tx) => {
     const before = await getContent(tx, contentId);
     await checkContent(tx.trx, p);
