@@ -385,8 +385,7 @@ export async function editSpu(context: RequestContext, spuId: number, input: unk
     if (p.category1_id !== undefined || p.category2_id !== undefined || p.category3_id !== undefined) {
       await checkSpuCategories(trx, { category1_id: p.category1_id ?? before.category1_id, category2_id: p.category2_id ?? before.category2_id, category3_id: p.category3_id ?? before.category3_id });
     }
-    const { name: n, ...rest } = p;
-    await trx('spus').where('id', spuId).update({ ...rest, ...(n !== undefined ? { name: n } : {}), update_time: sqlNow(tx.clock.now()) });
+    await trx('spus').where('id', spuId).update({ ...p, update_time: sqlNow(tx.clock.now()) });
     const spu = await getSpu(tx, spuId);
     await audit(tx, 'update', 'spu', spuId, before, spu);
     // its SKUs' pages show the brand and the descriptions; the search index matches the brand
