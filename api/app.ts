@@ -17,6 +17,7 @@ import { groupRoutes } from './routes/admin/groups.ts';
 import { permissionRoutes } from './routes/admin/permissions.ts';
 import { adminSessionRoutes } from './routes/admin/sessions.ts';
 import { staffRoutes } from './routes/admin/staff.ts';
+import { adminCatalogRoutes } from './routes/admin/catalog.ts';
 import { addressRoutes } from './routes/addresses.ts';
 import { adminMediaRoutes } from './routes/admin/media.ts';
 import { areaRoutes } from './routes/areas.ts';
@@ -60,6 +61,7 @@ export const API_ROUTES = [
   ]),
   ...tagged({ name: 'admin-orders', description: 'Staff: orders (ship, cancel) and the refunds a human must handle (docs/admin.md)' }, adminOrderRoutes),
   ...tagged({ name: 'admin-media', description: 'Staff: SKU pictures and brand logos (uploads re-encoded, unused files removed)' }, adminMediaRoutes),
+  ...tagged({ name: 'admin-catalog', description: 'Staff: SKUs, SPUs, specs, brands, categories, channels and homepage contents' }, adminCatalogRoutes),
 ];
 
 // The HTTP app as a value: tests call it in-process, server.ts makes it listen.

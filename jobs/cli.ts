@@ -18,10 +18,18 @@ const HELP = `美多商城 — meiduo <command> [options]
 
   rebuild --all | --sku ID… | --spu ID… | --category ID… | --home | --search  [--no-wait] [--json]
                              re-render those pages (and what depends on them); waits until pages and search are live
-  sku update ID [--price 2999.00] [--market-price …] [--stock 5] [--name …] [--caption …] [--launched true|false] [--wait] [--json]
+  sku list [--keyword …] [--spu ID] [--page N] [--page-size N] [--json]
+                             SKUs by name or id, with price, stock and whether launched
+  sku create --spu ID --category ID --name … --price 2999.00 [--stock N] [--option SPEC_ID=OPTION_ID …] [--wait] [--json]
+                             add a SKU: one option per spec of its SPU, a combination no other SKU has
+  sku update ID [--price 2999.00] [--market-price …] [--stock 5] [--name …] [--caption …] [--launched true|false] [--category ID] [--option …] [--wait] [--json]
                              edit a SKU; the affected pages are re-rendered by a worker (--wait: until they are live)
+  sku delete ID [--wait]     delete a SKU nobody ordered (take an ordered one off sale: --launched false)
+  brand list [--keyword …] | brand create --name … --letter X [--aliases 'a,b'] | brand update ID … | brand delete ID
+                             brands, their first letter and the other names search finds them by
   content list [--json]      homepage content slots and their items
   content update ID [--title …] [--url /path|https://…] [--text …] [--sequence N] [--status on|off] [--sku ID|none] [--wait] [--json]
+  content create --slot ID --title … [--url …] [--text …] [--sequence N] [--status on|off] [--sku ID] | content delete ID
   orders ship ORDER_ID --company 顺丰速运 --tracking SF123…   ship an order 待发货 → 待收货
   orders cancel ORDER_ID --reason …                          cancel an order not yet shipped (a paid one is refunded)
   orders receive-due         receive orders shipped more than ORDER_AUTO_RECEIVE_DAYS ago (the orders.auto-receive job's work)
@@ -53,6 +61,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: () => import('./commands/worker.ts'),
   rebuild: () => import('./commands/rebuild.ts'),
   sku: () => import('./commands/sku.ts'),
+  brand: () => import('./commands/brand.ts'),
   content: () => import('./commands/content.ts'),
   jobs: () => import('./commands/jobs.ts'),
   admin: () => import('./commands/admin.ts'),

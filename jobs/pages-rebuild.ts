@@ -6,8 +6,8 @@ import type { Config } from '../api/config.ts';
 import { systemContext, type RequestContext } from '../api/context.ts';
 import type { Logger } from '../api/logger.ts';
 import { publishFile, removePublished } from '../api/published-files.ts';
-import { planFor } from '../api/services/catalog/affected-pages.ts';
 import { isEmptyPlan, type CatalogChange, type RebuildPlan, type SearchScope } from '../api/services/catalog/dependencies.ts';
+import { planFor } from '../api/services/catalog/plan-pages.ts';
 import { markApplied, markPublished, readChanges, readSearchRequests } from '../api/services/catalog/outbox.ts';
 import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.ts';
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
@@ -141,9 +141,10 @@ export class PageRebuilder {
     return summary;
   }
 
+  /** The same plan an admin write listed to its caller (api/services/catalog/plan-pages.ts). */
   async plan(changes: CatalogChange[]): Promise<RebuildPlan> {
-    // the same planning an edit's answer shows its editor (affected-pages.ts)
-    return planFor(this.context('pages.rebuild'), this.catalog, changes);
+    // the same planning an edit's answer shows its editor (plan-pages.ts)
+    return planFor(this.context('pages.rebuild'), changes);
   }
 
   private async apply(plan: RebuildPlan, summary: RebuildSummary) {

@@ -15,6 +15,7 @@ import * as orderTimeline from './migrations/2026-11-28-01-order-timeline.ts';
 import * as staffAndAudit from './migrations/2026-12-04-00-staff-and-audit.ts';
 import * as shipping from './migrations/2026-12-04-01-shipping.ts';
 import * as statistics from './migrations/2026-12-04-02-statistics.ts';
+import * as catalogAdmin from './migrations/2026-12-04-03-catalog-admin.ts';
 import * as media from './migrations/2026-12-04-04-media.ts';
 import * as orderListIndexes from './migrations/2026-12-04-05-order-list-indexes.ts';
 
@@ -37,6 +38,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-12-04-00-staff-and-audit': staffAndAudit,
   '2026-12-04-01-shipping': shipping,
   '2026-12-04-02-statistics': statistics,
+  '2026-12-04-03-catalog-admin': catalogAdmin,
   '2026-12-04-04-media': media,
   '2026-12-04-05-order-list-indexes': orderListIndexes,
 };

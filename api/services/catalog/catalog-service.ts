@@ -9,6 +9,7 @@ import { SKU_COLUMNS, toCategory, toChannel, toGroup, toSku } from './rows.ts';
 import { orderByFor } from './sorting.ts';
 import type { Category, ListSort, Sku, SkuSummary } from './types.ts';
 import { MicroCache } from './micro-cache.ts';
+import { homeSkuIds, skusWhere } from './plan-pages.ts';
 import { loadSnapshot, type CatalogSnapshot, type SnapshotOptions, type SnapshotScope } from './snapshot.ts';
 
 // Catalog reads, no Koa: for the API (menu, lists and hot sellers through a micro-cache, with the
@@ -190,22 +191,12 @@ export class CatalogService {
   }
 
   /** Every SKU, launched or not, that has one of these ids, is in one of these categories or belongs to one of these SPUs. */
-  async skusWhere(context: RequestContext, by: { ids?: number[]; categoryIds?: number[]; spuIds?: number[] }): Promise<Sku[]> {
-    const { ids = [], categoryIds = [], spuIds = [] } = by;
-    if (ids.length + categoryIds.length + spuIds.length === 0) return [];
-    const rows = await db(context)('skus')
-      .select(SKU_COLUMNS)
-      .where((w) => {
-        if (ids.length) w.orWhereIn('id', ids);
-        if (categoryIds.length) w.orWhereIn('category_id', categoryIds);
-        if (spuIds.length) w.orWhereIn('spu_id', spuIds);
-      });
-    return rows.map(toSku);
+  skusWhere(context: RequestContext, by: { ids?: number[]; categoryIds?: number[]; spuIds?: number[] }): Promise<Sku[]> {
+    return skusWhere(context, by);
   }
 
   /** The SKUs the homepage's live content slots show. */
-  async homeSkuIds(context: RequestContext): Promise<Set<number>> {
-    const ids = await db(context)('contents').where('status', true).whereNotNull('sku_id').pluck('sku_id');
-    return new Set(ids.map(Number));
+  homeSkuIds(context: RequestContext): Promise<Set<number>> {
+    return homeSkuIds(context);
   }
 }

@@ -188,7 +188,7 @@ export class MediaService {
     const after = toSku(await tx.trx('skus').select(SKU_COLUMNS).where('id', before.id).first());
     const changes: CatalogChange[] = [{ kind: 'sku', before, after }, { kind: 'pages', skuIds: [before.id] }];
     const changeId = await recordChanges(tx, changes);
-    return affectedPages(tx, this.catalog, changes, changeId);
+    return affectedPages(tx, changes, changeId);
   }
 
   // ---------- brand logos ----------
