@@ -85,23 +85,33 @@ async function main(argv: string[]): Promise<boolean> {
   return command.longRunning === true;
 }
 
+/**
+ * Exit once what was written to stdout and stderr has been handed over: process.exit() does not
+ * wait for a pipe's pending writes, and a reader got `audit --json` cut off after 214 KiB.
+ */
+const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write('', () => resolve()));
+async function exit(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  (stayUp) => {
+  async (stayUp) => {
     // one-shot commands end here even if a library left a handle open
-    if (!stayUp) process.exit(0);
+    if (!stayUp) await exit(0);
   },
   async (err) => {
     if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`meiduo: ${err.message}`);
-      process.exit(2);
+      await exit(2);
     }
     const { AppError } = await import('../api/errors.ts');
     if (err instanceof AppError && err.statusCode < 500) {
       const fields = err.fields ? ' — ' + Object.entries(err.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : '';
       console.error(`meiduo: ${err.message}${fields}`);
-      process.exit(2);
+      await exit(2);
     }
     console.error(err);
-    process.exit(1);
+    await exit(1);
   },
 );

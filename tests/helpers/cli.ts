@@ -16,6 +16,7 @@ export function run(args: string[], env: Record<string, string>): Promise<string
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`meiduo ${args.join(' ')} → ${code}\n${out}${err}`))));
+    // 'close', not 'exit': a process can exit before the last of a large stdout has been read
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`meiduo ${args.join(' ')} → ${code}\n${out}${err}`))));
   });
 }

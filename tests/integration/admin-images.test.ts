@@ -141,8 +141,9 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     const png = await upload(unlaunchedId, form(await noise(300, 200, 'png', { alpha: true }), 'image', 'a.png', 'image/png'));
     expect(png.status).toBe(201);
     expect(png.body).toMatchObject({ is_default: true, sequence: 0 });
-    // not launched: no page of its own; its card is on no list either
-    expect(png.body.rebuild.pages).toEqual([]);
+    // not launched: its card is on no list; its detail page is listed as the job treats it — removed
+    // if there is one (plan-pages.ts planUrls, the same list the catalog editor answers)
+    expect(png.body.rebuild.pages).toEqual([`/goods/${unlaunchedId}.html`]);
     expect((await t.db('skus').where('id', unlaunchedId).first('default_image')).default_image).toBe(png.body.url);
     const meta = await sharp(fs.readFileSync(mediaFile(png.body.url))).metadata();
     expect(meta).toMatchObject({ format: 'jpeg', width: 300, height: 200, hasAlpha: false });
