@@ -19,7 +19,7 @@ const ALL = [
 
 const CATALOG_TABLES = [
   'skus', 'sku_options', 'spus', 'spu_specs', 'spec_options', 'brands', 'goods_categories', 'channel_groups', 'goods_channels',
-  'content_categories', 'contents', 'page_changes',
+  'content_categories', 'contents', 'page_changes', 'admin_audit',
 ];
 
 describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
@@ -165,6 +165,13 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect(await t.db('sku_options').where('sku_id', id).first()).toBeUndefined();
     expect((await del(`/api/admin/skus/${id}`)).status).toBe(404);
     expect((await patch(`/api/admin/skus/${id}`, { stock: 1 })).status).toBe(404);
+
+    // each write's audit entry, committed with it: who, what, old → new
+    const audit = await t.db('admin_audit').where({ resource: 'goods.sku', resource_id: String(id) }).orderBy('id').select('action', 'actor_id', 'actor_name', 'changes');
+    expect(audit.map((a) => a.action)).toEqual(['create', 'update', 'update', 'update', 'delete']);
+    expect(audit.every((a) => Number(a.actor_id) === adminId && a.actor_name === 'admin')).toBe(true);
+    expect(JSON.parse(audit[1].changes)).toEqual({ price: ['1999.00', '1888.50'] });
+    expect(JSON.parse(audit[2].changes)).toEqual({ stock: [5, 0] });
   });
 
   it('refuses every broken SKU rule with a 4xx naming the field, changing nothing', async () => {

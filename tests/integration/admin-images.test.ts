@@ -78,10 +78,11 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
   let skuId: number;
   let otherSkuId: number;
   let unlaunchedId: number;
+  let userId: number;
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    const userId = Number((await t.db('users').first('id'))!.id);
+    userId = Number((await t.db('users').first('id'))!.id);
     app = await startTestApp(t, { overrides: { authenticator: { authenticate: async () => ({ kind: 'admin', userId, permissions: new Set(ALL) }) } } });
     viewer = await startTestApp(t, { overrides: { authenticator: { authenticate: async () => ({ kind: 'admin', userId, permissions: new Set(['goods.view_sku_image']) }) } } });
     const launched = await t.db('skus').where('is_launched', true).orderBy('id').limit(2).pluck('id');
@@ -116,6 +117,10 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     // a launched SKU: its own page is re-rendered for its gallery
     expect(r.body.rebuild.pages).toContain(`/goods/${skuId}.html`);
     expect(Number((await t.db('page_changes').count({ n: '*' }).first())!.n)).toBeGreaterThan(before);
+    // its audit entry, committed with it
+    const [entry] = await t.db('admin_audit').where({ resource: 'goods.sku_image', resource_id: String(r.body.id) }).select('action', 'actor_id', 'changes');
+    expect({ ...entry, actor_id: Number(entry.actor_id) }).toMatchObject({ action: 'create', actor_id: userId });
+    expect(JSON.parse(entry.changes)).toMatchObject({ sku_id: [null, skuId], image: [null, r.body.url] });
 
     const want = { detail: 800, card: 440, thumb: 120 } as const;
     for (const [size, edge] of Object.entries(want)) {

@@ -116,8 +116,11 @@ function changed(before: object | null, after: object | null): Record<string, [u
   return out;
 }
 
+/** The audit trail names resources as the permissions do: goods.sku, contents.content … */
+const AUDIT_APP: Record<string, string> = { content: 'contents', content_category: 'contents' };
+
 async function audit(tx: TxContext, action: 'create' | 'update' | 'delete', resource: string, id: number, before: object | null, after: object | null) {
-  await recordAudit(tx, { action, resource, resourceId: id, changes: changed(before, after) });
+  await recordAudit(tx, { action, resource: `${AUDIT_APP[resource] ?? 'goods'}.${resource}`, resourceId: id, changes: changed(before, after) });
 }
 
 /** Inserts a row and returns its id, on both databases. */
