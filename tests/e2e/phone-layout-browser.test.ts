@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmReceipt, shipOrder } from '../../api/services/orders/fulfilment.ts';
 import { createUser } from '../helpers/accounts.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ROOT, run } from '../helpers/cli.ts';
@@ -100,6 +101,7 @@ describe.skipIf(!HAS_CHROMIUM)('every customer page on a phone', () => {
   let categoryId: number;
   let orderId: string;
   let commentOrderId: string;
+  let shippedOrderId: string;
 
   beforeAll(async () => {
     t = await createTestDb('sqlite', { seed: true });
@@ -129,8 +131,12 @@ describe.skipIf(!HAS_CHROMIUM)('every customer page on a phone', () => {
     };
     orderId = await place();
     commentOrderId = await place();
-    // delivered (the shipping that gets it there comes with the admin API): its lines wait for a comment
-    await t.db('orders').where({ order_id: commentOrderId }).update({ status: 4 });
+    shippedOrderId = await place();
+    // shipped by staff (the carrier and tracking number show, 确认收货 is offered), then one received: its lines wait for a comment
+    const staff = app.services.systemContext('test');
+    await shipOrder(staff, shippedOrderId, { expressCompany: '中通快递', trackingNo: 'ZT7312345678901' });
+    await shipOrder(staff, commentOrderId, { expressCompany: '顺丰速运', trackingNo: 'SF1234567890' });
+    await confirmReceipt(staff, buyer.id, commentOrderId);
     // a line in the cart for the cart and checkout pages
     await addToCart(3);
     browser = await launchChromium();
@@ -158,6 +164,7 @@ describe.skipIf(!HAS_CHROMIUM)('every customer page on a phone', () => {
     { name: 'order-success', path: () => `/order_success.html?order_id=${orderId}&pay_method=1`, ready: 'main', taps: [] },
     { name: 'orders', path: () => '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button'] },
     { name: 'order-detail', path: () => `/user_center_order_detail.html?order_id=${orderId}`, ready: '#detail-timeline li', taps: ['#detail-actions button'] },
+    { name: 'order-shipped', path: () => `/user_center_order_detail.html?order_id=${shippedOrderId}`, ready: '#detail-actions [data-act="receive"]', taps: ['#detail-actions button'] },
     { name: 'comment', path: () => `/goods_judge.html?order_id=${commentOrderId}`, ready: 'textarea', taps: ['#judge-list button[type="submit"]'] },
     { name: 'user-info', path: () => '/user_center_info.html', ready: '#info-username:not(:empty)', taps: [] },
     { name: 'addresses', path: () => '/user_center_site.html', ready: '.address-card', taps: ['#address-add'] },
