@@ -25,7 +25,7 @@ export function lineChart(host: HTMLElement, days: string[], series: Series[]): 
       height: 240,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
       series: [
-        { value: (_u, ts) => (ts == null ? '' : new Date(ts * 1000).toISOString().slice(0, 10)) },
+        { label: '日期', value: (_u, ts) => (ts == null ? '' : new Date(ts * 1000).toISOString().slice(0, 10)) },
         ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.right ? 'r' : 'y', value: (_u: uPlot, v: number | null) => (v == null ? '' : (s.format ?? String)(v)) })),
       ],
       axes: [
