@@ -164,6 +164,12 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     expect(await page.locator('#pending-changes').textContent()).toBe('0');
     expect(await page.locator('#rebuild-bar').evaluate((b: HTMLProgressElement) => b.value)).toBe(3);
     expect(await t.db('admin_audit').where({ resource: 'site.site', action: 'rebuild' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    // the new release has the console: served at /admin/, /admin and /admin/site.html, never indexed
+    for (const p of ['/admin/', '/admin', '/admin/site.html', '/admin/login.html']) {
+      const res = await fetch(url(p));
+      expect(res.status, p).toBe(200);
+      expect(await res.text(), p).toContain('<meta name="robots" content="noindex, nofollow">');
+    }
 
     // the dashboard again, now straight: interactive within a second
     await page.goto(url('/admin/'));
