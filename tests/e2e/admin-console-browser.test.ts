@@ -150,8 +150,23 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     console.log(`site page interactive after ${siteMs.toFixed(0)} ms`);
     expect(siteMs).toBeLessThanOrEqual(1000);
     expect(Number(await page.locator('#pending-changes').textContent())).toBeGreaterThanOrEqual(1);
-    await expect.poll(() => page.locator('#failed-body').textContent()).toContain('console-test.failed');
+    // the job list (the list kit): failed ones by default, with 重试; the filter lives in the URL
+    const jobRows = page.locator('#jobs tbody');
+    await expect.poll(() => jobRows.textContent()).toContain('console-test.failed');
+    expect(await page.locator('#jobs tbody button', { hasText: '重试' }).count()).toBe(1);
     expect(await page.locator('#jobs-failed').textContent()).toBe('1');
+    await page.locator('#job-state').selectOption('completed');
+    await page.locator('#jobs button[type="submit"]').click();
+    await page.waitForURL(url('/admin/site.html?state=completed'));
+    await expect.poll(() => jobRows.textContent()).toContain('没有这种状态的任务');
+    await page.goBack();
+    await page.waitForURL(url('/admin/site.html'));
+    await expect.poll(() => jobRows.textContent()).toContain('console-test.failed');
+    expect(await page.locator('#job-state').inputValue()).toBe('failed');
+    await page.goForward();
+    await expect.poll(() => page.locator('#job-state').inputValue()).toBe('completed');
+    await page.goBack();
+    await expect.poll(() => jobRows.textContent()).toContain('console-test.failed');
     await checkPage(w, 'site');
 
     // 重建全部页面 with a worker at work: the progress reaches done, the outbox is empty

@@ -40,12 +40,16 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
   const columns = opts.columns.filter((c) => !c.permission || (opts.can?.(c.permission) ?? false));
   head.replaceChildren(...columns.map((c) => Object.assign(document.createElement('th'), { scope: 'col', textContent: c.label, className: c.num ? 'num' : '' })));
 
+  const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+  const atDefault = (f: HTMLInputElement | HTMLSelectElement) =>
+    f instanceof HTMLSelectElement ? [...f.options].every((o) => o.selected === o.defaultSelected) : f.value === f.defaultValue;
   const fieldNames = () => [...form.elements].map((e) => (e as HTMLInputElement).name).filter(Boolean);
   const fromUrl = () => {
     const params = new URLSearchParams(location.search);
+    form.reset(); // a filter the URL does not name is at its default (a <select>'s selected option)
     for (const name of fieldNames()) {
-      const field = form.elements.namedItem(name) as HTMLInputElement | null;
-      if (field) field.value = params.get(name) ?? '';
+      const v = params.get(name);
+      if (v !== null) field(name).value = v;
     }
     return Math.max(1, Number(params.get('page')) || 1);
   };
@@ -64,7 +68,7 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
   async function load(page: number) {
     const params = new URLSearchParams();
     for (const name of fieldNames()) {
-      const v = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+      const v = field(name).value.trim();
       if (v) params.set(name, v);
     }
     params.set('page', String(page));
@@ -88,11 +92,9 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
   }
 
   const go = (page: number) => {
+    // the URL names what differs from the form's defaults, an emptied default included ("state=")
     const params = new URLSearchParams();
-    for (const name of fieldNames()) {
-      const v = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
-      if (v) params.set(name, v);
-    }
+    for (const name of fieldNames()) if (!atDefault(field(name))) params.set(name, field(name).value.trim());
     if (page > 1) params.set('page', String(page));
     history.pushState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
     return load(page);

@@ -1,8 +1,9 @@
 // 站点与任务: GET /api/admin/site and /api/admin/jobs?state=failed; 重试 (POST /api/admin/jobs/{id}/retry)
 // and 重建全部页面 (POST /api/admin/site/rebuild, then GET …/rebuild/{change_id} until done).
-import { adminGet, adminPost, type Page } from './api.ts';
+import { adminGet, adminPost } from './api.ts';
+import { mountList } from './list-kit.ts';
 import { count, time } from './format.ts';
-import { bootConsole, byId, setText, type Staff } from './shell.ts';
+import { bootConsole, byId, setText } from './shell.ts';
 
 interface Status {
   pending_changes: number;
@@ -10,7 +11,7 @@ interface Status {
   search: { documents: number; published_at: string | null } | null;
   jobs: Record<string, number>;
 }
-interface Job { id: string; name: string; fail_count: number; fail_reason: string | null; last_run_at: string | null }
+interface Job { id: string; name: string; state: string; fail_count: number; fail_reason: string | null; last_run_at: string | null; next_run_at: string | null }
 interface Progress { change_id: number; stage: 'pages' | 'search' | 'done'; pending_changes: number }
 
 const STAGES: Record<Progress['stage'], [number, string]> = {
@@ -19,40 +20,13 @@ const STAGES: Record<Progress['stage'], [number, string]> = {
   done: [3, '重建完成，新页面与搜索索引已上线。'],
 };
 
-async function refresh(me: Staff) {
+async function refresh() {
   const s = await adminGet<Status>('/api/admin/site');
   setText('pending-changes', count(s.pending_changes));
   setText('release-at', s.release ? time(s.release.built_at) : '尚未构建');
   setText('search-at', s.search ? time(s.search.published_at) : '尚未发布');
   setText('search-docs', s.search ? count(s.search.documents) : '—');
   for (const [state, n] of Object.entries(s.jobs)) setText(`jobs-${state}`, count(n));
-  const failed = await adminGet<Page<Job>>('/api/admin/jobs?state=failed&page_size=50');
-  const body = byId<HTMLTableSectionElement>('failed-body');
-  if (failed.results.length === 0) {
-    const td = Object.assign(document.createElement('td'), { colSpan: 5, textContent: '没有失败的任务', className: 'a-muted' });
-    body.replaceChildren(document.createElement('tr'));
-    body.firstElementChild!.append(td);
-    return;
-  }
-  body.replaceChildren(...failed.results.map((j) => {
-    const tr = document.createElement('tr');
-    for (const [text, cls] of [[j.name, ''], [count(j.fail_count), 'num'], [j.fail_reason ?? '—', ''], [time(j.last_run_at), '']] as const) {
-      tr.append(Object.assign(document.createElement('td'), { textContent: text, className: cls }));
-    }
-    const cell = document.createElement('td');
-    if (me.can('site.change_site')) {
-      const b = Object.assign(document.createElement('button'), { type: 'button', className: 'a-btn', textContent: '重试' });
-      b.setAttribute('aria-label', `重试任务 ${j.name}`);
-      b.addEventListener('click', async () => {
-        b.disabled = true;
-        await adminPost(`/api/admin/jobs/${encodeURIComponent(j.id)}/retry`);
-        await refresh(me);
-      });
-      cell.append(b);
-    }
-    tr.append(cell);
-    return tr;
-  }));
 }
 
 function showProgress(p: Progress) {
@@ -61,7 +35,7 @@ function showProgress(p: Progress) {
   setText('rebuild-stage', label);
 }
 
-async function rebuild(me: Staff, button: HTMLButtonElement) {
+async function rebuild(button: HTMLButtonElement) {
   button.disabled = true;
   byId('rebuild-progress').hidden = false;
   try {
@@ -72,7 +46,7 @@ async function rebuild(me: Staff, button: HTMLButtonElement) {
       p = await adminGet<Progress>(`/api/admin/site/rebuild/${p.change_id}`);
       showProgress(p);
     }
-    await refresh(me);
+    await refresh();
   } catch (err) {
     setText('rebuild-stage', `重建失败：${err instanceof Error ? err.message : '未知错误'}`);
   } finally {
@@ -80,12 +54,41 @@ async function rebuild(me: Staff, button: HTMLButtonElement) {
   }
 }
 
+const STATE_NAMES: Record<string, string> = { queued: '排队中', running: '运行中', scheduled: '已计划', repeating: '定时任务', failed: '失败', completed: '已完成', paused: '已暂停' };
+
+let jobs: { reload(): Promise<void> } | null = null;
+
+function retryButton(j: Job): HTMLElement {
+  const b = Object.assign(document.createElement('button'), { type: 'button', className: 'a-btn', textContent: '重试' });
+  b.setAttribute('aria-label', `重试任务 ${j.name}`);
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    await adminPost(`/api/admin/jobs/${encodeURIComponent(j.id)}/retry`);
+    await Promise.all([refresh(), jobs?.reload()]);
+  });
+  return b;
+}
+
 async function main() {
   const me = await bootConsole();
   if (!me.can('site.view_site')) return;
   const button = byId<HTMLButtonElement>('rebuild');
-  button.addEventListener('click', () => void rebuild(me, button));
-  await refresh(me);
+  button.addEventListener('click', () => void rebuild(button));
+  jobs = mountList<Job>({
+    id: 'jobs',
+    endpoint: '/api/admin/jobs',
+    can: me.can,
+    empty: '没有这种状态的任务',
+    columns: [
+      { label: '任务', cell: (j) => j.name },
+      { label: '状态', cell: (j) => STATE_NAMES[j.state] ?? j.state },
+      { label: '失败次数', cell: (j) => count(j.fail_count), num: true },
+      { label: '原因', cell: (j) => j.fail_reason ?? '—' },
+      { label: '上次运行', cell: (j) => time(j.last_run_at) },
+      { label: '操作', cell: (j) => (j.state === 'failed' ? retryButton(j) : ''), permission: 'site.change_site' },
+    ],
+  });
+  await refresh();
   document.body.dataset.ready = 'true';
 }
 
