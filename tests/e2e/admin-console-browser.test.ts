@@ -97,6 +97,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     const store = await openJobStore(app.services.config, app.services.db);
     await store.repository.saveJob({ name: 'console-test.failed', priority: 0, type: 'normal', data: {}, nextRunAt: null, lastRunAt: new Date(), failedAt: new Date(), failCount: 4, failReason: '磁盘已满' }, undefined);
     await store.close();
+    // three of the seed's orders placed today, so today's figures are not all zero
+    const ids = await t.db('orders').whereNot({ status: 6 }).orderBy('order_id').limit(3).pluck('order_id');
+    await t.db('orders').whereIn('order_id', ids).update({ created_at: Date.now() });
     await t.db('page_changes').insert({ payload: JSON.stringify({ kind: 'pages', skuIds: [], spuIds: [], categoryIds: [], home: true }), created_at: Date.now() });
 
     const w = await watchedPage(browser);
@@ -121,7 +124,11 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     // the figures: the seed's customers and orders, written with thousands separators
     const total = await app.services.statistics.totalUsers(app.services.systemContext('test'));
     expect(await page.locator('#users-total').textContent()).toBe(total.count.toLocaleString('en-US'));
-    expect(await page.locator('#orders-amount').textContent()).toMatch(/^¥[\d,]+\.\d{2}$/);
+    const today = await app.services.statistics.ordersToday(app.services.systemContext('test'));
+    expect(today.count).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#orders-count').textContent()).toBe(String(today.count));
+    const [yuan, cents] = today.amount.split('.');
+    expect(await page.locator('#orders-amount').textContent()).toBe(`¥${Number(yuan).toLocaleString('en-US')}.${cents}`);
     // both charts drew on a canvas that is not blank
     for (const id of ['#chart-users', '#chart-orders']) {
       const canvas = page.locator(`${id} canvas`);
