@@ -109,6 +109,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     w.refusals.add('/api/admin/me');
     await page.goto(url('/admin/'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/')}`));
+    const loginMs = await readyWithin(page);
+    console.log(`login page interactive after ${loginMs.toFixed(0)} ms (after a redirect)`);
+    expect(loginMs).toBeLessThanOrEqual(1000);
     await checkPage(w, 'login');
     // a wrong password: the API's message on the form, nothing else
     w.refusals.add('/api/admin/sessions');
@@ -204,6 +207,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await page.locator('#a-logout').click();
     await page.waitForURL(url('/admin/logout.html'));
     await expect.poll(() => page.locator('#logout-msg').textContent()).toContain('已退出');
+    const logoutMs = await readyWithin(page);
+    console.log(`logout page done after ${logoutMs.toFixed(0)} ms`);
+    expect(logoutMs).toBeLessThanOrEqual(1000);
     await checkPage(w, 'logout');
     expect((await w.context.cookies()).find((c) => c.name === 'meiduo_admin_session')).toBeUndefined();
     await page.goto(url('/admin/site.html'));

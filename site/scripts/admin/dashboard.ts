@@ -3,7 +3,7 @@
 import { adminGet, type Page } from './api.ts';
 import { lineChart } from './chart.ts';
 import { count, money, moneyNumber } from './format.ts';
-import { bootConsole, byId, setText } from './shell.ts';
+import { bootConsole, byId, setText, showPageError } from './shell.ts';
 import { fillRows } from './table.ts';
 
 interface DayCount { date: string; count: number }
@@ -57,4 +57,4 @@ if (me.can('site.view_site')) {
 document.body.dataset.ready = 'true';
 }
 
-void main();
+main().catch(showPageError);

@@ -75,11 +75,12 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
     params.set('page_size', String(pageSize));
     body.setAttribute('aria-busy', 'true');
     try {
-      const data = await adminGet<Page<T>>(`${opts.endpoint}?${params}`);
+      const data = await adminGet<Page<T> & { count_capped?: boolean }>(`${opts.endpoint}?${params}`);
       const pages = Math.max(1, Math.ceil(data.count / pageSize));
       body.replaceChildren(...(data.results.length ? data.results.map((r) => row(columns.map((c) => c.cell(r)))) : [row([opts.empty ?? '没有符合条件的记录'], 'a-muted')]));
       if (!data.results.length) (body.querySelector('td') as HTMLTableCellElement).colSpan = columns.length;
-      q(root, '[data-list-count]').textContent = `共 ${fmtCount(data.count)} 条`;
+      // a list that stops counting (the orders: count_capped at 10,000) says so
+      q(root, '[data-list-count]').textContent = `共 ${fmtCount(data.count)}${data.count_capped ? '+' : ''} 条`;
       q(root, '[data-list-page]').textContent = `${page} / ${pages}`;
       prev.disabled = page <= 1;
       next.disabled = page >= pages;

@@ -9,3 +9,4 @@ bindForm(
   () => location.assign(safeNext(new URLSearchParams(location.search).get('next'))),
 );
 (form.elements.namedItem('username') as HTMLInputElement).focus();
+document.body.dataset.ready = 'true';

@@ -54,3 +54,10 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`#${id} missing`);
   return el as T;
 }
+
+/** A page's loading failed: say so at the top of <main> (the console logs nothing itself). */
+export function showPageError(err: unknown): void {
+  const box = Object.assign(document.createElement('p'), { className: 'a-alert', textContent: `加载失败：${err instanceof Error ? err.message : '请稍后再试'}` });
+  box.setAttribute('role', 'alert');
+  document.getElementById('a-main')?.prepend(box);
+}

@@ -3,7 +3,7 @@
 import { adminGet, adminPost } from './api.ts';
 import { mountList } from './list-kit.ts';
 import { count, time } from './format.ts';
-import { bootConsole, byId, setText } from './shell.ts';
+import { bootConsole, byId, setText, showPageError } from './shell.ts';
 
 interface Status {
   pending_changes: number;
@@ -92,4 +92,4 @@ async function main() {
   document.body.dataset.ready = 'true';
 }
 
-void main();
+main().catch(showPageError);
