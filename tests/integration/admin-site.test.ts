@@ -55,6 +55,16 @@ describe.each(DB_KINDS)('admin site routes on %s', (kind) => {
     expect(list.status).toBe(200);
     expect(list.body.results).toContainEqual(expect.objectContaining({ id: String(failed._id), name: 'site-test.failed', state: 'failed', fail_count: 3, fail_reason: 'disk full' }));
     expect((await call(app, 'GET', '/api/admin/jobs?state=nope', { headers: viewer.headers })).status).toBe(400);
+    // keyword: part of the name, taken literally; paged by the store
+    const named = await call(app, 'GET', '/api/admin/jobs?keyword=SITE-TEST.F', { headers: viewer.headers });
+    expect(named.body.results.map((j: { name: string }) => j.name)).toEqual(['site-test.failed']);
+    expect((await call(app, 'GET', '/api/admin/jobs?keyword=%25', { headers: viewer.headers })).body.count).toBe(0);
+    const all = await call(app, 'GET', '/api/admin/jobs?page_size=1', { headers: viewer.headers });
+    expect(all.body.results).toHaveLength(1);
+    expect(all.body.count).toBeGreaterThanOrEqual(1);
+    const second = await call(app, 'GET', '/api/admin/jobs?page_size=1&page=2', { headers: viewer.headers });
+    if (all.body.count > 1) expect(second.body.results[0].id).not.toBe(all.body.results[0].id);
+    else expect(second.body.results).toEqual([]);
     await t.db('page_changes').del();
   });
 

@@ -3,7 +3,8 @@ import type { Actor } from '../../context.ts';
 import { diff, recordAudit } from '../../services/admin/audit.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import { JOB_STATES, jobList, rebuildProgress, requestFullRebuild, retryJobById, siteStatus } from '../../services/site/site-status.ts';
-import { idSchema, pageSchema, pageSizeSchema } from '../../validation.ts';
+import { idSchema } from '../../validation.ts';
+import { listQuery } from './common.ts';
 import { defineRoute } from '../define.ts';
 import * as answer from '../answers/site.ts';
 
@@ -27,10 +28,10 @@ export const siteRoutes = [
     method: 'get',
     path: '/api/admin/jobs',
     auth: view,
-    summary: 'Jobs of the queue (one state, or all), the most recently run first',
-    query: z.object({ state: z.enum(JOB_STATES, { message: `state 是 ${JOB_STATES.join(', ')} 之一` }).optional(), page: pageSchema.default(1), page_size: pageSizeSchema.default(20) }),
+    summary: 'Jobs of the queue (one state, or all; keyword: part of the name), the most recently run first',
+    query: listQuery.extend({ state: z.enum(JOB_STATES, { message: `state 是 ${JOB_STATES.join(', ')} 之一` }).optional() }),
     response: answer.jobPage,
-    handler: ({ query, services }) => jobList(services, { state: query.state, page: query.page, pageSize: query.page_size }),
+    handler: ({ query, services }) => jobList(services, { state: query.state, keyword: query.keyword || undefined, page: query.page, pageSize: query.page_size }),
   }),
   defineRoute({
     method: 'post',

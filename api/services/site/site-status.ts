@@ -7,7 +7,7 @@ import type { RequestContext } from '../../context.ts';
 import { db } from '../../db/transaction.ts';
 import { NotFoundError } from '../../errors.ts';
 import { currentRelease } from '../../../jobs/build.ts';
-import { listJobs, openJobStore, retryJob, UnknownJobError, type JobInfo, type JobStore } from '../../../jobs/job-admin.ts';
+import { infoOf, listJobs, openJobStore, retryJob, UnknownJobError, type JobInfo, type JobStore } from '../../../jobs/job-admin.ts';
 import { pendingCount, requestRebuild } from '../catalog/outbox.ts';
 import { MANIFEST, SEARCH_DIR } from '../search/publish.ts';
 
@@ -77,12 +77,21 @@ const row = (j: JobInfo): JobRow => ({
   next_run_at: iso(j.nextRunAt), last_run_at: iso(j.lastRunAt), last_finished_at: iso(j.lastFinishedAt),
 });
 
-/** Jobs of a state (all when none), the most recently run first; a page of them. */
-export async function jobList(deps: SiteDeps, q: { state?: JobState; page: number; pageSize: number }): Promise<{ count: number; results: JobRow[] }> {
-  const all = await withStore(deps, (s) => listJobs(s.repository, q.state ? { state: q.state } : {}));
-  all.sort((a, b) => (b.lastRunAt?.getTime() ?? 0) - (a.lastRunAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
-  const start = (q.page - 1) * q.pageSize;
-  return { count: all.length, results: all.slice(start, start + q.pageSize).map(row) };
+/**
+ * Jobs of a state (all when none), their name containing `keyword`, the most recently run first; a
+ * page of them, paged by the store itself (with state computed there: `total` counts after it).
+ */
+export async function jobList(deps: SiteDeps, q: { state?: JobState; keyword?: string; page: number; pageSize: number }): Promise<{ count: number; results: JobRow[] }> {
+  const { jobs, total } = await withStore(deps, (s) =>
+    s.repository.queryJobs({
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.keyword ? { search: q.keyword } : {}),
+      sort: { lastRunAt: 'desc', name: 'asc' },
+      skip: (q.page - 1) * q.pageSize,
+      limit: q.pageSize,
+    }),
+  );
+  return { count: total, results: jobs.map((j) => row(infoOf(j))) };
 }
 
 /** `meiduo jobs retry ID` for staff: the job runs again now. 404 for an id the store does not have. */
