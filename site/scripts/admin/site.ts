@@ -78,7 +78,7 @@ async function main() {
     id: 'jobs',
     endpoint: '/api/admin/jobs',
     can: me.can,
-    empty: '没有这种状态的任务',
+    empty: '没有符合条件的任务',
     columns: [
       { label: '任务', cell: (j) => j.name },
       { label: '状态', cell: (j) => STATE_NAMES[j.state] ?? j.state },
