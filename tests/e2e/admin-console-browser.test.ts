@@ -90,6 +90,11 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
       expect(w.files.length, p).toBeGreaterThan(0);
       expect(w.gzipBytes, p).toBeLessThanOrEqual(BUDGET_BYTES);
     }
+    // one palette (templates/styles/colors.css): the shop's stylesheet and the console's both carry it
+    for (const p of ['index.html', 'admin/index.html']) {
+      const css = pageWeight(client, p).files.filter((f) => f.endsWith('.css')).map((f) => fs.readFileSync(path.join(client, f), 'utf8')).join('');
+      expect(css, p).toMatch(/--red:\s*#e4393c/);
+    }
   });
 
   it('a superuser logs in, sees the dashboard with its charts, and rebuilds the site from the site page', async () => {
