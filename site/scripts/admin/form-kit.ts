@@ -8,11 +8,16 @@ import { busy, clearErrors, setFormMessage, showApiError } from '../form-kit.ts'
 
 export { setFormMessage };
 
-/** The form's fields as strings (checkboxes: 'on' or absent); the page shapes them into its body. */
+/** The form's fields as strings (checkboxes: 'on' or absent; a many-valued field: its last value, see formList); the page shapes them into its body. */
 export function formValues(form: HTMLFormElement): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of new FormData(form)) if (typeof v === 'string') out[k] = v.trim();
   return out;
+}
+
+/** Every value of a many-valued field (a <select multiple>, checkboxes of one name). */
+export function formList(form: HTMLFormElement, name: string): string[] {
+  return new FormData(form).getAll(name).filter((v): v is string => typeof v === 'string');
 }
 
 /** Fills named fields from an object (an edit page's current row). */
