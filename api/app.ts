@@ -32,6 +32,7 @@ import { paymentRoutes } from './routes/payments.ts';
 import { searchRoutes } from './routes/search.ts';
 import { skuViewRoutes } from './routes/sku-views.ts';
 import { statisticsRoutes } from './routes/admin/statistics.ts';
+import { siteRoutes } from './routes/admin/site.ts';
 import type { Services } from './services/index.ts';
 
 /** Internal re-render twins (jobs/render/): never served, and answered like any unknown page. */
@@ -60,6 +61,7 @@ export const API_ROUTES = [
     ...auditRoutes,
   ]),
   ...tagged({ name: 'admin-orders', description: 'Staff: orders (ship, cancel) and the refunds a human must handle (docs/admin.md)' }, adminOrderRoutes),
+  ...tagged({ name: 'admin-site', description: 'Staff: the pages’ outbox, the release served, the job queue; full rebuilds and job retries (docs/admin-console.md)' }, siteRoutes),
   ...tagged({ name: 'admin-media', description: 'Staff: SKU pictures and brand logos (uploads re-encoded, unused files removed)' }, adminMediaRoutes),
   ...tagged({ name: 'admin-catalog', description: 'Staff: SKUs, SPUs, specs, brands, categories, channels and homepage contents' }, adminCatalogRoutes),
 ];

@@ -49,7 +49,8 @@ export async function openJobStore(config: Config, db: Knex): Promise<JobStore> 
   };
 }
 
-function info(j: JobWithState): JobInfo {
+/** A stored job as the CLI and the admin routes show it. */
+export function infoOf(j: JobWithState): JobInfo {
   return {
     id: String(j._id),
     name: j.name,
@@ -66,7 +67,7 @@ function info(j: JobWithState): JobInfo {
 /** Jobs, soonest next run first unless `query` sorts otherwise. */
 export async function listJobs(repository: JobRepository, query: JobsQueryOptions = {}): Promise<JobInfo[]> {
   const { jobs } = await repository.queryJobs({ sort: { nextRunAt: 'asc' }, ...query });
-  return jobs.map(info);
+  return jobs.map(infoOf);
 }
 
 /**
@@ -80,7 +81,7 @@ export async function retryJob(repository: JobRepository, id: string): Promise<J
   await repository.saveJobState({ ...attrs, nextRunAt: new Date(), failedAt: undefined, lockedAt: undefined }, undefined);
   const [after] = (await repository.queryJobs({ id })).jobs;
   if (!after) throw new UnknownJobError(id); // removed meanwhile
-  return info(after);
+  return infoOf(after);
 }
 
 /**

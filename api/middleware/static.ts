@@ -294,6 +294,8 @@ export function serveStatic(opts: StaticOptions, cache = new FileCache(opts.maxC
     if (await sendFile(ctx, cache, root, file, opts.cacheControl(ctx.path))) return;
     // '/goods/1' also finds '/goods/1.html'
     if (!path.extname(file) && !urlPath.endsWith('/') && (await sendFile(ctx, cache, root, file + '.html', opts.cacheControl(ctx.path + '.html')))) return;
+    // '/admin' also finds '/admin/index.html', as nginx's try_files $uri/index.html does (docs/serving.md)
+    if (!path.extname(file) && !urlPath.endsWith('/') && (await sendFile(ctx, cache, root, file + '/index.html', opts.cacheControl(ctx.path + '/index.html')))) return;
     return next();
   };
 }

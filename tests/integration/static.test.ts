@@ -55,6 +55,7 @@ describe('static site serving', () => {
     fs.symlinkSync(path.join('releases', 'r1', 'client'), path.join(app.distDir, 'client'));
     write('index.html', '<!doctype html><title>首页</title>');
     write('goods/1.html', page);
+    write('admin/index.html', '<!doctype html><title>数据概览</title>');
     write('404.html', '<!doctype html><h1>页面不存在</h1>');
     write('_astro/app.Ab12Cd34.js', 'console.log("x");'.repeat(100));
     write('search/manifest.json', '{}');
@@ -93,6 +94,15 @@ describe('static site serving', () => {
     expect(again.body.length).toBe(0);
     expect((await app.get('/')).status).toBe(200);
     expect((await app.get('/goods/1')).status).toBe(200);
+  });
+
+  it('serves a folder’s index.html at /folder/ and /folder, as nginx’s try_files does (the admin console at /admin/)', async () => {
+    for (const p of ['/admin/', '/admin', '/admin/index.html']) {
+      const r = await app.get(p);
+      expect(r.status, p).toBe(200);
+      expect(await r.text(), p).toContain('数据概览');
+    }
+    await expectNotFoundPage('/goods');
   });
 
   it('keeps Vary: Accept-Encoding on a 304, for every coding of one weak ETag', async () => {

@@ -48,6 +48,9 @@ export const PERMISSION_CATALOG: readonly PermissionEntry[] = Object.freeze([
   ),
   { codename: 'statistics.view_statistics', name: '查看统计数据', resource: 'statistics', action: 'view' },
   { codename: 'audit.view_audit', name: '查看操作日志', resource: 'audit', action: 'view' },
+  // the console's 站点 page: the pages' outbox, the release, the job queue; a full rebuild, job retries
+  { codename: 'site.view_site', name: '查看站点状态', resource: 'site', action: 'view' },
+  { codename: 'site.change_site', name: '重建站点与重试任务', resource: 'site', action: 'change' },
 ]);
 
 export const ALL_PERMISSIONS: ReadonlySet<string> = new Set(PERMISSION_CATALOG.map((p) => p.codename));
