@@ -8,7 +8,9 @@ interface Entry { id: number; actor: string; at: string; ip: string; action: str
 
 const ACTIONS: Record<string, string> = { create: '新增', update: '修改', delete: '删除', ship: '发货', cancel: '取消', retry: '重试', settle: '标记已处理', rebuild: '重建' };
 
-const shown = (v: unknown) => (v === null || v === undefined ? '（空）' : typeof v === 'string' ? v : JSON.stringify(v));
+// times are stored as epoch ms (shipped_at, refunded_at …): written on the shop's clock like the rest
+const shown = (field: string, v: unknown) =>
+  v === null || v === undefined ? '（空）' : typeof v === 'number' && field.endsWith('_at') ? time(new Date(v).toISOString()) : typeof v === 'string' ? v : JSON.stringify(v);
 
 function changes(e: Entry): Node | string {
   const fields = Object.entries(e.changes ?? {});
@@ -23,8 +25,8 @@ function changes(e: Entry): Node | string {
   for (const [field, [before, after]] of fields) {
     const tr = document.createElement('tr');
     tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: field }));
-    tr.append(Object.assign(document.createElement('td'), { className: 'a-old', textContent: shown(before) }));
-    tr.append(Object.assign(document.createElement('td'), { className: 'a-new', textContent: `→ ${shown(after)}` }));
+    tr.append(Object.assign(document.createElement('td'), { className: 'a-old', textContent: shown(field, before) }));
+    tr.append(Object.assign(document.createElement('td'), { className: 'a-new', textContent: `→ ${shown(field, after)}` }));
     body.append(tr);
   }
   return table;

@@ -3,7 +3,7 @@
 // lacks is the API's refusal, shown on the form.
 import { adminGet, adminRequest } from './api.ts';
 import { bindForm, fillForm, setFormMessage } from './form-kit.ts';
-import { loadPermissions, mountMatrix } from './permission-matrix.ts';
+import { grantsUnderMatrix, loadPermissions, matrixOrNote } from './permission-matrix.ts';
 import { bootConsole, byId, showPageError } from './shell.ts';
 
 interface Group { id: number; name: string; permissions: string[]; member_count: number }
@@ -14,10 +14,10 @@ async function main() {
   const idParam = new URLSearchParams(location.search).get('id');
   const id = idParam && /^\d{1,12}$/.test(idParam) ? Number(idParam) : null;
   const form = byId<HTMLFormElement>('group-form');
-  const [perms, row] = await Promise.all([loadPermissions(), id ? adminGet<Group>(`/api/admin/groups/${id}`) : Promise.resolve(null)]);
+  const [perms, row] = await Promise.all([me.can('auth.view_permission') ? loadPermissions() : Promise.resolve(null), id ? adminGet<Group>(`/api/admin/groups/${id}`) : Promise.resolve(null)]);
   let group = row;
   document.querySelector('h1')!.textContent = group ? `用户组 ${group.name}` : '新增用户组';
-  const matrix = mountMatrix(byId('matrix'), perms, '用户组的权限');
+  const matrix = matrixOrNote(byId('matrix'), perms, '用户组的权限', () => group?.permissions ?? []);
   if (group) {
     fillForm(form, { name: group.name });
     matrix.set(group.permissions);
@@ -31,7 +31,7 @@ async function main() {
     form,
     (v) => {
       const body = { name: v.name, permissions: matrix.selected() };
-      return group ? adminRequest<Group>('PATCH', `/api/admin/groups/${group.id}`, body) : adminRequest<Group>('POST', '/api/admin/groups', body);
+      return grantsUnderMatrix(group ? adminRequest<Group>('PATCH', `/api/admin/groups/${group.id}`, body) : adminRequest<Group>('POST', '/api/admin/groups', body));
     },
     (saved) => {
       if (!group) {

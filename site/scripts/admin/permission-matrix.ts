@@ -1,13 +1,24 @@
 // The permission matrix of the group and staff forms: one row per resource (goods.sku, …), one column
 // per action (查看 / 新增 / 修改 / 删除), a checkbox where the catalog (GET /api/admin/permissions)
 // has that permission. The checkboxes carry no name: the page reads `selected()` into its body.
-import { adminGet, type Page } from './api.ts';
+import { adminGet, ApiError, type Page } from './api.ts';
 
 export interface Permission { id: number; codename: string; name: string; resource: string; action: string }
 
 const ACTIONS: [string, string][] = [['view', '查看'], ['add', '新增'], ['change', '修改'], ['delete', '删除']];
 
 export const loadPermissions = () => adminGet<Page<Permission>>('/api/admin/permissions?page_size=100').then((p) => p.results);
+
+/**
+ * Without auth.view_permission the catalog cannot be read: the form keeps the permissions it was
+ * given (`held`) and says why there is no matrix.
+ */
+export function matrixOrNote(host: HTMLElement, perms: Permission[] | null, caption: string, held: () => readonly string[]): Matrix {
+  if (perms) return mountMatrix(host, perms, caption);
+  host.textContent = '需要“查看权限”的权限才能修改这里的权限；保存时保持原样。';
+  host.className = 'a-muted';
+  return { set: () => {}, selected: () => [...held()] };
+}
 
 export interface Matrix {
   set(codenames: readonly string[]): void;
@@ -63,4 +74,17 @@ export function mountMatrix(host: HTMLElement, perms: Permission[], caption: str
     set: (codenames) => boxes.forEach((b) => (b.checked = codenames.includes(b.value))),
     selected: () => boxes.filter((b) => b.checked).map((b) => b.value),
   };
+}
+
+/**
+ * A write refused because it grants what the editor lacks (403 GRANT_NOT_HELD) is about the matrix:
+ * the same error, its message under the permissions instead of on top.
+ */
+export async function grantsUnderMatrix<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'GRANT_NOT_HELD') throw new ApiError(err.status, err.code, err.message, { permissions: err.message });
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@
 // their field or on top.
 import { adminGet, adminRequest, type Page } from './api.ts';
 import { bindForm, fillForm } from './form-kit.ts';
-import { loadPermissions, mountMatrix } from './permission-matrix.ts';
+import { grantsUnderMatrix, loadPermissions, matrixOrNote } from './permission-matrix.ts';
 import { bootConsole, byId, showPageError } from './shell.ts';
 
 interface StaffRow { id: number; username: string; mobile: string | null; is_superuser: boolean; is_active: boolean; groups: { id: number; name: string }[]; permissions: string[] }
@@ -19,12 +19,12 @@ async function main() {
   const id = idParam && /^\d{1,12}$/.test(idParam) ? Number(idParam) : null;
   const form = byId<HTMLFormElement>('staff-form');
   const [perms, groups, row] = await Promise.all([
-    loadPermissions(),
+    me.can('auth.view_permission') ? loadPermissions() : Promise.resolve(null),
     me.can('auth.view_group') ? adminGet<Page<Group>>('/api/admin/groups?page_size=100').then((p) => p.results) : Promise.resolve([] as Group[]),
     id ? adminGet<StaffRow>(`/api/admin/staff/${id}`) : Promise.resolve(null),
   ]);
   document.querySelector('h1')!.textContent = row ? `管理员 ${row.username}` : '新增管理员';
-  const matrix = mountMatrix(byId('matrix'), perms, '单独授予的权限');
+  const matrix = matrixOrNote(byId('matrix'), perms, '单独授予的权限', () => row?.permissions ?? []);
   const groupBoxes = groups.map((g) => {
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: String(g.id) });
     const label = document.createElement('label');
@@ -59,7 +59,7 @@ async function main() {
       if (!row) {
         const body: Record<string, unknown> = { username: v.username, password: v.password, mobile: v.mobile, groups: chosenGroups(), permissions: matrix.selected() };
         if (isSuper) body.is_superuser = true;
-        const made = await adminRequest<StaffRow>('POST', '/api/admin/staff', body);
+        const made = await grantsUnderMatrix(adminRequest<StaffRow>('POST', '/api/admin/staff', body));
         if (!isActive) await adminRequest('PATCH', `/api/admin/staff/${made.id}`, { is_active: false });
         return made;
       }
@@ -70,7 +70,7 @@ async function main() {
       if (isSuper !== row.is_superuser) body.is_superuser = isSuper;
       if (!sameSet(chosenGroups(), row.groups.map((g) => g.id))) body.groups = chosenGroups();
       if (!sameSet(matrix.selected(), row.permissions)) body.permissions = matrix.selected();
-      return adminRequest<StaffRow>('PATCH', `/api/admin/staff/${row.id}`, body);
+      return grantsUnderMatrix(adminRequest<StaffRow>('PATCH', `/api/admin/staff/${row.id}`, body));
     },
     () => location.assign('/admin/staff.html'),
   );
