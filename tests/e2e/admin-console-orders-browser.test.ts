@@ -183,11 +183,34 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect(await page.locator('#ship-form .a-form-msg').isVisible()).toBe(true);
     expect((await t.db('orders').where({ order_id: other.orderId }).first('status')).status).toBe(6);
 
-    // the refunds a human must handle: none failed, the filter in the URL
+    // the refunds a human must handle (two that Alipay refused, as the refund job leaves them): 重试
+    // hands one back to the job, 标记已处理 with a note settles the other; the list empties
+    const failed: number[] = [];
+    for (const i of [1, 2]) {
+      const [pid] = await t.db('payments').insert({ order_id: other.orderId, trade_no: `2026120422001${Date.now()}${i}`, amount: '12.50', source: 'notify', outcome: 'refund', refund_state: 'failed', refund_attempts: 20, refund_error: 'ACQ.SELLER_BALANCE_NOT_ENOUGH', created_at: Date.now() });
+      failed.push(Number(pid));
+    }
     await page.goto(url('/admin/refunds.html'));
     await ready(page);
-    await expect.poll(() => page.locator('#refunds tbody').textContent()).toContain('没有这种状态的退款');
+    const refundRows = page.locator('#refunds tbody > tr');
+    await expect.poll(() => refundRows.count()).toBe(2);
+    expect(await refundRows.first().textContent()).toContain('ACQ.SELLER_BALANCE_NOT_ENOUGH');
     await checkPage(w, 'refunds');
+    const stateOf = async (id: number) => (await t.db('payments').where({ id }).first('refund_state')).refund_state as string;
+    const rowOf = (id: number) => refundRows.filter({ has: page.locator(`#note-${id}`) });
+    await rowOf(failed[0]!).getByRole('button', { name: /^重试退款/ }).click();
+    await expect.poll(() => refundRows.count()).toBe(1);
+    expect(await stateOf(failed[0]!)).toBe('pending');
+    await rowOf(failed[1]!).locator('summary').click();
+    await page.locator(`#note-${failed[1]}`).fill('已通过银行转账退款');
+    await rowOf(failed[1]!).getByRole('button', { name: '确认' }).click();
+    await expect.poll(() => page.locator('#refunds tbody').textContent()).toContain('没有这种状态的退款');
+    expect(await stateOf(failed[1]!)).toBe('settled');
+    // the state filter: the settled one under 已人工处理, in the URL
+    await page.locator('#refund-state').selectOption('settled');
+    await page.locator('#refunds button[type="submit"]').click();
+    await page.waitForURL(url('/admin/refunds.html?state=settled'));
+    await expect.poll(() => page.locator('#refunds tbody').textContent()).toContain('已通过银行转账退款');
 
     // the API is the rule: a catalog route answers 403 to this staff member
     w.refusals.add('/api/admin/skus/1/images');

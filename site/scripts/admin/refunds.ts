@@ -83,7 +83,7 @@ async function main() {
       { label: '金额', cell: (r) => money(r.amount), num: true },
       { label: '状态', cell: (r) => REFUND_STATES[r.refund_state] ?? r.refund_state_name },
       { label: '尝试次数', cell: (r) => String(r.refund_attempts), num: true },
-      { label: '原因 / 说明', cell: (r) => r.refund_error ?? r.refund_note ?? '—' },
+      { label: '原因 / 说明', cell: (r) => [r.refund_error, r.refund_note && `处理说明：${r.refund_note}`].filter(Boolean).join('；') || '—' },
       { label: '时间', cell: (r) => time(r.created_at) },
       { label: '操作', cell: actions, permission: 'orders.change_refund' },
     ],
