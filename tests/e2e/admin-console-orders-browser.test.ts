@@ -183,6 +183,20 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect(await page.locator('#ship-form .a-form-msg').isVisible()).toBe(true);
     expect((await t.db('orders').where({ order_id: other.orderId }).first('status')).status).toBe(6);
 
+    // 取消订单 with a reason: an empty one is refused under its field, then the order is cancelled
+    const third = await placeOrder();
+    await page.goto(url(`/admin/order.html?id=${third.orderId}`));
+    await ready(page);
+    w.refusals.add(`/api/admin/orders/${third.orderId}/status`);
+    await page.locator('#cancel-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-error-for="reason"]').textContent()).toContain('取消原因');
+    await page.locator('#reason').fill('客户来电要求取消');
+    await page.locator('#cancel-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#o-status').textContent()).toBe('已取消');
+    expect(await page.locator('#o-timeline').textContent()).toContain('客户来电要求取消');
+    expect(await page.locator('#cancel-form').isVisible()).toBe(false);
+    expect((await t.db('orders').where({ order_id: third.orderId }).first('status')).status).toBe(6);
+
     // the refunds a human must handle (two that Alipay refused, as the refund job leaves them): 重试
     // hands one back to the job, 标记已处理 with a note settles the other; the list empties
     const failed: number[] = [];
@@ -288,6 +302,13 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect(await box('goods.view_sku').isChecked()).toBe(false);
     expect(await page.locator('#groups').textContent()).toContain('仓库组');
     await checkPage(w, 'staff-member');
+    // an edit: the clerk joins 仓库组 (only the groups are sent), back to the list
+    await page.locator('#groups label', { hasText: '仓库组' }).locator('input').check();
+    await page.locator('#staff-save').click();
+    await page.waitForURL(url('/admin/staff.html'));
+    const clerkGroups = await t.db('admin_user_groups as ug').join('admin_groups as g', 'g.id', 'ug.group_id').where('ug.user_id', clerk.userId).pluck('g.name');
+    expect(clerkGroups).toEqual(['仓库组']);
+    expect((await t.db('admin_audit').where({ resource: 'users.staff', resource_id: String(clerk.userId) }).orderBy('id', 'desc').first('changes')).changes).not.toContain('password');
     // 新增管理员 with a taken username: the API's refusal shown, nothing made
     await page.goto(url('/admin/staff-member.html'));
     await ready(page);
