@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zoneDays } from '../../api/shop-days.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { createStaffUser } from '../helpers/admin.ts';
 import { call } from '../helpers/api-client.ts';
@@ -135,6 +136,18 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     await expect.poll(() => page.locator('#orders [data-list-count]').textContent()).toBe('共 1 条');
     expect(await rows.textContent()).toContain('待发货');
     await checkPage(w, 'orders');
+    // the dates are the shop's days: placed today, so none from tomorrow on; today's range finds it
+    const days = zoneDays('Asia/Shanghai');
+    const today = days.dateOf(Date.now());
+    const tomorrow = days.dateOf(days.day(today).end + 1);
+    await page.locator('#order-from').fill(tomorrow);
+    await page.locator('#orders button[type="submit"]').click();
+    await expect.poll(() => rows.textContent()).toContain('没有符合条件的订单');
+    expect(new URL(page.url()).searchParams.get('date_from')).toBe(tomorrow);
+    await page.locator('#order-from').fill(today);
+    await page.locator('#order-to').fill(today);
+    await page.locator('#orders button[type="submit"]').click();
+    await expect.poll(() => page.locator('#orders [data-list-count]').textContent()).toBe('共 1 条');
 
     // the order's page: its lines, customer, address; 发货 and 取消订单 offered
     await page.locator(`#orders a[href="/admin/order.html?id=${orderId}"]`).click();
