@@ -314,6 +314,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     await page.goto(url(`/admin/staff-member.html?id=${clerk.userId}`));
     await ready(page);
     expect(await page.locator('#username').inputValue()).toBe(clerk.username);
+    expect(await page.locator('#is_active').isChecked()).toBe(true);
     for (const c of ORDER_PERMISSIONS) expect(await box(c).isChecked(), c).toBe(true);
     expect(await box('goods.view_sku').isChecked()).toBe(false);
     expect(await page.locator('#groups').textContent()).toContain('仓库组');
@@ -328,6 +329,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     // 新增管理员 with a taken username: the API's refusal shown, nothing made
     await page.goto(url('/admin/staff-member.html'));
     await ready(page);
+    expect(await page.locator('#is_active').isVisible()).toBe(false); // new accounts are active
     w.refusals.add('/api/admin/staff');
     await page.locator('#username').fill(clerk.username);
     await page.locator('#mobile').fill('13912345678');

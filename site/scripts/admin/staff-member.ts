@@ -39,6 +39,8 @@ async function main() {
   if (row) {
     fillForm(form, { username: row.username, mobile: row.mobile, is_active: row.is_active, is_superuser: row.is_superuser });
     username.readOnly = true;
+    // a new account is active (POST takes no is_active): the switch is an edit's
+    byId('active-field').hidden = false;
     byId('password-hint').hidden = false;
     matrix.set(row.permissions);
     groupBoxes.forEach((b) => (b.checked = row.groups.some((g) => g.id === Number(b.value))));
@@ -59,9 +61,7 @@ async function main() {
       if (!row) {
         const body: Record<string, unknown> = { username: v.username, password: v.password, mobile: v.mobile, groups: chosenGroups(), permissions: matrix.selected() };
         if (isSuper) body.is_superuser = true;
-        const made = await grantsUnderMatrix(adminRequest<StaffRow>('POST', '/api/admin/staff', body));
-        if (!isActive) await adminRequest('PATCH', `/api/admin/staff/${made.id}`, { is_active: false });
-        return made;
+        return grantsUnderMatrix(adminRequest<StaffRow>('POST', '/api/admin/staff', body));
       }
       const body: Record<string, unknown> = {};
       if (v.password) body.password = v.password;
