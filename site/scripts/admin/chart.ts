@@ -14,6 +14,12 @@ export interface Series {
 
 const dayTs = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 1000;
 
+/**
+ * The right axis as wide as its longest label (¥15,000.00 needs more than a fixed 80 px; uPlot
+ * calls this with the labels it is about to draw): about 7 px a character at the axis font, plus the tick.
+ */
+const rightAxisSize = (_u: uPlot, values: string[] | null) => 18 + 7 * Math.max(4, ...(values ?? []).map((v) => String(v).length));
+
 /** Draws into `host`, as wide as it is; redraws on resize. */
 export function lineChart(host: HTMLElement, days: string[], series: Series[]): uPlot {
   const width = () => Math.max(280, host.clientWidth);
@@ -31,7 +37,7 @@ export function lineChart(host: HTMLElement, days: string[], series: Series[]): 
       axes: [
         { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) },
         { scale: 'y', values: (_u, ticks) => ticks.map((t) => (left?.format ?? String)(t)), size: 60 },
-        ...(right ? [{ scale: 'r', side: 1 as const, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (right.format ?? String)(t)), size: 80 }] : []),
+        ...(right ? [{ scale: 'r', side: 1 as const, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (right.format ?? String)(t)), size: rightAxisSize }] : []),
       ],
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] }, r: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     },
