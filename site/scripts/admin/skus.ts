@@ -1,0 +1,35 @@
+// SKU 列表: GET /api/admin/skus (keyword, category_id, spu_id; server pages). The category filter
+// lists the third-level categories; each row links to /admin/sku.html?id=….
+import { mountList } from './list-kit.ts';
+import { count, money } from './format.ts';
+import { bootConsole, byId, showPageError } from './shell.ts';
+import { fillSelect, leafCategories, type Sku } from './catalog-data.ts';
+
+const link = (href: string, text: string) => Object.assign(document.createElement('a'), { href, textContent: text });
+
+async function main() {
+  const me = await bootConsole();
+  if (!me.can('goods.view_sku')) return;
+  // the options exist before the list reads the URL into the form
+  if (me.can('goods.view_category')) fillSelect(byId<HTMLSelectElement>('sku-category'), await leafCategories());
+  else byId('sku-category').hidden = true;
+  mountList<Sku>({
+    id: 'skus',
+    endpoint: '/api/admin/skus',
+    can: me.can,
+    empty: '没有符合条件的 SKU',
+    columns: [
+      { label: 'ID', cell: (s) => String(s.id), num: true },
+      { label: '名称', cell: (s) => link(`/admin/sku.html?id=${s.id}`, s.name) },
+      { label: 'SPU', cell: (s) => s.spu },
+      { label: '分类', cell: (s) => s.category },
+      { label: '价格', cell: (s) => money(s.price), num: true },
+      { label: '库存', cell: (s) => count(s.stock), num: true },
+      { label: '销量', cell: (s) => count(s.sales), num: true },
+      { label: '上架', cell: (s) => (s.is_launched ? '是' : '否') },
+    ],
+  });
+  document.body.dataset.ready = 'true';
+}
+
+main().catch(showPageError);
