@@ -131,7 +131,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
       await page.locator(`#pic-list li[data-image-id="${added.id}"] button[data-action="up"]`).focus();
       await page.keyboard.press('Enter');
       await expect.poll(async () => (await t.db('sku_images').where('sku_id', sku.id).orderBy('sequence').pluck('id')).indexOf(added.id)).toBe(before - 1);
-      expect(await page.evaluate(() => document.activeElement?.closest('li')?.dataset.imageId)).toBe(String(added.id));
+      await expect.poll(() => page.evaluate(() => document.activeElement?.closest('li')?.dataset.imageId)).toBe(String(added.id));
     }
     await checkPage(w, 'sku');
 
@@ -159,7 +159,8 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.locator('#price').fill('88.80');
     await page.locator('#stock').fill('5');
     await page.locator('#sku-save').click();
-    await expect.poll(() => page.locator('#sku-result').textContent(), { timeout: 120_000, interval: 500 }).toContain('已上线');
+    // (the form's own messages are in the polled text, so a refusal shows in the failure)
+    await expect.poll(() => page.locator('#sku-form').evaluate((f) => [f.querySelector('#sku-result'), ...f.querySelectorAll('.form-msg, .a-error:not([hidden])')].map((e) => e?.textContent ?? '').join(' | ')), { timeout: 120_000, interval: 500 }).toContain('已上线');
     const created = await t.db('skus').where('name', '控制台新品 测试款').first('id');
     expect(page.url()).toBe(url(`/admin/sku.html?id=${created.id}`));
     expect((await t.db('sku_options').where('sku_id', created.id).pluck('option_id'))).toContain(option.id);

@@ -58,13 +58,21 @@ async function showSpecs(spuId: number, chosen: Sku['specs']) {
     select.append(new Option('请选择', ''));
     for (const o of options[i]!.sort((a, b) => a.sequence - b.sequence || a.id - b.id)) select.append(new Option(o.value, String(o.id)));
     select.value = String(chosen.find((c) => c.spec_id === s.id)?.option_id ?? '');
+    select.setAttribute('aria-describedby', `${name}-error`);
     const field = el('div', { className: 'a-field' });
-    field.append(el('label', { htmlFor: name, textContent: s.name }), select);
+    const error = el('p', { className: 'a-error', id: `${name}-error`, hidden: true });
+    error.dataset.errorFor = name;
+    field.append(el('label', { htmlFor: name, textContent: s.name }), select, error);
     box.append(field);
   });
 }
 
+let shownSpu = 0;
+
 async function showSpu(spuId: number, chosen: Sku['specs']) {
+  // a change event without a new SPU (a blur) keeps the selects and what was chosen in them
+  if (spuId === shownSpu) return;
+  shownSpu = spuId;
   const note = byId('spu-name');
   try {
     const spu = await adminGet<Spu>(`/api/admin/spus/${spuId}`);
@@ -75,7 +83,23 @@ async function showSpu(spuId: number, chosen: Sku['specs']) {
     note.textContent = err instanceof ApiError && err.status === 404 ? '没有这个 SPU' : '读取 SPU 失败';
     byId('specs-box').hidden = true;
     specs = [];
+    shownSpu = 0;
   }
+}
+
+/** The API names a spec's option `specs.N.option_id`; on the page it is that spec's select. */
+function toSpecFields(err: unknown): never {
+  if (err instanceof ApiError && err.fields) {
+    for (const key of Object.keys(err.fields)) {
+      const m = /^specs\.(\d+)\.(?:option_id|spec_id)$/.exec(key);
+      const spec = m ? specs[Number(m[1])] : undefined;
+      if (spec) {
+        err.fields[`spec-${spec.id}`] = err.fields[key]!;
+        delete err.fields[key];
+      }
+    }
+  }
+  throw err;
 }
 
 function body(v: Record<string, string>): Record<string, unknown> {
@@ -269,7 +293,9 @@ async function main() {
       if (id > 0) void showSpu(id, []);
     });
   }
-  bindForm(form, (v) => (skuId ? adminRequest<Sku & Written>('PATCH', `/api/admin/skus/${skuId}`, body(v)) : adminRequest<Sku & Written>('POST', '/api/admin/skus', body(v))), (answer) => {
+  const send = (v: Record<string, string>) =>
+    (skuId ? adminRequest<Sku & Written>('PATCH', `/api/admin/skus/${skuId}`, body(v)) : adminRequest<Sku & Written>('POST', '/api/admin/skus', body(v))).catch(toSpecFields);
+  bindForm(form, send, (answer) => {
     const created = !skuId;
     sku = answer;
     skuId = answer.id;
