@@ -24,7 +24,7 @@ import { pageWeight } from '../helpers/page-weight.ts';
 
 const SHOTS = process.env.CONSOLE_SHOTS_DIR;
 const BUDGET_BYTES = 150 * 1024;
-const PAGES = ['admin/skus.html', 'admin/sku.html'];
+const PAGES = ['admin/skus.html', 'admin/sku.html', 'admin/brands.html', 'admin/brand.html'];
 
 describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () => {
   let t: TestDb;
@@ -65,6 +65,18 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
       if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${label}-${width}.png`), fullPage: true });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  async function loginAt(w: WatchedPage, next: string) {
+    const { page } = w;
+    w.refusals.add('/api/admin/me');
+    await page.goto(url(next));
+    await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent(next)}`));
+    await page.locator('#login-form input[name="username"]').fill(root.username);
+    await page.locator('#login-form input[name="password"]').fill(root.password);
+    await page.locator('#login-form button[type="submit"]').click();
+    await page.waitForURL(url(next));
+    await ready(page);
   }
 
   it('keeps each catalog page within its budget: ≤ 150 KB of its own JS + CSS, gzipped', () => {
@@ -171,4 +183,34 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 400_000);
+
+  it('brands: the list finds one, its form changes the aliases and uploads a logo (progress, then shown)', async () => {
+    const brand = await t.db('brands').orderBy('id').first('id', 'name');
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await loginAt(w, '/admin/brands.html');
+    await page.locator('#brands-keyword').fill(brand.name);
+    await page.locator('#brands button[type="submit"]').click();
+    const link = page.locator(`#brands tbody a[href="/admin/brand.html?id=${brand.id}"]`);
+    await expect.poll(() => link.count()).toBe(1);
+    await checkPage(w, 'brands');
+    await link.click();
+    await page.waitForURL(url(`/admin/brand.html?id=${brand.id}`));
+    await ready(page);
+    expect(await page.locator('#name').inputValue()).toBe(brand.name);
+    await page.locator('#aliases').fill('控制台别名, 另一个别名');
+    await page.locator('#brand-save').click();
+    await expect.poll(() => page.locator('#brand-result').textContent()).toContain('已保存');
+    const png = await sharp({ create: { width: 300, height: 120, channels: 4, background: { r: 20, g: 90, b: 200, alpha: 1 } } }).png().toBuffer();
+    await page.locator('#logo-file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => page.locator('#logo-msg').textContent(), { timeout: 30_000 }).toBe('Logo 已更新');
+    const row = await t.db('brands').where('id', brand.id).first('logo');
+    expect(row.logo).toMatch(/^\/media\/logos\//);
+    expect(await page.locator('#logo-img').getAttribute('src')).toBe(row.logo);
+    expect(await page.locator('#logo-img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    await checkPage(w, 'brand');
+    expect(w.problems()).toEqual([]);
+    await w.context.close();
+  }, 120_000);
 });

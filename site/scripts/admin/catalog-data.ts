@@ -1,7 +1,8 @@
 // What the 商品管理 pages share: the admin catalog's shapes (api/routes/answers/admin-catalog.ts),
 // whole small lists read page by page (categories, specs of one SPU), and the wait for a write's
 // pages to be live (GET /api/admin/site/rebuild/{change_id}, the outbox's view: docs/admin-console.md).
-import { adminGet, type Page } from './api.ts';
+import { adminGet, ADMIN_CSRF_COOKIE, type Page } from './api.ts';
+import { readCookie } from '../api-client.ts';
 
 export interface Sku {
   id: number; spu_id: number; spu: string; category_id: number; category: string; name: string; caption: string;
@@ -53,3 +54,29 @@ export async function waitLive(changeId: number, limitMs = 120_000): Promise<boo
   }
   return false;
 }
+
+/**
+ * One picture sent as multipart field `image` (docs/admin-media.md) by XMLHttpRequest, whose upload
+ * progress events fetch lacks; `progress` gets 0–100. Resolves with the status and the JSON answer
+ * (a network failure: status 0).
+ */
+export function uploadPicture(url: string, file: File, progress: (percent: number) => void): Promise<{ status: number; body: any }> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('X-CSRF-Token', readCookie(ADMIN_CSRF_COOKIE) ?? '');
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) progress(Math.round((e.loaded / e.total) * 100));
+    });
+    xhr.addEventListener('load', () => resolve({ status: xhr.status, body: xhr.response }));
+    xhr.addEventListener('error', () => resolve({ status: 0, body: null }));
+    const data = new FormData();
+    data.append('image', file);
+    xhr.send(data);
+  });
+}
+
+/** The Chinese message of a refused upload. */
+export const uploadError = (r: { status: number; body: any }) =>
+  r.status === 0 ? '网络错误，上传失败' : (r.body?.error?.message as string | undefined) ?? `上传失败（${r.status}）`;

@@ -3,11 +3,10 @@
 // /api/admin/skus/{id}/images (docs/admin-media.md): uploads by XMLHttpRequest for its upload
 // progress (field `image`), order, default, delete. After every write: the pages being re-rendered
 // (the answer's `pages`) and, once the outbox says they are live, the link to /goods/{id}.html.
-import { adminGet, adminRequest, ADMIN_CSRF_COOKIE, ApiError } from './api.ts';
-import { readCookie } from '../api-client.ts';
+import { adminGet, adminRequest, ApiError } from './api.ts';
 import { bindForm, fillForm } from './form-kit.ts';
 import { bootConsole, byId, showPageError, type Staff } from './shell.ts';
-import { all, fillSelect, leafCategories, waitLive, type Sku, type Spec, type SpecOption, type Written } from './catalog-data.ts';
+import { all, fillSelect, leafCategories, uploadError, uploadPicture, waitLive, type Sku, type Spec, type SpecOption, type Written } from './catalog-data.ts';
 
 interface Spu { id: number; name: string; desc_detail: string }
 interface Image { id: number; url: string; sequence: number; is_default: boolean; sizes: { detail: string; card: string; thumb: string } }
@@ -201,7 +200,7 @@ async function removeImage(img: Image) {
   void report(byId('pic-result'), answer.rebuild, liveHref());
 }
 
-/** One file up, with its own progress bar (XMLHttpRequest: fetch has no upload progress). */
+/** One file up, with its own progress bar. */
 function upload(file: File): Promise<void> {
   const row = el('div', { className: 'a-upload' });
   const label = el('span', { textContent: file.name });
@@ -209,33 +208,14 @@ function upload(file: File): Promise<void> {
   bar.setAttribute('aria-label', `上传 ${file.name}`);
   row.append(label, bar);
   byId('uploads').append(row);
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/admin/skus/${skuId}/images`);
-    xhr.setRequestHeader('X-CSRF-Token', readCookie(ADMIN_CSRF_COOKIE) ?? '');
-    xhr.responseType = 'json';
-    xhr.upload.addEventListener('progress', (e) => {
-      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-    });
-    xhr.addEventListener('load', () => {
-      if (xhr.status === 201) {
-        bar.value = 100;
-        row.remove();
-        const answer = xhr.response as Image & { rebuild: Rebuild };
-        void loadImages().then(() => report(byId('pic-result'), answer.rebuild, liveHref()));
-      } else {
-        const msg = (xhr.response as { error?: { message?: string } } | null)?.error?.message ?? `上传失败（${xhr.status}）`;
-        row.replaceChildren(el('span', { className: 'a-error', textContent: `${file.name}：${msg}` }));
-      }
-      resolve();
-    });
-    xhr.addEventListener('error', () => {
-      row.replaceChildren(el('span', { className: 'a-error', textContent: `${file.name}：网络错误，上传失败` }));
-      resolve();
-    });
-    const data = new FormData();
-    data.append('image', file);
-    xhr.send(data);
+  return uploadPicture(`/api/admin/skus/${skuId}/images`, file, (p) => (bar.value = p)).then((r) => {
+    if (r.status === 201) {
+      row.remove();
+      const answer = r.body as Image & { rebuild: Rebuild };
+      void loadImages().then(() => report(byId('pic-result'), answer.rebuild, liveHref()));
+    } else {
+      row.replaceChildren(el('span', { className: 'a-error', textContent: `${file.name}：${uploadError(r)}` }));
+    }
   });
 }
 
