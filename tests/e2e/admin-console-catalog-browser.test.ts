@@ -24,7 +24,8 @@ import { pageWeight } from '../helpers/page-weight.ts';
 
 const SHOTS = process.env.CONSOLE_SHOTS_DIR;
 const BUDGET_BYTES = 150 * 1024;
-const PAGES = ['admin/skus.html', 'admin/sku.html', 'admin/brands.html', 'admin/brand.html'];
+const LIST_FORM_PAGES = ['spus', 'specs', 'spec-options', 'categories', 'channels', 'channel-groups', 'contents', 'content-categories'];
+const PAGES = ['admin/skus.html', 'admin/sku.html', 'admin/brands.html', 'admin/brand.html', ...LIST_FORM_PAGES.map((p) => `admin/${p}.html`)];
 
 describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () => {
   let t: TestDb;
@@ -213,4 +214,40 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 120_000);
+
+  it('the list-and-form pages: each lists its rows; a homepage content edit is live on / (its preview)', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await loginAt(w, '/admin/spus.html');
+    for (const p of LIST_FORM_PAGES) {
+      if (p !== 'spus') {
+        await page.goto(url(`/admin/${p}.html`));
+        await ready(page);
+      }
+      await expect.poll(() => page.locator(`#${p} tbody tr`).count(), { message: p }).toBeGreaterThan(0);
+      expect(await page.locator(`#${p} tbody`).textContent(), p).not.toContain('没有符合条件');
+      await checkPage(w, p);
+    }
+    // categories by parent: a first-level category's 下级 lists its children only
+    const first = await t.db('goods_categories').whereNull('parent_id').orderBy('id').first('id');
+    const kids = await t.db('goods_categories').where('parent_id', first.id).pluck('id');
+    await page.goto(url(`/admin/categories.html?parent_id=${first.id}`));
+    await ready(page);
+    await expect.poll(() => page.locator('#categories tbody tr').count()).toBe(Math.min(kids.length, 20));
+
+    // a content's title: edited in the form, live on the homepage once the worker is done
+    const content = await t.db('contents').where('status', true).whereNull('sku_id').orderBy('id').first('id', 'category_id');
+    await page.goto(url(`/admin/contents.html?category_id=${content.category_id}`));
+    await ready(page);
+    await page.locator(`#contents tbody button[aria-label="编辑广告 #${content.id}"]`).click();
+    await expect.poll(() => page.locator('#contents-form-title').textContent()).toBe(`编辑广告 #${content.id}`);
+    await page.locator('#title').fill('控制台改过的广告');
+    await page.locator('#contents-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#contents-form .form-msg').textContent(), { timeout: 120_000, interval: 500 }).toContain('已上线');
+    expect(await page.locator('#contents-form .form-msg a[href="/"]').count()).toBe(1);
+    expect(await (await app.get('/')).text()).toContain('控制台改过的广告');
+    expect(w.problems()).toEqual([]);
+    await w.context.close();
+  }, 240_000);
 });
