@@ -114,6 +114,16 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.waitForURL((u) => u.searchParams.get('category_id') === String(sku.category_id) && u.searchParams.get('keyword') === sku.name);
     const link = rows.locator(`a[href="/admin/sku.html?id=${sku.id}"]`);
     await expect.poll(() => link.count()).toBe(1);
+    // the brand filter (the SPU's brand): another brand's list lacks it, its own has it
+    const brandId = (await t.db('skus as s').join('spus as p', 'p.id', 's.spu_id').where('s.id', sku.id).first('p.brand_id')).brand_id;
+    const other = await t.db('brands').whereNot('id', brandId).orderBy('id').first('id');
+    await page.locator('#sku-brand').selectOption(String(other.id));
+    await page.locator('#skus button[type="submit"]').click();
+    await expect.poll(() => rows.textContent()).toContain('没有符合条件的 SKU');
+    await page.locator('#sku-brand').selectOption(String(brandId));
+    await page.locator('#skus button[type="submit"]').click();
+    await page.waitForURL((u) => u.searchParams.get('brand_id') === String(brandId));
+    await expect.poll(() => link.count()).toBe(1);
     await checkPage(w, 'skus');
 
     // the form: a new price, live on the storefront once the worker re-rendered the page

@@ -1,9 +1,9 @@
-// SKU 列表: GET /api/admin/skus (keyword, category_id, spu_id; server pages). The category filter
+// SKU 列表: GET /api/admin/skus (keyword, category_id, brand_id, spu_id; server pages). The category filter
 // lists the third-level categories; each row links to /admin/sku.html?id=….
 import { mountList } from './list-kit.ts';
 import { count, money } from './format.ts';
 import { bootConsole, byId, showPageError } from './shell.ts';
-import { fillSelect, leafCategories, type Sku } from './catalog-data.ts';
+import { all, fillSelect, leafCategories, type Sku } from './catalog-data.ts';
 
 const link = (href: string, text: string) => Object.assign(document.createElement('a'), { href, textContent: text });
 
@@ -11,8 +11,14 @@ async function main() {
   const me = await bootConsole();
   if (!me.can('goods.view_sku')) return;
   // the options exist before the list reads the URL into the form
-  if (me.can('goods.view_category')) fillSelect(byId<HTMLSelectElement>('sku-category'), await leafCategories());
+  const [categories, brands] = await Promise.all([
+    me.can('goods.view_category') ? leafCategories() : null,
+    me.can('goods.view_brand') ? all<{ id: number; name: string }>('/api/admin/brands') : null,
+  ]);
+  if (categories) fillSelect(byId<HTMLSelectElement>('sku-category'), categories);
   else byId('sku-category').hidden = true;
+  if (brands) fillSelect(byId<HTMLSelectElement>('sku-brand'), brands.map((b) => ({ id: b.id, label: b.name })).sort((a, b) => a.label.localeCompare(b.label, 'zh-CN')));
+  else byId('sku-brand').hidden = true;
   mountList<Sku>({
     id: 'skus',
     endpoint: '/api/admin/skus',
