@@ -239,6 +239,17 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
       expect(await page.locator(`#${p} tbody`).textContent(), p).not.toContain('没有符合条件');
       await checkPage(w, p);
     }
+    // the SPU form's description preview is the shop's sanitiser run in the page
+    await page.goto(url('/admin/spus.html'));
+    await ready(page);
+    await page.locator('#spus tbody button[aria-label="编辑SPU #1"]').click();
+    await expect.poll(() => page.locator('#spus-form-title').textContent()).toBe('编辑SPU #1');
+    await page.locator('#desc_detail').fill('<p>预览<script>alert(1)</script><b onclick="x()">粗体</b><img src="https://evil.example/x.png"><a href="javascript:alert(1)">链接</a></p>');
+    await expect.poll(() => page.locator('#desc-preview').innerHTML()).toContain('<b>粗体</b>');
+    const shown = await page.locator('#desc-preview').innerHTML();
+    expect(shown).not.toMatch(/script|onclick|evil\.example|javascript:/);
+    expect(shown).toContain('预览');
+
     // categories by parent: a first-level category's 下级 lists its children only
     const first = await t.db('goods_categories').whereNull('parent_id').orderBy('id').first('id');
     const kids = await t.db('goods_categories').where('parent_id', first.id).pluck('id');

@@ -1,7 +1,9 @@
 // SPU: /api/admin/spus (list by brand + form with the descriptions; the server sanitises them,
 // api/services/catalog/sanitize.ts). Its specs: /admin/specs.html?spu_id=…; its SKUs: /admin/skus.html?spu_id=….
-import { bootConsole, showPageError } from './shell.ts';
+import { bootConsole, byId, showPageError } from './shell.ts';
 import { mountCrud, num } from './crud.ts';
+// the shop's own sanitiser (the one rule): the preview shows what the goods page will show
+import { sanitizeDescription } from '../../../api/services/catalog/sanitize.ts';
 
 interface Spu { id: number; name: string; brand_id: number; brand: string; category1_id: number; category2_id: number; category3_id: number; desc_detail: string; desc_pack: string; desc_service: string }
 
@@ -24,6 +26,20 @@ async function main() {
       desc_detail: v.desc_detail, desc_pack: v.desc_pack, desc_service: v.desc_service,
     }),
   });
+  const detail = byId<HTMLTextAreaElement>('desc_detail');
+  const preview = byId('desc-preview');
+  let timer = 0;
+  const render = () => {
+    // sanitised first: no script, handler, style or foreign picture reaches the console's DOM
+    preview.innerHTML = sanitizeDescription(detail.value);
+  };
+  detail.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(render, 150);
+  });
+  // an edit fills the textarea by script (no input event): re-render when the form is filled or reset
+  new MutationObserver(render).observe(byId('spus-form-title'), { childList: true, characterData: true, subtree: true });
+  render();
   document.body.dataset.ready = 'true';
 }
 
