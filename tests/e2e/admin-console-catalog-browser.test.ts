@@ -68,13 +68,13 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 
-  async function loginAt(w: WatchedPage, next: string) {
+  async function loginAt(w: WatchedPage, next: string, who: { username: string; password: string } = root) {
     const { page } = w;
     w.refusals.add('/api/admin/me');
     await page.goto(url(next));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent(next)}`));
-    await page.locator('#login-form input[name="username"]').fill(root.username);
-    await page.locator('#login-form input[name="password"]').fill(root.password);
+    await page.locator('#login-form input[name="username"]').fill(who.username);
+    await page.locator('#login-form input[name="password"]').fill(who.password);
     await page.locator('#login-form button[type="submit"]').click();
     await page.waitForURL(url(next));
     await ready(page);
@@ -271,4 +271,29 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 240_000);
+
+  it('staff who may only look see no control for a write: no 新增, 保存, upload, order, default or delete', async () => {
+    const viewer = await createStaffUser(app.services, { permissions: ['goods.view_sku', 'goods.view_sku_image', 'goods.view_brand', 'goods.view_category'], username: 'catalog_viewer' });
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await loginAt(w, '/admin/skus.html', viewer);
+    await expect.poll(() => page.locator('#skus tbody tr').count()).toBe(20);
+    expect(await page.locator('a[href="/admin/sku.html"]', { hasText: '新增 SKU' }).isVisible()).toBe(false);
+    const sku = await t.db('sku_images').orderBy('sku_id').first('sku_id');
+    await page.goto(url(`/admin/sku.html?id=${sku.sku_id}`));
+    await ready(page);
+    await expect.poll(() => page.locator('#pic-list li').count()).toBeGreaterThan(0);
+    expect(await page.locator('#sku-save').isVisible()).toBe(false);
+    expect(await page.locator('#drop').isVisible()).toBe(false);
+    expect(await page.locator('#pic-list button').count()).toBe(0);
+    await page.goto(url('/admin/brands.html'));
+    await ready(page);
+    expect(await page.locator('a', { hasText: '新增品牌' }).isVisible()).toBe(false);
+    // a page they may not see says so
+    await page.goto(url('/admin/spus.html'));
+    await expect.poll(() => page.locator('.a-denied').isVisible()).toBe(true);
+    expect(w.problems()).toEqual([]);
+    await w.context.close();
+  }, 120_000);
 });

@@ -74,10 +74,12 @@ async function showSpu(spuId: number, chosen: Sku['specs']) {
   shownSpu = spuId;
   const note = byId('spu-name');
   try {
-    const spu = await adminGet<Spu>(`/api/admin/spus/${spuId}`);
+    // the SPU's name and its specs need their own permissions: without them the SKU's answer names the SPU,
+    // and the options are left as they are (a PATCH without specs keeps them)
+    const spu = me.can('goods.view_spu') ? await adminGet<Spu>(`/api/admin/spus/${spuId}`) : { name: sku?.spu_id === spuId ? sku.spu : `#${spuId}` };
     note.textContent = `SPU：${spu.name}`;
-    byId('spu-desc-note').textContent = '商品详情、包装与售后说明属于 SPU，所有 SKU 共用。';
-    await showSpecs(spuId, chosen);
+    byId('spu-desc-note').textContent = '商品详情、包装与售后说明属于 SPU，所有 SKU 共用（在 SPU 页编辑）。';
+    if (me.can('goods.view_spec')) await showSpecs(spuId, chosen);
   } catch (err) {
     note.textContent = err instanceof ApiError && err.status === 404 ? '没有这个 SPU' : '读取 SPU 失败';
     byId('specs-box').hidden = true;
