@@ -117,6 +117,16 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect(byId.body.results.map((s: any) => s.id)).toContain(skuId);
     const bySpu = await call('GET', `/api/admin/skus?spu_id=${spuId}&page_size=100`);
     expect(bySpu.body.results.every((s: any) => s.spu_id === spuId)).toBe(true);
+    // by brand (the SPU's): exactly the SKUs of that brand's SPUs, with the category filter too
+    const brandId = (await t.db('spus').where('id', spuId).first('brand_id')).brand_id;
+    const brandSkus = await t.db('skus as s').join('spus as p', 'p.id', 's.spu_id').where('p.brand_id', brandId).pluck('s.id');
+    const byBrand = await call('GET', `/api/admin/skus?brand_id=${brandId}&page_size=100`);
+    expect(byBrand.body.count).toBe(brandSkus.length);
+    expect(byBrand.body.results.map((s: any) => s.id).sort((a: number, b: number) => a - b)).toEqual(brandSkus.sort((a: number, b: number) => a - b).slice(0, 100));
+    const cat = one.body.category_id;
+    const both = await call('GET', `/api/admin/skus?brand_id=${brandId}&category_id=${cat}&page_size=100`);
+    expect(both.body.count).toBe(await t.db('skus as s').join('spus as p', 'p.id', 's.spu_id').where({ 'p.brand_id': brandId, 's.category_id': cat }).count({ n: '*' }).first().then((r: any) => Number(r.n)));
+    expect((await call('GET', '/api/admin/skus?brand_id=abc')).status).toBe(400);
     // LIKE's wildcards are taken literally
     expect((await call('GET', '/api/admin/skus?keyword=%25')).body.count).toBe(0);
     expect((await call('GET', '/api/admin/skus/999999')).status).toBe(404);

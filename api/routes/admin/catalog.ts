@@ -111,7 +111,7 @@ const optionalId = idSchema.optional();
 export const adminCatalogRoutes: AnyRoute[] = [
   ...resourceRoutes({
     path: 'skus', noun: 'SKU', permission: goods('sku'), item: answer.sku, keyword: 'name or id',
-    filters: { spu_id: optionalId, category_id: optionalId },
+    filters: { spu_id: optionalId, category_id: optionalId, brand_id: optionalId },
     list: reads.listSkus, get: reads.getSku,
     createBody: editor.skuCreateSchema, create: editor.createSku,
     updateBody: editor.skuUpdateSchema, update: editor.editSku,

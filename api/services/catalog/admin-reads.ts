@@ -105,11 +105,13 @@ async function specsOf(q: Knex, skuIds: number[]): Promise<Map<number, AdminSku[
   return m;
 }
 
-export async function listSkus(context: RequestContext, query: ListQuery & { spu_id?: number; category_id?: number }): Promise<Page<AdminSku>> {
+export async function listSkus(context: RequestContext, query: ListQuery & { spu_id?: number; category_id?: number; brand_id?: number }): Promise<Page<AdminSku>> {
   const q = db(context);
   const base = matching(skuBase(q), query.keyword, ['s.name'], 's.id');
   if (query.spu_id) base.where('s.spu_id', query.spu_id);
   if (query.category_id) base.where('s.category_id', query.category_id);
+  // a SKU's brand is its SPU's (the console's SKU list filters by it)
+  if (query.brand_id) base.where('p.brand_id', query.brand_id);
   const page = await paged(base, query, 's.id', skuSelect, (r) => r);
   const specs = await specsOf(q, page.results.map((r) => Number(r.id)));
   return { count: page.count, results: page.results.map((r) => toAdminSku(r, specs.get(Number(r.id)) ?? [])) };
