@@ -5,8 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../helpers/admin.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { axeViolations } from '../helpers/axe.ts';
-import { launchChromium, watchedPage, type WatchedPage } from '../helpers/browser.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
+import { launchChromium, watchedPage } from '../helpers/browser.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
@@ -23,8 +23,6 @@ import { createJobQueue, type JobQueue } from '../../jobs/queue.ts';
 // violation, interactive within 1 s, its own JS + CSS ≤ 150 KB gzipped. Screenshots at 1280 and 768
 // px go to $CONSOLE_SHOTS_DIR when set.
 
-const SHOTS = process.env.CONSOLE_SHOTS_DIR;
-const BUDGET_BYTES = 150 * 1024;
 const PAGES = ['admin/index.html', 'admin/site.html', 'admin/login.html', 'admin/logout.html'];
 
 describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
@@ -56,40 +54,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
 
   const url = (p: string) => `${app.url}${p}`;
 
-  async function login(page: Page, who: { username: string; password: string }) {
-    const form = page.locator('#login-form');
-    await form.locator('input[name="username"]').fill(who.username);
-    await form.locator('input[name="password"]').fill(who.password);
-    await form.locator('button[type="submit"]').click();
-  }
-
-  /** Milliseconds from the navigation's start until the page's script says it is ready. */
-  async function readyWithin(page: Page): Promise<number> {
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    return page.evaluate(() => performance.now());
-  }
-
-  async function checkPage(w: WatchedPage, label: string) {
-    const { page } = w;
-    expect(await axeViolations(page), `axe on ${label}`).toEqual([]);
-    for (const width of [1280, 768]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(300); // the menu's fold (0.15 s) ends before the picture
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${label} at ${width}`).toBeLessThanOrEqual(width);
-      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${label}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-    expect(await axeViolations(page), `axe on ${label} after resizing`).toEqual([]);
-  }
-
   it('keeps every console page within its budget: ≤ 150 KB of its own JS + CSS, gzipped', () => {
+    expectWithinBudget(distDir, PAGES);
     const client = path.join(distDir, 'client');
-    for (const p of PAGES) {
-      const w = pageWeight(client, p);
-      console.log(`${p}: ${(w.gzipBytes / 1024).toFixed(1)} KB gzipped in ${w.files.length} files`);
-      expect(w.files.length, p).toBeGreaterThan(0);
-      expect(w.gzipBytes, p).toBeLessThanOrEqual(BUDGET_BYTES);
-    }
     // one palette (templates/styles/colors.css): the shop's stylesheet and the console's both carry it
     for (const p of ['index.html', 'admin/index.html']) {
       const css = pageWeight(client, p).files.filter((f) => f.endsWith('.css')).map((f) => fs.readFileSync(path.join(client, f), 'utf8')).join('');
@@ -114,18 +81,18 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     w.refusals.add('/api/admin/me');
     await page.goto(url('/admin/'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/')}`));
-    const loginMs = await readyWithin(page);
+    const loginMs = await consoleReady(page);
     console.log(`login page interactive after ${loginMs.toFixed(0)} ms (after a redirect)`);
     expect(loginMs).toBeLessThanOrEqual(1000);
-    await checkPage(w, 'login');
+    await checkConsolePage(w, 'login');
     // a wrong password: the API's message on the form, nothing else
     w.refusals.add('/api/admin/sessions');
-    await login(page, { username: root.username, password: 'wrong-password' });
+    await consoleLogin(page, { username: root.username, password: 'wrong-password' });
     await expect.poll(() => page.locator('[data-error-for="username"]').textContent()).toContain('用户名或密码错误');
     expect(await page.locator('input[name="username"]').getAttribute('aria-invalid')).toBe('true');
-    await login(page, root);
+    await consoleLogin(page, root);
     await page.waitForURL(url('/admin/'));
-    const ms = await readyWithin(page);
+    const ms = await consoleReady(page);
     console.log(`dashboard interactive after ${ms.toFixed(0)} ms (after a login redirect)`);
 
     await expect.poll(() => page.locator('#a-username').textContent()).toBe(root.username);
@@ -152,7 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await expect.poll(() => page.locator('#alert-jobs').textContent()).toContain('1 个后台任务失败');
     // every menu group for a superuser
     for (const g of ['概览', '商品管理', '订单管理', '用户与权限', '操作日志', '站点']) await expect.poll(() => page.locator('.a-side h2', { hasText: g }).isVisible()).toBe(true);
-    await checkPage(w, 'dashboard');
+    await checkConsolePage(w, 'dashboard');
     // at 768 px the menu folds behind its button
     await page.setViewportSize({ width: 768, height: 900 });
     await expect.poll(() => page.locator('#a-side a[href="/admin/site.html"]').isVisible()).toBe(false);
@@ -162,7 +129,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await page.waitForURL(url('/admin/site.html'));
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    const siteMs = await readyWithin(page);
+    const siteMs = await consoleReady(page);
     console.log(`site page interactive after ${siteMs.toFixed(0)} ms`);
     expect(siteMs).toBeLessThanOrEqual(1000);
     expect(Number(await page.locator('#pending-changes').textContent())).toBeGreaterThanOrEqual(1);
@@ -191,7 +158,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await page.goBack();
     await expect.poll(() => jobRows.textContent()).toContain('console-test.failed');
     expect(await page.locator('#jobs-keyword').inputValue()).toBe('');
-    await checkPage(w, 'site');
+    await checkConsolePage(w, 'site');
 
     // 重建全部页面 with a worker at work: the progress reaches done, the outbox is empty
     queue = await createJobQueue({ ...app.services.config, jobs: { ...app.services.config.jobs, pollMs: 100 } }, app.services.db, app.services.log, { services: app.services, drainTimeoutMs: 5000 });
@@ -214,7 +181,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
 
     // the dashboard again, now straight: interactive within a second
     await page.goto(url('/admin/'));
-    const again = await readyWithin(page);
+    const again = await consoleReady(page);
     console.log(`dashboard interactive after ${again.toFixed(0)} ms`);
     expect(again).toBeLessThanOrEqual(1000);
 
@@ -222,10 +189,10 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await page.locator('#a-logout').click();
     await page.waitForURL(url('/admin/logout.html'));
     await expect.poll(() => page.locator('#logout-msg').textContent()).toContain('已退出');
-    const logoutMs = await readyWithin(page);
+    const logoutMs = await consoleReady(page);
     console.log(`logout page done after ${logoutMs.toFixed(0)} ms`);
     expect(logoutMs).toBeLessThanOrEqual(1000);
-    await checkPage(w, 'logout');
+    await checkConsolePage(w, 'logout');
     expect((await w.context.cookies()).find((c) => c.name === 'meiduo_admin_session')).toBeUndefined();
     await page.goto(url('/admin/site.html'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/site.html')}`));
@@ -240,7 +207,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     w.refusals.add('/api/admin/me');
     await page.goto(url('/admin/site.html?x=1'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/site.html?x=1')}`));
-    await login(page, clerk);
+    await consoleLogin(page, clerk);
     await page.waitForURL(url('/admin/site.html?x=1'));
     await expect.poll(() => page.locator('#a-username').textContent()).toBe(clerk.username);
     // menus: orders only; the page itself says they may not see it
@@ -248,7 +215,7 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     for (const g of ['商品管理', '用户与权限', '操作日志', '站点', '概览']) expect(await page.locator('.a-side h2', { hasText: g }).isVisible(), g).toBe(false);
     expect(await page.locator('.a-denied').isVisible()).toBe(true);
     expect(await page.locator('#rebuild').isVisible()).toBe(false);
-    await checkPage(w, 'site-denied');
+    await checkConsolePage(w, 'site-denied');
     // the API is the rule: a catalog route answers 403
     w.refusals.add('/api/admin/skus/1/images');
     const status = await page.evaluate(async () => (await fetch('/api/admin/skus/1/images')).status);
@@ -258,9 +225,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await w.context.addCookies([{ name: 'meiduo_admin_session', value: 'adm_' + 'x'.repeat(32), url: app.url, httpOnly: true }]);
     await page.goto(url('/admin/'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/')}`));
-    await login(page, clerk);
+    await consoleLogin(page, clerk);
     await page.waitForURL(url('/admin/'));
-    await readyWithin(page);
+    await consoleReady(page);
     expect(await page.locator('.a-denied').isVisible()).toBe(true);
     // an alert they may see: no failed refund, so none
     expect(await page.locator('#alert-refunds').isVisible()).toBe(false);

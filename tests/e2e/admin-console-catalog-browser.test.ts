@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUrl } from '../../api/services/catalog/paths.ts';
 import { createStaffUser } from '../helpers/admin.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { axeViolations } from '../helpers/axe.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
 import { launchChromium, watchedPage, type WatchedPage } from '../helpers/browser.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
-import { pageWeight } from '../helpers/page-weight.ts';
 
 // The console's 商品管理 pages in Chromium (docs/admin-console.md), with a job worker in the app:
 // a superuser logs in, finds a SKU on the SKU list (keyword, category filter in the URL), changes
@@ -22,8 +21,6 @@ import { pageWeight } from '../helpers/page-weight.ts';
 // console error or CSP violation, no serious/critical axe violation, ≤ 150 KB of its own JS + CSS
 // gzipped; screenshots at 1280 and 768 px to $CONSOLE_SHOTS_DIR when set.
 
-const SHOTS = process.env.CONSOLE_SHOTS_DIR;
-const BUDGET_BYTES = 150 * 1024;
 const LIST_FORM_PAGES = ['spus', 'specs', 'spec-options', 'categories', 'channels', 'channel-groups', 'contents', 'content-categories'];
 const PAGES = ['admin/skus.html', 'admin/sku.html', 'admin/brands.html', 'admin/brand.html', ...LIST_FORM_PAGES.map((p) => `admin/${p}.html`)];
 
@@ -52,46 +49,18 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
 
   const url = (p: string) => `${app.url}${p}`;
 
-  /** Waits for the page's script to say it is usable; logs and checks how long that took (≤ 1 s, docs/admin-console.md). */
-  async function ready(page: Page) {
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    const ms = await page.evaluate(() => performance.now());
-    console.log(`${new URL(page.url()).pathname} usable after ${ms.toFixed(0)} ms`);
-    expect(ms, page.url()).toBeLessThanOrEqual(1000);
-  }
-
-  async function checkPage(w: WatchedPage, label: string) {
-    const { page } = w;
-    expect(await axeViolations(page), `axe on ${label}`).toEqual([]);
-    for (const width of [1280, 768]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(300);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${label} at ${width}`).toBeLessThanOrEqual(width);
-      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${label}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
-
   async function loginAt(w: WatchedPage, next: string, who: { username: string; password: string } = root) {
     const { page } = w;
     w.refusals.add('/api/admin/me');
     await page.goto(url(next));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent(next)}`));
-    await page.locator('#login-form input[name="username"]').fill(who.username);
-    await page.locator('#login-form input[name="password"]').fill(who.password);
-    await page.locator('#login-form button[type="submit"]').click();
+    await consoleLogin(page, who);
     await page.waitForURL(url(next));
-    await ready(page);
+    await consoleReady(page);
   }
 
   it('keeps each catalog page within its budget: ≤ 150 KB of its own JS + CSS, gzipped', () => {
-    const client = path.join(distDir, 'client');
-    for (const p of PAGES) {
-      const w = pageWeight(client, p);
-      console.log(`${p}: ${(w.gzipBytes / 1024).toFixed(1)} KB gzipped in ${w.files.length} files`);
-      expect(w.files.length, p).toBeGreaterThan(0);
-      expect(w.gzipBytes, p).toBeLessThanOrEqual(BUDGET_BYTES);
-    }
+    expectWithinBudget(distDir, PAGES);
   });
 
   it('a price edit and a picture go live on /goods/{id}.html; a new SKU with spec options appears on its list page', async () => {
@@ -107,7 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.locator('#login-form input[name="password"]').fill(root.password);
     await page.locator('#login-form button[type="submit"]').click();
     await page.waitForURL(url('/admin/skus.html'));
-    await ready(page);
+    await consoleReady(page);
 
     // the list: a keyword and the category filter, both in the URL; the row links to the form
     const rows = page.locator('#skus tbody');
@@ -128,12 +97,12 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.locator('#skus button[type="submit"]').click();
     await page.waitForURL((u) => u.searchParams.get('brand_id') === String(brandId));
     await expect.poll(() => link.count()).toBe(1);
-    await checkPage(w, 'skus');
+    await checkConsolePage(w, 'skus');
 
     // the form: a new price, live on the storefront once the worker re-rendered the page
     await link.click();
     await page.waitForURL(url(`/admin/sku.html?id=${sku.id}`));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('#name').inputValue()).toBe(sku.name);
     await page.locator('#price').fill('1.23');
     await page.locator('#sku-save').click();
@@ -160,7 +129,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
       await expect.poll(async () => (await t.db('sku_images').where('sku_id', sku.id).orderBy('sequence').pluck('id')).indexOf(added.id)).toBe(before - 1);
       await expect.poll(() => page.evaluate(() => document.activeElement?.closest('li')?.dataset.imageId)).toBe(String(added.id));
     }
-    await checkPage(w, 'sku');
+    await checkConsolePage(w, 'sku');
 
     // a new SKU of an SPU with specs: a new option of its first spec makes the combination new
     const spec = await t.db('spu_specs').orderBy('id').first('id', 'spu_id');
@@ -172,7 +141,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
       return (await r.json()) as { id: number };
     }, spec.id);
     await page.goto(url('/admin/sku.html'));
-    await ready(page);
+    await consoleReady(page);
     await page.locator('#spu_id').fill(String(spu.id));
     await page.locator('#spu_id').dispatchEvent('change');
     await expect.poll(() => page.locator('#spec-selects select').count()).toBe(specs.length);
@@ -194,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     const list = await (await app.get(listUrl(spu.category3_id, 'default', 1))).text();
     expect(list).toContain('控制台新品 测试款');
     expect(list).toContain(`/goods/${created.id}.html`);
-    await checkPage(w, 'sku-new');
+    await checkConsolePage(w, 'sku-new');
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 400_000);
@@ -209,10 +178,10 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await page.locator('#brands button[type="submit"]').click();
     const link = page.locator(`#brands tbody a[href="/admin/brand.html?id=${brand.id}"]`);
     await expect.poll(() => link.count()).toBe(1);
-    await checkPage(w, 'brands');
+    await checkConsolePage(w, 'brands');
     await link.click();
     await page.waitForURL(url(`/admin/brand.html?id=${brand.id}`));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('#name').inputValue()).toBe(brand.name);
     await page.locator('#aliases').fill('控制台别名, 另一个别名');
     await page.locator('#brand-save').click();
@@ -233,7 +202,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     expect(row.logo).toMatch(/^\/media\/logos\//);
     expect(await page.locator('#logo-img').getAttribute('src')).toBe(row.logo);
     expect(await page.locator('#logo-img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
-    await checkPage(w, 'brand');
+    await checkConsolePage(w, 'brand');
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 120_000);
@@ -246,15 +215,15 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     for (const p of LIST_FORM_PAGES) {
       if (p !== 'spus') {
         await page.goto(url(`/admin/${p}.html`));
-        await ready(page);
+        await consoleReady(page);
       }
       await expect.poll(() => page.locator(`#${p} tbody tr`).count(), { message: p }).toBeGreaterThan(0);
       expect(await page.locator(`#${p} tbody`).textContent(), p).not.toContain('没有符合条件');
-      await checkPage(w, p);
+      await checkConsolePage(w, p);
     }
     // the SPU form's description preview is the shop's sanitiser run in the page
     await page.goto(url('/admin/spus.html'));
-    await ready(page);
+    await consoleReady(page);
     await page.locator('#spus tbody button[aria-label="编辑SPU #1"]').click();
     await expect.poll(() => page.locator('#spus-form-title').textContent()).toBe('编辑SPU #1');
     await page.locator('#desc_detail').fill('<p>预览<script>alert(1)</script><b onclick="x()">粗体</b><img src="https://evil.example/x.png"><a href="javascript:alert(1)">链接</a></p>');
@@ -267,13 +236,13 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     const first = await t.db('goods_categories').whereNull('parent_id').orderBy('id').first('id');
     const kids = await t.db('goods_categories').where('parent_id', first.id).pluck('id');
     await page.goto(url(`/admin/categories.html?parent_id=${first.id}`));
-    await ready(page);
+    await consoleReady(page);
     await expect.poll(() => page.locator('#categories tbody tr').count()).toBe(Math.min(kids.length, 20));
 
     // a content's title: edited in the form, live on the homepage once the worker is done
     const content = await t.db('contents').where('status', true).whereNull('sku_id').orderBy('id').first('id', 'category_id');
     await page.goto(url(`/admin/contents.html?category_id=${content.category_id}`));
-    await ready(page);
+    await consoleReady(page);
     await page.locator(`#contents tbody button[aria-label="编辑广告 #${content.id}"]`).click();
     await expect.poll(() => page.locator('#contents-form-title').textContent()).toBe(`编辑广告 #${content.id}`);
     await page.locator('#title').fill('控制台改过的广告');
@@ -295,13 +264,13 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     expect(await page.locator('a[href="/admin/sku.html"]', { hasText: '新增 SKU' }).isVisible()).toBe(false);
     const sku = await t.db('sku_images').orderBy('sku_id').first('sku_id');
     await page.goto(url(`/admin/sku.html?id=${sku.sku_id}`));
-    await ready(page);
+    await consoleReady(page);
     await expect.poll(() => page.locator('#pic-list li').count()).toBeGreaterThan(0);
     expect(await page.locator('#sku-save').isVisible()).toBe(false);
     expect(await page.locator('#drop').isVisible()).toBe(false);
     expect(await page.locator('#pic-list button').count()).toBe(0);
     await page.goto(url('/admin/brands.html'));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('a', { hasText: '新增品牌' }).isVisible()).toBe(false);
     // a page they may not see says so
     await page.goto(url('/admin/spus.html'));

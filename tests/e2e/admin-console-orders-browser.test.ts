@@ -8,12 +8,11 @@ import { loginAs } from '../helpers/accounts.ts';
 import { createStaffUser } from '../helpers/admin.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { axeViolations } from '../helpers/axe.ts';
-import { launchChromium, watchedPage, type WatchedPage } from '../helpers/browser.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
+import { launchChromium, watchedPage } from '../helpers/browser.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
-import { pageWeight } from '../helpers/page-weight.ts';
 
 // The console's 订单管理, 用户与权限 and 操作日志 pages in Chromium (docs/admin-console.md): a customer
 // places an order; a staff member holding only the order permissions finds it in the list, ships it
@@ -24,8 +23,6 @@ import { pageWeight } from '../helpers/page-weight.ts';
 // Every page: no console error or CSP violation, no serious/critical axe violation at 1280 and 768
 // px, interactive within 1 s, own JS + CSS ≤ 150 KB gzipped. Screenshots at 1280 and 768 px go to $CONSOLE_SHOTS_DIR.
 
-const SHOTS = process.env.CONSOLE_SHOTS_DIR;
-const BUDGET_BYTES = 150 * 1024;
 const PAGES = ['orders', 'order', 'refunds', 'staff', 'staff-member', 'groups', 'group', 'permissions', 'audit'].map((p) => `admin/${p}.html`);
 const ORDER_PERMISSIONS = ['orders.view_order', 'orders.change_order', 'orders.view_refund', 'orders.change_refund'];
 
@@ -74,43 +71,8 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     return { buyer, orderId: placed.body.order_id as string };
   }
 
-  async function login(page: Page, who: { username: string; password: string }) {
-    const form = page.locator('#login-form');
-    await form.locator('input[name="username"]').fill(who.username);
-    await form.locator('input[name="password"]').fill(who.password);
-    await form.locator('button[type="submit"]').click();
-  }
-
-  /** Waits until the page says it is usable: within a second of the navigation's start (the console's rule). */
-  async function ready(page: Page): Promise<number> {
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    const ms = await page.evaluate(() => performance.now());
-    console.log(`${new URL(page.url()).pathname} interactive after ${ms.toFixed(0)} ms`);
-    expect(ms, page.url()).toBeLessThanOrEqual(1000);
-    return ms;
-  }
-
-  async function checkPage(w: WatchedPage, label: string) {
-    const { page } = w;
-    expect(await axeViolations(page), `axe on ${label}`).toEqual([]);
-    for (const width of [1280, 768]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(300); // the menu's fold (0.15 s) ends before the picture
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${label} at ${width}`).toBeLessThanOrEqual(width);
-      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${label}-${width}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-    expect(await axeViolations(page), `axe on ${label} after resizing`).toEqual([]);
-  }
-
   it('keeps each page within its budget: ≤ 150 KB of its own JS + CSS, gzipped', () => {
-    const client = path.join(distDir, 'client');
-    for (const p of PAGES) {
-      const w = pageWeight(client, p);
-      console.log(`${p}: ${(w.gzipBytes / 1024).toFixed(1)} KB gzipped in ${w.files.length} files`);
-      expect(w.files.length, p).toBeGreaterThan(0);
-      expect(w.gzipBytes, p).toBeLessThanOrEqual(BUDGET_BYTES);
-    }
+    expectWithinBudget(distDir, PAGES);
   });
 
   it('order-only staff ship a customer’s order from the console; the customer sees 待收货 and confirms receipt', async () => {
@@ -122,9 +84,9 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     w.refusals.add('/api/admin/me');
     await page.goto(url('/admin/orders.html'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/orders.html')}`));
-    await login(page, clerk);
+    await consoleLogin(page, clerk);
     await page.waitForURL(url('/admin/orders.html'));
-    await ready(page);
+    await consoleReady(page);
     // the menu: orders only
     await expect.poll(() => page.locator('.a-side h2', { hasText: '订单管理' }).isVisible()).toBe(true);
     for (const g of ['商品管理', '用户与权限', '操作日志']) expect(await page.locator('.a-side h2', { hasText: g }).isVisible(), g).toBe(false);
@@ -138,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     await page.waitForURL(url(`/admin/orders.html?keyword=${orderId}&status=2`));
     await expect.poll(() => page.locator('#orders [data-list-count]').textContent()).toBe('共 1 条');
     expect(await rows.textContent()).toContain('待发货');
-    await checkPage(w, 'orders');
+    await checkConsolePage(w, 'orders');
     // the dates are the shop's days: placed today, so none from tomorrow on; today's range finds it
     const days = zoneDays('Asia/Shanghai');
     const today = days.dateOf(Date.now());
@@ -155,14 +117,14 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     // the order's page: its lines, customer, address; 发货 and 取消订单 offered
     await page.locator(`#orders a[href="/admin/order.html?id=${orderId}"]`).click();
     await page.waitForURL(url(`/admin/order.html?id=${orderId}`));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('#o-status').textContent()).toBe('待发货');
     expect(await page.locator('#c-username').textContent()).toBe(buyer.username);
     expect(await page.locator('#o-address').textContent()).toContain('科技园5号');
     expect(await page.locator('#o-lines tr').count()).toBe(1);
     expect(await page.locator('#ship-form').isVisible()).toBe(true);
     expect(await page.locator('#cancel-form').isVisible()).toBe(true);
-    await checkPage(w, 'order');
+    await checkConsolePage(w, 'order');
     // a tracking number the API refuses: its message under the field, the order unchanged
     w.refusals.add(`/api/admin/orders/${orderId}/status`);
     await page.locator('#express_company').fill('顺丰速运');
@@ -189,7 +151,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
 
     // an order that moves while its page is open: the customer cancels, 发货 answers 409 on the form
     await page.goto(url(`/admin/order.html?id=${other.orderId}`));
-    await ready(page);
+    await consoleReady(page);
     expect((await call(app, 'POST', `/api/orders/${other.orderId}/cancel`, { headers: other.buyer.headers })).status).toBe(200);
     w.refusals.add(`/api/admin/orders/${other.orderId}/status`);
     await page.locator('#express_company').fill('中通快递');
@@ -202,7 +164,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     // 取消订单 with a reason: an empty one is refused under its field, then the order is cancelled
     const third = await placeOrder();
     await page.goto(url(`/admin/order.html?id=${third.orderId}`));
-    await ready(page);
+    await consoleReady(page);
     w.refusals.add(`/api/admin/orders/${third.orderId}/status`);
     await page.locator('#cancel-form button[type="submit"]').click();
     await expect.poll(() => page.locator('[data-error-for="reason"]').textContent()).toContain('取消原因');
@@ -221,11 +183,11 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
       failed.push(Number(pid));
     }
     await page.goto(url('/admin/refunds.html'));
-    await ready(page);
+    await consoleReady(page);
     const refundRows = page.locator('#refunds tbody > tr');
     await expect.poll(() => refundRows.count()).toBe(2);
     expect(await refundRows.first().textContent()).toContain('ACQ.SELLER_BALANCE_NOT_ENOUGH');
-    await checkPage(w, 'refunds');
+    await checkConsolePage(w, 'refunds');
     const stateOf = async (id: number) => (await t.db('payments').where({ id }).first('refund_state')).refund_state as string;
     const rowOf = (id: number) => refundRows.filter({ has: page.locator(`#note-${id}`) });
     await rowOf(failed[0]!).getByRole('button', { name: /^重试退款/ }).click();
@@ -257,9 +219,9 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     w.refusals.add('/api/admin/me');
     await page.goto(url(`/admin/audit.html?resource=orders.order&resource_id=${shippedOrder}`));
     await page.waitForURL(/\/admin\/login\.html/);
-    await login(page, root);
+    await consoleLogin(page, root);
     await page.waitForURL(url(`/admin/audit.html?resource=orders.order&resource_id=${shippedOrder}`));
-    await ready(page);
+    await consoleReady(page);
     const entries = page.locator('#audit .a-table > tbody > tr');
     await expect.poll(() => entries.count()).toBe(1);
     const shipment = entries.first();
@@ -270,24 +232,24 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect(await change('status').locator('td').allTextContents()).toEqual(['2', '→ 3']);
     expect(await change('tracking_no').locator('td').allTextContents()).toEqual(['（空）', '→ SF1234567890']);
     expect(await change('express_company').locator('td').allTextContents()).toEqual(['（空）', '→ 顺丰速运']);
-    await checkPage(w, 'audit');
+    await checkConsolePage(w, 'audit');
 
     // a new group: the permission matrix (rows: models, columns: 查看/新增/修改/删除)
     await page.goto(url('/admin/groups.html'));
-    await ready(page);
-    await checkPage(w, 'groups');
+    await consoleReady(page);
+    await checkConsolePage(w, 'groups');
     await page.locator('a', { hasText: '新增用户组' }).click();
     await page.waitForURL(url('/admin/group.html'));
-    await ready(page);
+    await consoleReady(page);
     const box = (codename: string) => page.locator(`#matrix input[value="${codename}"]`);
     expect(await box('goods.view_sku').isVisible()).toBe(true);
     expect(await box('orders.delete_order').count()).toBe(0); // no such permission: an empty cell
     await page.locator('#name').fill('仓库组');
     for (const c of ['goods.view_sku', 'goods.change_sku', 'orders.view_order']) await box(c).check();
-    await checkPage(w, 'group');
+    await checkConsolePage(w, 'group');
     await page.locator('#group-save').click();
     await page.waitForURL(/\/admin\/group\.html\?id=\d+$/);
-    await ready(page);
+    await consoleReady(page);
     const groupId = Number(new URL(page.url()).searchParams.get('id'));
     const held = async () => (await t.db('admin_group_permissions as gp').join('admin_permissions as p', 'p.id', 'gp.permission_id').where('gp.group_id', groupId).orderBy('p.codename').pluck('p.codename')) as string[];
     expect(await held()).toEqual(['goods.change_sku', 'goods.view_sku', 'orders.view_order']);
@@ -300,7 +262,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect(await held()).toEqual(['goods.view_sku', 'orders.change_order', 'orders.view_order']);
     // a taken name: the API's refusal under 名称
     await page.goto(url('/admin/group.html'));
-    await ready(page);
+    await consoleReady(page);
     w.refusals.add('/api/admin/groups');
     await page.locator('#name').fill('仓库组');
     await page.locator('#group-save').click();
@@ -308,17 +270,17 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
 
     // staff: the list, the clerk's form with their own permissions ticked
     await page.goto(url('/admin/staff.html'));
-    await ready(page);
+    await consoleReady(page);
     await expect.poll(() => page.locator('#staff tbody').textContent()).toContain(clerk.username);
-    await checkPage(w, 'staff');
+    await checkConsolePage(w, 'staff');
     await page.goto(url(`/admin/staff-member.html?id=${clerk.userId}`));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('#username').inputValue()).toBe(clerk.username);
     expect(await page.locator('#is_active').isChecked()).toBe(true);
     for (const c of ORDER_PERMISSIONS) expect(await box(c).isChecked(), c).toBe(true);
     expect(await box('goods.view_sku').isChecked()).toBe(false);
     expect(await page.locator('#groups').textContent()).toContain('仓库组');
-    await checkPage(w, 'staff-member');
+    await checkConsolePage(w, 'staff-member');
     // an edit: the clerk joins 仓库组 (only the groups are sent), back to the list
     await page.locator('#groups label', { hasText: '仓库组' }).locator('input').check();
     await page.locator('#staff-save').click();
@@ -328,7 +290,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     expect((await t.db('admin_audit').where({ resource: 'users.staff', resource_id: String(clerk.userId) }).orderBy('id', 'desc').first('changes')).changes).not.toContain('password');
     // 新增管理员 with a taken username: the API's refusal shown, nothing made
     await page.goto(url('/admin/staff-member.html'));
-    await ready(page);
+    await consoleReady(page);
     expect(await page.locator('#is_active').isVisible()).toBe(false); // new accounts are active
     w.refusals.add('/api/admin/staff');
     await page.locator('#username').fill(clerk.username);
@@ -338,9 +300,9 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     await expect.poll(async () => (await page.locator('[data-error-for="username"]').textContent()) || (await page.locator('#staff-form .a-form-msg').textContent())).toBeTruthy();
 
     await page.goto(url('/admin/permissions.html'));
-    await ready(page);
+    await consoleReady(page);
     await expect.poll(() => page.locator('#permissions tbody').textContent()).toContain('orders.change_refund');
-    await checkPage(w, 'permissions');
+    await checkConsolePage(w, 'permissions');
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 180_000);
@@ -353,9 +315,9 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
     w.refusals.add('/api/admin/me');
     await page.goto(url('/admin/group.html'));
     await page.waitForURL(/\/admin\/login\.html/);
-    await login(page, editor);
+    await consoleLogin(page, editor);
     await page.waitForURL(url('/admin/group.html'));
-    await ready(page);
+    await consoleReady(page);
     // no 删除 for them; the matrix is there
     expect(await page.locator('#group-delete').isVisible()).toBe(false);
     await page.locator('#name').fill('越权组');
