@@ -21,3 +21,19 @@ export const JOB_STORES: JobStoreCase[] = [
 export function redisDbUrl(db: number): string | undefined {
   return REDIS_URL ? Object.assign(new URL(REDIS_URL), { pathname: `/${db}` }).toString() : undefined;
 }
+
+/**
+ * Empties a test file's own Redis database before its app starts: a fresh MariaDB database hands out
+ * the ids of the last run again, and that run's carts, throttle counts and sessions must not be found.
+ * Nothing to do without Redis (`url` null or undefined).
+ */
+export async function emptyRedis(url: string | null | undefined): Promise<void> {
+  if (!url) return;
+  const { Redis } = await import('ioredis');
+  const r = new Redis(url);
+  try {
+    await r.flushdb();
+  } finally {
+    await r.quit();
+  }
+}

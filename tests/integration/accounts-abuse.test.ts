@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/clock.ts';
@@ -8,7 +7,7 @@ import { createUser, recordingSms } from '../helpers/accounts.ts';
 import { call, type Reply } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // What a security sweep did to the accounts flows, each on the embedded default (SQLite +
 // in-process cache) and on MariaDB + Redis: parallel password guesses against the throttle, other
@@ -34,11 +33,7 @@ describe.each(DB_KINDS)('accounts under abuse on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     const redisUrl = kind === 'mysql' ? (redisDbUrl(14) ?? null) : null;
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     const log = pino({ level: 'warn', base: undefined }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
     app = await startTestApp(t, {
       redisUrl,

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../api/cache/memory.ts';
 import { ManualClock } from '../../api/clock.ts';
@@ -10,7 +9,7 @@ import { createUser, recordingSms } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // Accounts over HTTP, on the embedded default (SQLite + in-process cache) and on MariaDB + Redis:
 // captcha, SMS codes and their limits, registration, sessions (bearer and cookie + CSRF), the
@@ -49,11 +48,7 @@ describe.each(DB_KINDS)('accounts on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind);
     const redisUrl = kind === 'mysql' ? (redisDbUrl(12) ?? null) : null;
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, {
       redisUrl,
       worker: true,

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../api/app.ts';
 import { ManualClock } from '../../api/clock.ts';
@@ -15,7 +14,7 @@ import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // The admin API's foundation (docs/admin.md): who may call a staff route — generated from the route
 // list, so every staff route added later is swept too —, admin sessions (staff only, throttled,
@@ -37,11 +36,7 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind);
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl, overrides: { clock } });
     root = await createStaff(app, { superuser: true });
     // something for the ids in the swept paths to name

@@ -11,7 +11,7 @@ import { createUser, loginAs } from '../helpers/accounts.ts';
 import { call as rawCall, type Reply } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // The cart over the seeded catalog: a guest's in the signed meiduo_cart cookie, a customer's in the
 // CartStore — the cart_lines table on SQLite, Redis on the MariaDB run (when TEST_REDIS_URL is set),
@@ -84,11 +84,7 @@ describe.each(DB_KINDS)('cart on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl });
     // enough launched SKUs for a full cart and a merge past the limit, with stock to spare
     skus = await t.db('skus').where('is_launched', true).orderBy('id').limit(60).pluck('id');

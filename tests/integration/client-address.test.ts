@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // TRUST_PROXY over real sockets, through a real per-IP limit: the login throttle's 30 failures per
 // client address (docs/accounts.md). The shop trusts one proxy address; other loopback addresses
@@ -26,11 +25,7 @@ describe.each(DB_KINDS)('the client address behind TRUST_PROXY on %s', (kind) =>
     t = await createTestDb(kind);
     // a Redis database of its own (11 is the payments test's), emptied: the last run's throttle counts must not count here
     const redisUrl = kind === 'mysql' ? (redisDbUrl(6) ?? null) : null;
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl, config: { trustProxy: [proxy] } });
   });
   afterAll(async () => {

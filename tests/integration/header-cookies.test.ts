@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_CART_COOKIE, HEADER_NAME_COOKIE } from '../../api/services/header/header-cookies.ts';
 import { createUser, loginAs } from '../helpers/accounts.ts';
 import { call as rawCall, type Reply } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // The header's readable cookies (api/services/header/header-cookies.ts), which the pages' head
 // script paints the header from before any request: the display name set at login and removed at
@@ -48,11 +47,7 @@ describe.each(DB_KINDS)('header cookies on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl });
     skus = await t.db('skus').where('is_launched', true).orderBy('id').limit(4).pluck('id');
     await t.db('skus').whereIn('id', skus).update({ stock: 50 });

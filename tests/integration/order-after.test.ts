@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUS } from '../../api/services/orders/order-rules.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 import { startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
 
 // After the order: the customer cancels any order not yet shipped — cash on delivery, or paid, whose
@@ -22,12 +21,8 @@ describe.each(DB_KINDS)('after the order on %s', (kind) => {
     t = await createTestDb(kind, { seed: true });
     standIn = await startAlipayStandIn({ appId: APP_ID });
     const redisUrl = kind === 'mysql' ? (redisDbUrl(15) ?? null) : null;
-    if (redisUrl) {
-      // a fresh database hands out the same user ids as the last run did: its carts must not be found
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    // a fresh database hands out the same user ids as the last run did: its carts must not be found
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl, config: { alipay: standIn.config() } });
   });
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/clock.ts';
 import { systemContext, type RequestContext } from '../../api/context.ts';
@@ -11,7 +10,7 @@ import { loginAs } from '../helpers/accounts.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 import { startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
 
 // The order's life after it is placed (docs/orders.md, "The order's life"): staff ship it, the
@@ -31,12 +30,8 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     t = await createTestDb(kind, { seed: true });
     standIn = await startAlipayStandIn({ appId: APP_ID });
     const redisUrl = kind === 'mysql' ? (redisDbUrl(5) ?? null) : null;
-    if (redisUrl) {
-      // a fresh database hands out the same user ids as the last run did: its carts must not be found
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    // a fresh database hands out the same user ids as the last run did: its carts must not be found
+    await emptyRedis(redisUrl);
     app = await startTestApp(t, { redisUrl, config: { alipay: standIn.config() } });
   });
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../api/clock.ts';
 import { ANONYMOUS, systemContext, type Actor, type RequestContext } from '../../api/context.ts';
@@ -7,7 +6,7 @@ import { REPEAT_VIEW_SECONDS } from '../../api/services/statistics/views.ts';
 import { call } from '../helpers/api-client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
-import { DB_KINDS, redisDbUrl } from '../helpers/env.ts';
+import { DB_KINDS, redisDbUrl, emptyRedis } from '../helpers/env.ts';
 
 // The admin statistics on known data, over HTTP with an injected clock and admin actor: the day
 // boundary in Beijing time (23:59 and 00:01), another SHOP_TZ, empty days as 0, exact money; the
@@ -63,11 +62,7 @@ describe.each(DB_KINDS)('statistics on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
-    if (redisUrl) {
-      const r = new Redis(redisUrl);
-      await r.flushdb();
-      await r.quit();
-    }
+    await emptyRedis(redisUrl);
     baseUsers = Number((await t.db('users').count({ n: '*' }))[0]!.n);
     adminId = await addUser(Date.UTC(2020, 0, 1));
     const actors: Record<string, Actor> = {
