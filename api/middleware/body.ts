@@ -33,16 +33,36 @@ function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-function tooLarge(limit: number) {
-  const err = new PayloadTooLargeError(limit);
-  // the rest of the body is never read: the connection cannot carry another request after it
-  err.headers!.Connection = 'close';
-  return err;
+/**
+ * A body refused before its end: its rest is read and dropped for a while, nginx's "lingering
+ * close", and only then is the connection cut. Cutting it at once — or pausing the request, so the
+ * socket closes with bytes unread — sends a reset, and on Linux a reset throws away what the client
+ * has received but not read yet: the 413 itself, so the client saw only `write EPIPE`. The answer
+ * tells the client to stop; one that goes on sending is cut after LINGER_MS. A client that sends
+ * its whole body in that time keeps its connection.
+ */
+const LINGER_MS = 2_000;
+function dropRest(req: IncomingMessage): void {
+  if (req.complete) return;
+  req.resume(); // flowing with no 'data' listener: each chunk is dropped as it comes
+  const timer = setTimeout(() => {
+    if (!req.complete) req.socket.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+}
+
+/** A body announced larger than `limit`: refused before a byte of it is read. */
+function refuseAnnounced(req: IncomingMessage, limit: number, answerLimit = limit): Promise<never> | undefined {
+  const declared = req.headers['content-length'];
+  if (declared === undefined || Number(declared) <= limit) return undefined;
+  dropRest(req);
+  return Promise.reject(new PayloadTooLargeError(answerLimit));
 }
 
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  const refused = refuseAnnounced(req, limit);
+  if (refused) return refused;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -53,8 +73,8 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.pause(); // not destroyed: the 413 must still reach the client
-        return stop(tooLarge(limit));
+        stop(new PayloadTooLargeError(limit));
+        return dropRest(req); // not destroyed: the 413 must still reach the client
       }
       chunks.push(chunk);
     };
@@ -86,8 +106,8 @@ function formFields(text: string): Record<string, string> {
  */
 function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<string, string | UploadedFile>> {
   const limit = fileLimit + MULTIPART_OVERHEAD;
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(fileLimit));
+  const refused = refuseAnnounced(req, limit, fileLimit);
+  if (refused) return refused;
   let bb: busboy.Busboy;
   try {
     bb = busboy({ headers: req.headers, limits: { ...MULTIPART_LIMITS, fileSize: fileLimit } });
@@ -106,7 +126,7 @@ function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<
       req.off('data', count).off('close', aborted);
       req.unpipe(bb);
       if (err) {
-        req.pause(); // not destroyed: the error answer must still reach the client
+        dropRest(req); // not destroyed: the error answer must still reach the client
         bb.removeAllListeners();
         bb.on('error', () => {}); // what busboy still says about the unread rest
         reject(err);
@@ -118,7 +138,7 @@ function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<
     };
     const count = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) stop(tooLarge(fileLimit));
+      if (received > limit) stop(new PayloadTooLargeError(fileLimit));
     };
     const settle = () => {
       if (finished && pendingFiles === 0) stop(null);
@@ -127,7 +147,7 @@ function readMultipart(req: IncomingMessage, fileLimit: number): Promise<Record<
       pendingFiles++;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => stop(tooLarge(fileLimit)));
+      stream.on('limit', () => stop(new PayloadTooLargeError(fileLimit)));
       stream.on('error', (err: Error) => stop(new ValidationError(`multipart 请求体有误：${err.message}`)));
       stream.on('end', () => {
         pendingFiles--;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
@@ -198,29 +199,31 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     expect(process.memoryUsage().rss - rss).toBeLessThan(40 * 1024 * 1024);
   });
 
-  it('refuses a file over 5 MiB with 413, announced or streamed, without reading it whole', async () => {
-    const big = Buffer.alloc(6 * 1024 * 1024, 1);
-    const announced = await upload(skuId, form(big));
-    expect(announced.status).toBe(413);
-
-    // chunked, no length announced: 64 MiB offered, the answer comes once 5 MiB are in
-    const url = new URL(app.url);
-    const arrayBuffers = process.memoryUsage().arrayBuffers;
-    const outcome = await new Promise<{ status: number; sent: number; body: string }>((resolve, reject) => {
+  /**
+   * A chunked upload with no length announced, as fast as it goes up to 64 MiB, stopping at the answer;
+   * or `deaf`, 256 KiB every 20 ms whatever the answer, until the server cuts it.
+   */
+  const streamUpload = (opts: { deaf?: boolean } = {}) =>
+    new Promise<{ status: number; sent: number; body: string; cut: boolean }>((resolve, reject) => {
+      const url = new URL(app.url);
       const boundary = 'bound4ry';
       const req = http.request({
         host: url.hostname, port: url.port, method: 'POST', path: `/api/admin/skus/${skuId}/images`,
         headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
       });
       let sent = 0;
-      let answered = false;
+      let answered: { status: number; body: string } | undefined;
       req.on('response', (res) => {
-        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, sent, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => {
+          answered = { status: res.statusCode!, body: Buffer.concat(chunks).toString() };
+          if (!opts.deaf) resolve({ ...answered, sent, cut: false });
+        });
       });
       req.on('error', (err) => (answered ? undefined : reject(err)));
+      // the server hanging up after its answer: what a deaf client waits for
+      req.on('socket', (socket) => socket.on('close', () => answered && resolve({ ...answered, sent, cut: true })));
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
       const piece = Buffer.alloc(256 * 1024, 7);
       const pump = () => {
@@ -230,13 +233,74 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
         }
         if (!answered) req.end();
       };
-      pump();
+      // deaf: a piece every 20 ms for ever (until the server cuts it, or the test's timeout)
+      const trickle = () => {
+        sent += piece.length;
+        req.write(piece);
+        if (!req.socket?.destroyed) setTimeout(trickle, 20);
+      };
+      if (opts.deaf) {
+        trickle();
+        setTimeout(() => {
+          req.destroy();
+          reject(new Error('still not cut after 15 s'));
+        }, 15_000).unref();
+      }
+      else pump();
     });
+
+  it('refuses a file over 5 MiB with 413, announced or streamed, without reading it whole', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 1);
+    const announced = await upload(skuId, form(big));
+    expect(announced.status).toBe(413);
+
+    // chunked, no length announced: 64 MiB offered, the answer comes once 5 MiB are in
+    const arrayBuffers = process.memoryUsage().arrayBuffers;
+    const outcome = await streamUpload();
     expect(outcome.status).toBe(413);
     expect(JSON.parse(outcome.body).error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(outcome.sent).toBeLessThan(64 * 1024 * 1024);
     expect(process.memoryUsage().arrayBuffers - arrayBuffers).toBeLessThan(24 * 1024 * 1024);
   });
+
+  it('lets a client slow to read still read its 413: the rest is dropped, not left unread to reset the connection', async () => {
+    // A socket closed with bytes unread sends a reset, and on Linux a reset throws away what the client
+    // has received but not read yet. Pausing the request and hanging up did that to the 413 (now and
+    // then `write EPIPE` in place of an answer); this client sends 8 MiB, then reads only 300 ms later.
+    const url = new URL(app.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname);
+      const chunks: Buffer[] = [];
+      socket.on('error', reject);
+      socket.on('data', (c) => chunks.push(c));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      socket.pause();
+      const boundary = 'bound4ry';
+      const piece = Buffer.alloc(256 * 1024, 7);
+      const chunk = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+      socket.write(
+        `POST /api/admin/skus/${skuId}/images HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+      socket.write(chunk(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`)));
+      for (let i = 0; i < 32; i++) socket.write(chunk(piece));
+      setTimeout(() => {
+        socket.resume();
+        setTimeout(() => socket.destroy(), 500); // enough to read what has come
+      }, 300);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain('PAYLOAD_TOO_LARGE');
+  });
+
+  it('cuts a client that goes on sending after its 413', async () => {
+    const started = Date.now();
+    const outcome = await streamUpload({ deaf: true });
+    expect(outcome.status).toBe(413);
+    expect(outcome.cut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // and serves the next request as before
+    expect((await app.get('/api/health')).status).toBe(200);
+  }, 20_000);
 
   it('lets go of an upload whose client leaves mid-body, and goes on serving', async () => {
     const url = new URL(app.url);
