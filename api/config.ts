@@ -38,6 +38,13 @@ export interface Config {
   distDir: string;
   mediaDir: string;
   publicUrl: string;
+  /**
+   * SITE_URL: where shoppers reach the storefront (`https://shop.example.com`, no path), the origin of
+   * the pages' canonical URLs, Open Graph links, JSON-LD and the sitemaps. Defaults to PUBLIC_URL, else
+   * `http://localhost:$PORT`; `siteUrlDefaulted` says it was not set, for the build to say so once.
+   */
+  siteUrl: string;
+  siteUrlDefaulted: boolean;
   /** Hosts besides the shop itself that product descriptions may load pictures from (IMAGE_HOSTS). */
   imageHosts: string[];
   /** QQ login (QQ_CLIENT_ID …); null without a client id: the QQ button is hidden, its endpoints 404. */
@@ -195,6 +202,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     throw new ConfigError('PUBLIC_URL', `must be an absolute URL (got '${publicUrl}')`);
   }
 
+  const siteUrlRaw = get('SITE_URL') ?? get('PUBLIC_URL');
+  let siteUrl = `http://localhost:${port}`;
+  if (siteUrlRaw !== undefined) {
+    let u: URL | null = null;
+    try {
+      u = new URL(siteUrlRaw);
+    } catch {
+      /* refused below */
+    }
+    const name = get('SITE_URL') !== undefined ? 'SITE_URL' : 'PUBLIC_URL';
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username) {
+      throw new ConfigError(name, `must be the storefront's http(s) origin such as https://shop.example.com (got '${siteUrlRaw}')`);
+    }
+    siteUrl = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  }
+
   const logLevel = get('LOG_LEVEL') ?? 'info';
   const levels = ['silent', 'error', 'warn', 'info', 'debug'] as const;
   if (!(levels as readonly string[]).includes(logLevel)) {
@@ -309,6 +332,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     distDir: path.resolve(root, get('DIST_DIR') ?? 'dist'),
     mediaDir: path.resolve(root, get('MEDIA_DIR') ?? path.join(dataDir, 'media')),
     publicUrl: publicUrl.replace(/\/$/, ''),
+    siteUrl,
+    siteUrlDefaulted: siteUrlRaw === undefined,
     imageHosts,
     logLevel: logLevel as Config['logLevel'],
     corsOrigins,

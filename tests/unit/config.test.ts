@@ -103,6 +103,15 @@ describe('configuration', () => {
     }
   });
 
+  it('takes the storefront origin from SITE_URL, else PUBLIC_URL, else localhost and the port (and says it defaulted)', () => {
+    expect(loadConfig({ SITE_URL: 'https://shop.example.com/', PUBLIC_URL: 'https://api.example.com' }, '/srv/shop')).toMatchObject({
+      siteUrl: 'https://shop.example.com',
+      siteUrlDefaulted: false,
+    });
+    expect(loadConfig({ PUBLIC_URL: 'https://www.example.com' }, '/srv/shop').siteUrl).toBe('https://www.example.com');
+    expect(loadConfig({ PORT: '8123' }, '/srv/shop')).toMatchObject({ siteUrl: 'http://localhost:8123', siteUrlDefaulted: true });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -111,6 +120,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ PUBLIC_URL: 'shop' }, 'PUBLIC_URL'],
+    [{ SITE_URL: 'shop.example.com' }, 'SITE_URL'],
+    [{ SITE_URL: 'ftp://shop.example.com' }, 'SITE_URL'],
+    [{ SITE_URL: 'https://shop.example.com/?a=1' }, 'SITE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SHOP_TZ: 'Beijing' }, 'SHOP_TZ'],
     [{ SHOP_TZ: 'Asia/Nowhere' }, 'SHOP_TZ'],
