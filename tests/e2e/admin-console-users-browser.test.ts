@@ -15,7 +15,7 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // The console's 用户 pages in Chromium (docs/admin-console.md): a superuser finds a customer by their
 // mobile, opens them, dismisses the 停用 confirm (nothing changes), then accepts it — the customer's
-// token answers 401 at once, and their orders link leads to the order list filtered by their mobile.
+// token answers 401 at once. A customer's 订单数 leads to the order list filtered by their mobile.
 // Staff without users.view_user see no 用户 entry in the menu. Every page: no console error or CSP
 // violation, no serious/critical axe violation at 1280 and 768 px, interactive within 1 s, own JS +
 // CSS ≤ 150 KB gzipped. Screenshots at 1280 and 768 px go to $CONSOLE_SHOTS_DIR.
@@ -130,6 +130,16 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s customer pages in Chromium', () 
     await consoleReady(page);
     await expect.poll(() => page.locator('#users [data-list-count]').textContent()).toBe(`共 ${inactive} 条`);
     expect(await rows.textContent()).toContain(customer.username);
+
+    // a customer with orders (a demo commenter): 订单数 leads to the order list filtered by their mobile
+    const buyer = await t.db('users').where('is_staff', false).whereIn('id', t.db('orders').select('user_id')).orderBy('id').first('id', 'mobile');
+    const orders = Number((await t.db('orders').where({ user_id: buyer.id }).count({ n: '*' }).first())?.n);
+    await page.goto(url(`/admin/user.html?id=${buyer.id}`));
+    await consoleReady(page);
+    await page.locator('#u-orders a').click();
+    await page.waitForURL(url(`/admin/orders.html?keyword=${buyer.mobile}`));
+    await consoleReady(page);
+    await expect.poll(() => page.locator('#orders [data-list-count]').textContent()).toBe(`共 ${orders} 条`);
     expect(w.problems()).toEqual([]);
     await w.context.close();
   });
