@@ -17,6 +17,7 @@ import { groupRoutes } from './routes/admin/groups.ts';
 import { permissionRoutes } from './routes/admin/permissions.ts';
 import { adminSessionRoutes } from './routes/admin/sessions.ts';
 import { staffRoutes } from './routes/admin/staff.ts';
+import { customerRoutes } from './routes/admin/users.ts';
 import { adminCatalogRoutes } from './routes/admin/catalog.ts';
 import { addressRoutes } from './routes/addresses.ts';
 import { adminMediaRoutes } from './routes/admin/media.ts';
@@ -53,9 +54,10 @@ export const API_ROUTES = [
   ...tagged({ name: 'orders', description: 'Checkout, the customer’s orders and comments on delivered goods' }, [...orderRoutes, ...commentRoutes]),
   ...tagged({ name: 'statistics', description: 'Staff: customers, orders, best sellers and page views per shop day (SHOP_TZ)' }, statisticsRoutes),
   ...tagged({ name: 'payments', description: 'Alipay page pay, the browser’s return and Alipay’s notify' }, paymentRoutes),
-  ...tagged({ name: 'admin', description: 'Staff: admin sessions, staff accounts, groups, permissions and the audit trail (docs/admin.md)' }, [
+  ...tagged({ name: 'admin', description: 'Staff: admin sessions, staff accounts, customers, groups, permissions and the audit trail (docs/admin.md)' }, [
     ...adminSessionRoutes,
     ...staffRoutes,
+    ...customerRoutes,
     ...groupRoutes,
     ...permissionRoutes,
     ...auditRoutes,

@@ -14,6 +14,7 @@ import { resolveSecretKey } from '../secret-key.ts';
 import { AccountService } from './accounts/accounts-service.ts';
 import { AdminSessionService } from './admin/admin-sessions.ts';
 import { StaffService } from './admin/staff.ts';
+import { CustomerService } from './admin/customers.ts';
 import { QqLoginService } from './accounts/qq-login.ts';
 import { sessionAuthenticator } from './accounts/session-authenticator.ts';
 import { AddressService } from './addresses/address-service.ts';
@@ -52,6 +53,8 @@ export interface Services {
   adminSessions: AdminSessionService;
   /** Staff accounts and the rules on granting (api/services/admin/staff.ts). */
   staff: StaffService;
+  /** Customers as staff see them: find, deactivate, reactivate (api/services/admin/customers.ts). */
+  customers: CustomerService;
   qqLogin: QqLoginService;
   areas: AreaService;
   addresses: AddressService;
@@ -120,6 +123,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     accounts,
     adminSessions,
     staff: new StaffService(adminSessions, accounts.sessions),
+    customers: new CustomerService(accounts.sessions, addresses),
     qqLogin: new QqLoginService(cache, qq, accounts),
     areas,
     addresses,

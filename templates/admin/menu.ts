@@ -39,6 +39,7 @@ export const ADMIN_MENU: MenuGroup[] = [
   {
     label: '用户与权限',
     entries: [
+      { key: 'users', label: '用户', href: '/admin/users.html', permission: 'users.view_user' },
       { key: 'staff', label: '管理员', href: '/admin/staff.html', permission: 'users.view_staff' },
       { key: 'groups', label: '用户组', href: '/admin/groups.html', permission: 'auth.view_group' },
       { key: 'permissions', label: '权限', href: '/admin/permissions.html', permission: 'auth.view_permission' },

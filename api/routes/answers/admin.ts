@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { count, id, instant } from './common.ts';
+import { address } from './addresses.ts';
+import { count, id, instant, money } from './common.ts';
 
 // Answers of the admin API's staff, groups, permissions, sessions and audit routes (api/services/admin).
 
@@ -41,3 +42,25 @@ export const auditEntry = z.strictObject({
   changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable().meta({ description: 'field → [old, new]; secrets show as "[redacted]"' }),
 });
 export const auditPage = z.strictObject({ count, results: z.array(auditEntry) });
+
+// Customers (api/services/admin/customers.ts): the shop's users who are not staff.
+export const customer = z.strictObject({
+  id,
+  username: z.string(),
+  mobile: z.string().meta({ description: 'in full: the service desk finds and calls customers by it' }),
+  email: z.string().nullable(),
+  is_active: z.boolean(),
+  date_joined: instant,
+  last_active_at: instant.nullable().meta({ description: 'the last login, or the first use of a session on a shop day; null if never' }),
+  orders_count: count,
+});
+export const customerPage = z.strictObject({ count, results: z.array(customer) });
+export const customerDetail = customer.extend({
+  email_active: z.boolean(),
+  addresses_count: count,
+  default_address: address.nullable(),
+  total_paid: money.meta({ description: 'orders paid (Alipay, or cash on delivery once received) and not cancelled, summed' }),
+  paid_orders_count: count,
+  sessions_count: count.meta({ description: 'live shop sessions (logged-in browsers and apps)' }),
+  qq_bound: z.boolean(),
+});

@@ -27,6 +27,8 @@ const MODELS: readonly { app: string; model: string; label: string; actions: rea
   { app: 'orders', model: 'order', label: '订单', actions: ['view', 'change'] },
   { app: 'orders', model: 'refund', label: '退款', actions: ['view', 'change'] },
   { app: 'users', model: 'staff', label: '管理员', actions: ALL },
+  // customers register themselves and are never deleted: staff find them and (de)activate them
+  { app: 'users', model: 'user', label: '用户', actions: ['view', 'change'] },
   { app: 'auth', model: 'group', label: '用户组', actions: ALL },
   // permissions come from this file: staff can only read them
   { app: 'auth', model: 'permission', label: '权限', actions: ['view'] },
