@@ -166,6 +166,23 @@ describe.each(DB_KINDS)('admin customer routes on %s', (kind) => {
     expect((await call(app, 'POST', '/api/sessions', { body: { account: u.username, password: u.password } })).status).toBe(201);
   });
 
+  // SQLite has one writer at a time, in-process through one connection: a login cannot interleave with
+  // a deactivation there (and holding a second connection's write lock would block better-sqlite3's thread)
+  it.skipIf(kind === 'sqlite')('a login racing a deactivation is refused: it waits for the deactivation and reads the account again', async () => {
+    const u = await createUser(app.services);
+    // the deactivation's transaction holds the user row while the login (password checked against
+    // the account as it was) comes to create its session
+    const trx = await t.db.transaction();
+    await trx('users').where('id', u.id).update({ is_active: false });
+    const login = call(app, 'POST', '/api/sessions', { body: { account: u.username, password: u.password } });
+    await new Promise((r) => setTimeout(r, 400));
+    await trx('auth_tokens').where('user_id', u.id).del(); // what revokeAll does inside it
+    await trx.commit();
+    const r = await login;
+    expect(r.status).toBe(400);
+    expect(Number((await t.db('auth_tokens').where('user_id', u.id).count({ n: '*' }).first())!.n)).toBe(0);
+  });
+
   it('refuses nobody (401), a customer’s token (401) and staff without the permission (403), changing nothing', async () => {
     const u = await loginAs(app);
     const target = await customer('guarded_');

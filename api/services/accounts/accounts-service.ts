@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Cache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
 import type { RequestContext } from '../../context.ts';
-import { violatedUnique } from '../../db/dialect.ts';
+import { forUpdate, violatedUnique } from '../../db/dialect.ts';
 import { AppError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { enqueueMessage } from '../messages/outbox.ts';
@@ -69,6 +69,9 @@ export function userIdOf(context: RequestContext): number {
 }
 
 const nowOf = (context: RequestContext) => context.clock.now().getTime();
+
+/** One answer for an unknown account, a wrong password and an account deactivated meanwhile. */
+const loginFailed = () => new AppError({ message: '用户名或密码错误', statusCode: 400, code: 'LOGIN_FAILED', fields: { account: '用户名或密码错误' } });
 
 export class AccountService {
   readonly tokens: TokenStore;
@@ -177,7 +180,7 @@ export class AccountService {
     const user = await this.findByAccount(db(context), input.account);
     const attempt = await this.loginThrottle.take(throttleSubject(user?.id, input.account), context.ip);
     const ok = user ? await this.passwords.verify(input.password, user.password_hash) : (await this.passwords.burn(input.password), false);
-    if (!user || !ok) throw new AppError({ message: '用户名或密码错误', statusCode: 400, code: 'LOGIN_FAILED', fields: { account: '用户名或密码错误' } });
+    if (!user || !ok) throw loginFailed();
     await attempt.succeeded();
     if (this.passwords.needsRehash(user.password_hash)) {
       await db(context)('users').where({ id: user.id }).update({ password_hash: await this.passwords.hash(input.password), updated_at: now });
@@ -185,10 +188,20 @@ export class AccountService {
     return this.grant(context, user);
   }
 
-  /** A new session for the user, in the request's transaction when it has one. */
+  /**
+   * A new session for the user, in the request's transaction when it has one. The account is read
+   * again under a row lock first: a deactivation (admin/customers.ts) racing this login either
+   * commits before it — and the login is refused — or waits until the session exists and ends it
+   * with the others. Without the lock, a login that read the account as active could add a session
+   * after the deactivation had ended them all.
+   */
   async grant(context: RequestContext, user: Pick<UserRow, 'id' | 'username'>): Promise<SessionGrant> {
-    const { token } = await this.sessions.create(db(context), user.id, nowOf(context));
-    return { token, user_id: user.id, username: user.username };
+    return withTransaction(context, async (tx) => {
+      const live = await forUpdate(db(tx), db(tx)('users').where({ id: user.id, is_active: true }).select('id')).first();
+      if (!live) throw loginFailed();
+      const { token } = await this.sessions.create(db(tx), user.id, nowOf(tx));
+      return { token, user_id: user.id, username: user.username };
+    });
   }
 
   /** Ends the session the request presented (a no-op without one: logging out twice is fine). */
