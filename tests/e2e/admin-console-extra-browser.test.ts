@@ -243,6 +243,19 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s redirects, confirmations, drop a
     await page.locator('#title').fill('快讯改名预览');
     await expect.poll(() => preview.locator('.news .cp-current').textContent()).toBe('快讯改名预览');
     expect(await preview.locator('.news li').count()).toBe(Number((await t.db('contents').where({ category_id: news.id, status: true }).count({ n: '*' }).first())!.n));
+    await checkConsolePage(w, 'contents-preview-news');
+
+    // a floor tab: a goods grid; an item showing a SKU takes its price, as the homepage does
+    const tab = await t.db('content_categories').where('key', 'index_1f_ssxp').first('id');
+    const onSale = (await call(app, 'GET', `/api/admin/skus/${(await t.db('skus').where('is_launched', true).orderBy('id').first('id')).id}`, { headers: root.headers })).body;
+    await page.locator('#contents-new').click();
+    await page.locator('#category_id').selectOption(String(tab.id));
+    await page.locator('#title').fill('楼层新商品');
+    await page.locator('#sku_id').fill(String(onSale.id));
+    const mine = preview.locator('.goods-grid li', { has: page.locator('.cp-current') });
+    await expect.poll(() => mine.locator('.goods-title').textContent()).toBe('楼层新商品');
+    expect(await mine.locator('.goods-price').textContent()).toBe(`¥${onSale.price}`);
+    await checkConsolePage(w, 'contents-preview-floor');
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 120_000);
