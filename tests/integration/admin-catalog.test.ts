@@ -368,6 +368,10 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect(item.body).toMatchObject({ title: '双十二', status: true, sku_id: skuId, pages: ['/'] });
     expect(item.body.pages).toEqual(await outboxPages());
     await expectRefused(400, () => post('/api/admin/contents', { category_id: slot.body.id, title: 'x', url: 'javascript:alert(1)' }), 'url');
+    // the picture: a site path or an http(s) address, never a script
+    await expectRefused(400, () => patch(`/api/admin/contents/${item.body.id}`, { image: 'javascript:alert(1)' }), 'image');
+    await expectRefused(400, () => patch(`/api/admin/contents/${item.body.id}`, { image: `/media/${'x'.repeat(200)}.jpg` }), 'image');
+    expect((await patch(`/api/admin/contents/${item.body.id}`, { image: '/media/ad.jpg' })).body).toMatchObject({ image: '/media/ad.jpg' });
     await expectRefused(400, () => patch(`/api/admin/contents/${item.body.id}`, { sku_id: 999999 }), 'sku_id');
     await expectRefused(400, () => patch(`/api/admin/contents/${item.body.id}`, { category_id: 999999 }), 'category_id');
     expect((await patch(`/api/admin/contents/${item.body.id}`, { status: false })).body).toMatchObject({ status: false, title: '双十二' });

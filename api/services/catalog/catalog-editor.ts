@@ -740,12 +740,14 @@ const contentFields = {
   category_id: id,
   title: contentPatchSchema.shape.title.unwrap(),
   url: contentPatchSchema.shape.url.unwrap(),
+  // the picture the slot shows (a site path such as /media/… or an http(s) address); '' = none
+  image: z.string().trim().max(200, '不能超过 200 个字符').refine(isSafeLink, SAFE_LINK_MESSAGE),
   text: contentPatchSchema.shape.text.unwrap(),
   sequence,
   status: z.boolean({ message: '必须是 true 或 false' }),
   sku_id: id.nullable(),
 };
-export const contentCreateSchema = z.object(contentFields).partial({ url: true, text: true, sequence: true, status: true, sku_id: true }).strict();
+export const contentCreateSchema = z.object(contentFields).partial({ url: true, image: true, text: true, sequence: true, status: true, sku_id: true }).strict();
 export const contentUpdateSchema = z.object(contentFields).partial().strict().refine(nonEmpty, NOTHING);
 const homeChanged: CatalogChange[] = [{ kind: 'content' }];
 
@@ -792,7 +794,7 @@ export async function createContent(context: RequestContext, input: unknown): Pr
     await checkContent(tx.trx, p);
     const now = sqlNow(tx.clock.now());
     const contentId = await insertId(tx.trx, 'contents', {
-      category_id: p.category_id, title: p.title, url: p.url ?? '', image: '', text: p.text ?? '', sequence: p.sequence ?? 0,
+      category_id: p.category_id, title: p.title, url: p.url ?? '', image: p.image ?? '', text: p.text ?? '', sequence: p.sequence ?? 0,
       status: p.status ?? true, sku_id: p.sku_id ?? null, create_time: now, update_time: now,
     });
     const content = await getContent(tx, contentId);

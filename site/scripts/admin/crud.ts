@@ -23,6 +23,8 @@ export interface CrudOptions<T extends { id: number }> {
   createOnly?: string[];
   /** What the form shows once a write went through (default: the pages). */
   saved?(answer: T & Written): string;
+  /** After the form starts a row (编辑), a new one (新增) or saved one: the page may redraw what follows the form. */
+  mode?(row: T | null): void;
 }
 
 const perm = (model: string, action: string) => model.replace('%', action);
@@ -44,6 +46,7 @@ export function mountCrud<T extends { id: number }>(me: Staff, o: CrudOptions<T>
     const need = perm(o.permission, row ? 'change' : 'add');
     save.hidden = !me.can(need);
     for (const name of o.createOnly ?? []) (form.elements.namedItem(name) as HTMLInputElement).readOnly = Boolean(row);
+    o.mode?.(row);
   };
   const edit = (row: T) => {
     form.reset();

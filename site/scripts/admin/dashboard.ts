@@ -1,5 +1,8 @@
 // 数据概览 (docs/admin-console.md): the statistics routes (docs/statistics.md) as cards, two 30-day
 // charts and two tables; alerts for refunds a human must handle and failed jobs, for staff who may see them.
+// Staff without statistics.view_statistics are sent on (location.replace) to the first menu entry
+// they may see (templates/admin/menu.ts, the rule the menu itself follows); with none, a page says so.
+import { ADMIN_MENU } from '../../../templates/admin/menu.ts';
 import { adminGet, type Page } from './api.ts';
 import { lineChart } from './chart.ts';
 import { count, money, moneyNumber } from './format.ts';
@@ -20,8 +23,37 @@ function alert(id: string, n: number, text: string, href: string) {
 
 const S = '/api/admin/statistics';
 
+/** The first page of the side menu (other than this one) they may see, or null. */
+function firstPageFor(can: (spec: string) => boolean): string | null {
+  for (const g of ADMIN_MENU) for (const e of g.entries) if (e.key !== 'dashboard' && can(e.permission)) return e.href;
+  return null;
+}
+
+/** Nothing in the menu is theirs: say so kindly, with 退出 (instead of the layout's "no permission"). */
+function nothingToSee(username: string) {
+  document.title = '管理后台 - 美多商城';
+  document.querySelector('#a-main h1')!.textContent = '欢迎使用管理后台';
+  const box = document.querySelector<HTMLElement>('.a-denied')!;
+  const hello = Object.assign(document.createElement('p'), { textContent: `您好，${username}。您的账号还没有可以使用的管理页面，请联系超级管理员为您分配权限。` });
+  const out = Object.assign(document.createElement('a'), { href: '/admin/logout.html', className: 'a-btn primary', textContent: '退出' });
+  box.id = 'no-access';
+  const actions = document.createElement('p');
+  actions.append(out);
+  box.replaceChildren(hello, actions);
+}
+
 async function main() {
 const me = await bootConsole();
+if (!me.can('statistics.view_statistics')) {
+  // bootConsole just showed the layout's notice; hide it before the browser paints, then move on
+  const target = firstPageFor(me.can);
+  if (target) {
+    document.querySelector<HTMLElement>('.a-denied')!.hidden = true;
+    location.replace(target);
+    return;
+  }
+  nothingToSee(me.username);
+}
 if (me.can('statistics.view_statistics')) {
   const [total, fresh, active, today, users, orders, views, top] = await Promise.all([
     adminGet<DayCount>(`${S}/users/total`),
