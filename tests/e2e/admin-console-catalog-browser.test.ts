@@ -99,6 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     await expect.poll(shownIds).toEqual(await byPrice('desc'));
     expect(await th('价格').getAttribute('aria-sort')).toBe('descending');
     expect(await th('价格').textContent()).toContain('▼');
+    await checkConsolePage(w, 'skus-sorted');
     // back: ascending again, as the URL says
     await page.goBack();
     await expect.poll(shownIds).toEqual(await byPrice('asc'));

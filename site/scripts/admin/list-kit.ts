@@ -86,7 +86,9 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
       const v = params.get(name);
       if (v !== null) field(name).value = v;
     }
-    ordering = (sortButtons.length && params.get('ordering')) || defaultOrdering;
+    // an ordering the headers do not offer (a hand-edited URL) is the default's
+    const asked = params.get('ordering') ?? '';
+    ordering = sortButtons.some(([c]) => asked === c.sort || asked === `-${c.sort}`) ? asked : defaultOrdering;
     showOrdering();
     return Math.max(1, Number(params.get('page')) || 1);
   };
