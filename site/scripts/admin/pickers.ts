@@ -58,13 +58,19 @@ export interface SearchPicker {
 
 /**
  * A search box for a long list: what is typed is sent as the list's `keyword` (after a short pause)
- * and the first 20 matches fill the select, whose value is what the form sends.
+ * and the first 20 matches fill the select, whose value is what the form sends. `denied`: the staff
+ * member may not read `endpoint`; the box then says so instead of searching.
  */
-export function searchPicker<T extends { id: number }>(search: HTMLInputElement, select: HTMLSelectElement, endpoint: string, label: (row: T) => string): SearchPicker {
+export function searchPicker<T extends { id: number }>(search: HTMLInputElement, select: HTMLSelectElement, endpoint: string, label: (row: T) => string, denied?: string): SearchPicker {
   let timer = 0;
   let asked = 0;
   const status = select.closest('.a-field')?.querySelector<HTMLElement>('[data-picker-status]') ?? null;
   const find = async () => {
+    // staff who may not read the list: the select keeps what it has (an edit's record), the box says why
+    if (denied) {
+      if (status) status.textContent = denied;
+      return;
+    }
     const n = ++asked;
     const keyword = search.value.trim();
     const q = new URLSearchParams({ page_size: '20', ...(keyword ? { keyword } : {}) });

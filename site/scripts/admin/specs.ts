@@ -12,7 +12,7 @@ async function main() {
   const me = await bootConsole();
   if (!me.can('goods.view_spec')) return;
   // the SPU of a new spec: searched by name or id (there are thousands); the list's SPU when it is filtered by one
-  const picker = searchPicker<Spu>(byId<HTMLInputElement>('spu_id-search'), byId<HTMLSelectElement>('spu_id'), '/api/admin/spus', spuLabel);
+  const picker = searchPicker<Spu>(byId<HTMLInputElement>('spu_id-search'), byId<HTMLSelectElement>('spu_id'), '/api/admin/spus', spuLabel, me.can('goods.view_spu') ? undefined : '没有查看 SPU 的权限，不能选择 SPU');
   const listed = Number(new URLSearchParams(location.search).get('spu_id')) || null;
   const listedSpu = listed && me.can('goods.view_spu') ? await adminGet<Spu>(`/api/admin/spus/${listed}`).catch(() => null) : null;
   mountCrud<Spec>(me, {
