@@ -20,6 +20,7 @@ import * as media from './migrations/2026-12-04-04-media.ts';
 import * as orderListIndexes from './migrations/2026-12-04-05-order-list-indexes.ts';
 import * as sitePermissions from './migrations/2026-12-04-06-site-permissions.ts';
 import * as customerPermissions from './migrations/2026-12-04-07-customer-permissions.ts';
+import * as skuOrderingIndexes from './migrations/2026-12-04-08-sku-ordering-indexes.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -45,6 +46,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-12-04-05-order-list-indexes': orderListIndexes,
   '2026-12-04-06-site-permissions': sitePermissions,
   '2026-12-04-07-customer-permissions': customerPermissions,
+  '2026-12-04-08-sku-ordering-indexes': skuOrderingIndexes,
 };
 
 const source: Knex.MigrationSource<string> = {

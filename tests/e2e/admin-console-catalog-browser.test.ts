@@ -81,6 +81,35 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     // the list: a keyword and the category filter, both in the URL; the row links to the form
     const rows = page.locator('#skus tbody');
     await expect.poll(() => rows.locator('tr').count()).toBe(20);
+    // the sortable headers: 价格 ascending, again descending (ties by id the same way), kept in the URL, from page 1
+    const th = (label: string) => page.locator('#skus thead th', { has: page.getByRole('button', { name: label }) });
+    expect(await th('ID').getAttribute('aria-sort')).toBe('ascending');
+    const shownIds = () => rows.locator('tr td:first-child').allTextContents().then((ids) => ids.map(Number));
+    const byPrice = (dir: 'asc' | 'desc') => t.db('skus').orderBy([{ column: 'price', order: dir }, { column: 'id', order: dir }]).limit(20).pluck('id').then((ids) => ids.map(Number));
+    await page.locator('#skus [data-list-next]').click();
+    await page.waitForURL((u) => u.searchParams.get('page') === '2');
+    await th('价格').getByRole('button').click();
+    await page.waitForURL((u) => u.searchParams.get('ordering') === 'price' && !u.searchParams.has('page'));
+    await expect.poll(shownIds).toEqual(await byPrice('asc'));
+    expect(await th('价格').getAttribute('aria-sort')).toBe('ascending');
+    expect(await th('价格').textContent()).toContain('▲');
+    expect(await th('ID').getAttribute('aria-sort')).toBeNull();
+    await th('价格').getByRole('button').press('Enter'); // the keyboard: focus stays on the button
+    await page.waitForURL((u) => u.searchParams.get('ordering') === '-price');
+    await expect.poll(shownIds).toEqual(await byPrice('desc'));
+    expect(await th('价格').getAttribute('aria-sort')).toBe('descending');
+    expect(await th('价格').textContent()).toContain('▼');
+    await checkConsolePage(w, 'skus-sorted');
+    // back: ascending again, as the URL says
+    await page.goBack();
+    await expect.poll(shownIds).toEqual(await byPrice('asc'));
+    expect(await th('价格').getAttribute('aria-sort')).toBe('ascending');
+    await th('销量').getByRole('button').click();
+    await page.waitForURL((u) => u.searchParams.get('ordering') === 'sales');
+    await expect.poll(shownIds).toEqual((await t.db('skus').orderBy([{ column: 'sales', order: 'asc' }, { column: 'id', order: 'asc' }]).limit(20).pluck('id')).map(Number));
+    await th('ID').getByRole('button').click(); // back to the default: the URL names no ordering
+    await page.waitForURL((u) => !u.searchParams.has('ordering'));
+    await expect.poll(shownIds).toEqual((await t.db('skus').orderBy('id').limit(20).pluck('id')).map(Number));
     await page.locator('#skus-keyword').fill(sku.name);
     await page.locator('#sku-category').selectOption(String(sku.category_id));
     await page.locator('#skus button[type="submit"]').click();
@@ -231,6 +260,59 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     const shown = await page.locator('#desc-preview').innerHTML();
     expect(shown).not.toMatch(/script|onclick|evil\.example|javascript:/);
     expect(shown).toContain('预览');
+
+    // the SPU form's pickers: an edit shows its brand and its category line; a new SPU is made by choosing them
+    const spu1 = await t.db('spus').where('id', 1).first();
+    expect(await page.locator('#brand_id').inputValue()).toBe(String(spu1.brand_id));
+    expect(await Promise.all(['category1_id', 'category2_id', 'category3_id'].map((id) => page.locator(`#${id}`).inputValue()))).toEqual([spu1.category1_id, spu1.category2_id, spu1.category3_id].map(String));
+    await page.locator('#spus-new').click();
+    expect(await page.locator('#category2_id option').count()).toBe(1); // nothing to choose before 一级
+    const line = await t.db('goods_categories as c3').join('goods_categories as c2', 'c2.id', 'c3.parent_id').whereNotNull('c2.parent_id').orderBy('c3.id', 'desc').first('c3.id as c3', 'c2.id as c2', 'c2.parent_id as c1');
+    const brand = await t.db('brands').orderBy('id', 'desc').first('id');
+    await page.locator('#name').fill('控制台新 SPU');
+    await page.locator('#brand_id').selectOption(String(brand.id));
+    await page.locator('#category1_id').selectOption(String(line.c1));
+    // 二级 lists the children of the chosen 一级 only
+    const offered2 = await page.locator('#category2_id option').evaluateAll((os) => os.map((o) => Number((o as HTMLOptionElement).value)).filter(Boolean));
+    expect(offered2.sort((a, b) => a - b)).toEqual((await t.db('goods_categories').where('parent_id', line.c1).pluck('id')).map(Number).sort((a, b) => a - b));
+    await page.locator('#category2_id').selectOption(String(line.c2));
+    await page.locator('#category3_id').selectOption(String(line.c3));
+    await page.locator('#spus-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#spus-form .form-msg').textContent()).toContain('已保存');
+    const made = await t.db('spus').where('name', '控制台新 SPU').first();
+    expect([made.brand_id, made.category1_id, made.category2_id, made.category3_id].map(Number)).toEqual([brand.id, line.c1, line.c2, line.c3].map(Number));
+    // a 1-level change empties the levels below it; saving then names the missing one under its select
+    await page.locator('#category1_id').selectOption({ index: 0 });
+    expect(await page.locator('#category3_id').inputValue()).toBe('');
+    await page.locator('#spus-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#category1_id-error').textContent()).toBe('请选择一级分类');
+    expect(await page.locator('#category1_id').getAttribute('aria-invalid')).toBe('true');
+    expect(await t.db('spus').where('id', made.id).first('category1_id')).toEqual({ category1_id: made.category1_id });
+    await checkConsolePage(w, 'spus-form');
+
+    // a new spec's SPU is searched by name; its options' spec likewise
+    await page.goto(url('/admin/specs.html'));
+    await consoleReady(page);
+    await page.locator('#specs-new').click();
+    await page.locator('#spu_id-search').fill('控制台新');
+    await expect.poll(() => page.locator('#spu_id').inputValue()).toBe(String(made.id));
+    await page.locator('#specs-form #name').fill('控制台规格');
+    await page.locator('#specs-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#specs-form .form-msg').textContent()).toContain('已保存');
+    const newSpec = await t.db('spu_specs').where({ spu_id: made.id, name: '控制台规格' }).first('id');
+    expect(newSpec).toBeTruthy();
+    expect(await page.locator('#spu_id').isDisabled()).toBe(true); // set at creation only
+    await checkConsolePage(w, 'specs-form');
+    await page.goto(url('/admin/spec-options.html'));
+    await consoleReady(page);
+    await page.locator('#spec_id-search').fill('控制台规格');
+    await page.locator('#spec_id-search').press('Enter');
+    await expect.poll(() => page.locator('#spec_id').inputValue()).toBe(String(newSpec.id));
+    await page.locator('#spec-options-form #value').fill('控制台选项');
+    await page.locator('#spec-options-form button[type="submit"]').click();
+    await expect.poll(() => page.locator('#spec-options-form .form-msg').textContent()).toContain('已保存');
+    expect(await t.db('spec_options').where({ spec_id: newSpec.id, value: '控制台选项' }).count({ n: '*' }).first().then((r: any) => Number(r.n))).toBe(1);
+    await checkConsolePage(w, 'spec-options-form');
 
     // categories by parent: a first-level category's 下级 lists its children only
     const first = await t.db('goods_categories').whereNull('parent_id').orderBy('id').first('id');

@@ -17,7 +17,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping', '2026-12-04-02-statistics', '2026-12-04-03-catalog-admin', '2026-12-04-04-media', '2026-12-04-05-order-list-indexes', '2026-12-04-06-site-permissions', '2026-12-04-07-customer-permissions'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping', '2026-12-04-02-statistics', '2026-12-04-03-catalog-admin', '2026-12-04-04-media', '2026-12-04-05-order-list-indexes', '2026-12-04-06-site-permissions', '2026-12-04-07-customer-permissions', '2026-12-04-08-sku-ordering-indexes'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);

@@ -111,7 +111,11 @@ const optionalId = idSchema.optional();
 export const adminCatalogRoutes: AnyRoute[] = [
   ...resourceRoutes({
     path: 'skus', noun: 'SKU', permission: goods('sku'), item: answer.sku, keyword: 'name or id',
-    filters: { spu_id: optionalId, category_id: optionalId, brand_id: optionalId },
+    filters: {
+      spu_id: optionalId, category_id: optionalId, brand_id: optionalId,
+      ordering: z.enum(reads.SKU_ORDERINGS, { message: `必须是 ${reads.SKU_ORDERINGS.join(' | ')} 之一` }).optional()
+        .meta({ description: 'id (default), price, stock or sales; `-` first for descending; ties by id in the same direction' }),
+    },
     list: reads.listSkus, get: reads.getSku,
     createBody: editor.skuCreateSchema, create: editor.createSku,
     updateBody: editor.skuUpdateSchema, update: editor.editSku,

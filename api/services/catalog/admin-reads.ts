@@ -38,12 +38,14 @@ function matching(q: Knex.QueryBuilder, keyword: string | undefined, columns: st
   });
 }
 
-async function paged<T>(base: Knex.QueryBuilder, query: ListQuery, order: string, select: (q: Knex.QueryBuilder) => Knex.QueryBuilder, map: (r: Row) => T): Promise<Page<T>> {
+type Order = string | { column: string; order: 'asc' | 'desc' }[];
+
+async function paged<T>(base: Knex.QueryBuilder, query: ListQuery, order: Order, select: (q: Knex.QueryBuilder) => Knex.QueryBuilder, map: (r: Row) => T): Promise<Page<T>> {
   const size = query.page_size ?? DEFAULT_PAGE_SIZE;
   const page = query.page ?? 1;
   const [countRow, rows] = await Promise.all([
     base.clone().clearSelect().clearOrder().count({ n: '*' }).first(),
-    select(base.clone()).orderBy(order).limit(size).offset((page - 1) * size),
+    select(base.clone()).orderBy(typeof order === 'string' ? [order] : order).limit(size).offset((page - 1) * size),
   ]);
   return { count: Number(countRow?.n ?? 0), results: (rows as Row[]).map(map) };
 }
@@ -105,14 +107,26 @@ async function specsOf(q: Knex, skuIds: number[]): Promise<Map<number, AdminSku[
   return m;
 }
 
-export async function listSkus(context: RequestContext, query: ListQuery & { spu_id?: number; category_id?: number; brand_id?: number }): Promise<Page<AdminSku>> {
+/** The SKU list's `ordering` values: a column the console's list shows, `-` for descending. */
+export const SKU_ORDERINGS = ['id', '-id', 'price', '-price', 'stock', '-stock', 'sales', '-sales'] as const;
+export type SkuOrdering = (typeof SKU_ORDERINGS)[number];
+
+/** ORDER BY for an ordering; ties go by id in the same direction, so a page never reshuffles (and an index on (column, id) serves both ways). */
+export function skuOrderBy(ordering: SkuOrdering = 'id'): { column: string; order: 'asc' | 'desc' }[] {
+  const desc = ordering.startsWith('-');
+  const column = ordering.replace(/^-/, '');
+  const order = desc ? 'desc' : 'asc';
+  return column === 'id' ? [{ column: 's.id', order }] : [{ column: `s.${column}`, order }, { column: 's.id', order }];
+}
+
+export async function listSkus(context: RequestContext, query: ListQuery & { spu_id?: number; category_id?: number; brand_id?: number; ordering?: SkuOrdering }): Promise<Page<AdminSku>> {
   const q = db(context);
   const base = matching(skuBase(q), query.keyword, ['s.name'], 's.id');
   if (query.spu_id) base.where('s.spu_id', query.spu_id);
   if (query.category_id) base.where('s.category_id', query.category_id);
   // a SKU's brand is its SPU's (the console's SKU list filters by it)
   if (query.brand_id) base.where('p.brand_id', query.brand_id);
-  const page = await paged(base, query, 's.id', skuSelect, (r) => r);
+  const page = await paged(base, query, skuOrderBy(query.ordering), skuSelect, (r) => r);
   const specs = await specsOf(q, page.results.map((r) => Number(r.id)));
   return { count: page.count, results: page.results.map((r) => toAdminSku(r, specs.get(Number(r.id)) ?? [])) };
 }

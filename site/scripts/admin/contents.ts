@@ -220,13 +220,15 @@ async function main() {
       // the picture only when changed: a row written before the console (an address the form would refuse) stays editable
       ...(row && (v.image ?? '') === row.image ? {} : { image: v.image ?? '' }),
     }),
-    mode: (row) => {
+    filled: (row) => {
       editing = row;
-      if (row) rows.delete(row.category_id); // after a save (or to edit), the slot as it is now
+      if (row) rows.delete(row.category_id); // to edit: the slot as it is now
       soon();
     },
     saved: (answer) => {
-      rows.clear();
+      editing = answer;
+      rows.clear(); // after a save: every slot as it is now
+      soon();
       if (answer.pages.length && me.can('site.view_site')) {
         void waitLive(answer.change_id).then((live) => {
           if (!live) return;

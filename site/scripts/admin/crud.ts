@@ -19,12 +19,15 @@ export interface CrudOptions<T extends { id: number }> {
   body(values: Record<string, string>, editing: T | null): Record<string, unknown>;
   /** Form values of a row (default: the row). */
   toForm?(row: T): Record<string, unknown>;
-  /** Fields set at creation only: read-only while editing. */
+  /** Fields set at creation only: read-only while editing (a <select>, and its picker's search box, disabled). */
   createOnly?: string[];
+  /**
+   * After the form is filled with a row (编辑) or emptied (新增: null): for pickers that fill themselves
+   * (pickers.ts) and what a page draws from the form (the contents' preview). After a save, `saved`.
+   */
+  filled?(row: T | null): void;
   /** What the form shows once a write went through (default: the pages). */
   saved?(answer: T & Written): string;
-  /** After the form starts a row (编辑), a new one (新增) or saved one: the page may redraw what follows the form. */
-  mode?(row: T | null): void;
 }
 
 const perm = (model: string, action: string) => model.replace('%', action);
@@ -45,15 +48,20 @@ export function mountCrud<T extends { id: number }>(me: Staff, o: CrudOptions<T>
     heading.textContent = row ? `编辑${o.noun} #${row.id}` : `新增${o.noun}`;
     const need = perm(o.permission, row ? 'change' : 'add');
     save.hidden = !me.can(need);
-    for (const name of o.createOnly ?? []) (form.elements.namedItem(name) as HTMLInputElement).readOnly = Boolean(row);
-    o.mode?.(row);
+    for (const name of o.createOnly ?? []) {
+      const field = form.elements.namedItem(name);
+      if (field instanceof HTMLSelectElement) field.disabled = Boolean(row);
+      else (field as HTMLInputElement).readOnly = Boolean(row);
+      for (const search of form.querySelectorAll<HTMLInputElement>(`[data-search-for="${name}"]`)) search.disabled = Boolean(row);
+    }
   };
   const edit = (row: T) => {
     form.reset();
     setFormMessage(form, null);
     fillForm(form, o.toForm ? o.toForm(row) : row);
+    o.filled?.(row);
     setMode(row);
-    form.querySelector<HTMLElement>('input:not([readonly]), select, textarea')?.focus();
+    form.querySelector<HTMLElement>('input:not([readonly]):not(:disabled), select:not(:disabled), textarea')?.focus();
   };
   const button = (text: string, label: string, onClick: () => void) => {
     const b = Object.assign(document.createElement('button'), { type: 'button', className: 'a-btn', textContent: text });
@@ -82,9 +90,11 @@ export function mountCrud<T extends { id: number }>(me: Staff, o: CrudOptions<T>
   byId(`${o.id}-new`).addEventListener('click', () => {
     form.reset();
     setFormMessage(form, null);
+    o.filled?.(null);
     setMode(null);
     form.querySelector<HTMLElement>('input, select, textarea')?.focus();
   });
+  o.filled?.(null);
   setMode(null);
   bindForm(
     form,

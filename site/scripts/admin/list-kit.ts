@@ -13,6 +13,8 @@ export interface Column<T> {
   num?: boolean;
   /** Shown only to staff holding it (the header and the cells). */
   permission?: string;
+  /** The list's `ordering` value for this column (ascending; `-` + it descending): its header becomes a sort button. */
+  sort?: string;
 }
 
 export interface ListOptions<T> {
@@ -25,6 +27,8 @@ export interface ListOptions<T> {
   /** The staff member's check (bootConsole().can), for columns with a permission. */
   can?: (permission: string) => boolean;
   empty?: string;
+  /** The API's ordering when the URL names none (columns with `sort` need it), e.g. 'id'. */
+  defaultOrdering?: string;
 }
 
 const q = <T extends Element>(root: Element, sel: string) => root.querySelector<T>(sel)!;
@@ -38,7 +42,38 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
   const next = q<HTMLButtonElement>(root, '[data-list-next]');
   const pageSize = opts.pageSize ?? 20;
   const columns = opts.columns.filter((c) => !c.permission || (opts.can?.(c.permission) ?? false));
-  head.replaceChildren(...columns.map((c) => Object.assign(document.createElement('th'), { scope: 'col', textContent: c.label, className: c.num ? 'num' : '' })));
+  // the ordering lives in the URL (`ordering`, left out at its default) like the filters; a sortable
+  // header is a button in its <th>: a click sorts ascending, a second click descending, from page 1
+  const defaultOrdering = opts.defaultOrdering ?? '';
+  let ordering = defaultOrdering;
+  const sortButtons: [Column<T>, HTMLTableCellElement, HTMLSpanElement][] = [];
+  head.replaceChildren(...columns.map((c) => {
+    const th = Object.assign(document.createElement('th'), { scope: 'col', className: c.num ? 'num' : '' });
+    if (!c.sort) {
+      th.textContent = c.label;
+      return th;
+    }
+    const button = Object.assign(document.createElement('button'), { type: 'button', className: 'a-sort', textContent: c.label });
+    const mark = Object.assign(document.createElement('span'), { className: 'a-sort-mark' });
+    mark.setAttribute('aria-hidden', 'true');
+    button.append(mark);
+    button.addEventListener('click', () => {
+      ordering = ordering === c.sort ? `-${c.sort}` : c.sort!;
+      showOrdering();
+      void go(1);
+    });
+    th.append(button);
+    sortButtons.push([c, th, mark]);
+    return th;
+  }));
+  const showOrdering = () => {
+    for (const [c, th, mark] of sortButtons) {
+      const dir = ordering === c.sort ? 'ascending' : ordering === `-${c.sort}` ? 'descending' : null;
+      if (dir) th.setAttribute('aria-sort', dir);
+      else th.removeAttribute('aria-sort');
+      mark.textContent = dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : '';
+    }
+  };
 
   const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
   const atDefault = (f: HTMLInputElement | HTMLSelectElement) =>
@@ -51,6 +86,10 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
       const v = params.get(name);
       if (v !== null) field(name).value = v;
     }
+    // an ordering the headers do not offer (a hand-edited URL) is the default's
+    const asked = params.get('ordering') ?? '';
+    ordering = sortButtons.some(([c]) => asked === c.sort || asked === `-${c.sort}`) ? asked : defaultOrdering;
+    showOrdering();
     return Math.max(1, Number(params.get('page')) || 1);
   };
   const row = (cells: (string | Node)[], className = '') => {
@@ -71,6 +110,7 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
       const v = field(name).value.trim();
       if (v) params.set(name, v);
     }
+    if (ordering && ordering !== defaultOrdering) params.set('ordering', ordering);
     params.set('page', String(page));
     params.set('page_size', String(pageSize));
     body.setAttribute('aria-busy', 'true');
@@ -96,6 +136,7 @@ export function mountList<T>(opts: ListOptions<T>): { reload(): Promise<void> } 
     // the URL names what differs from the form's defaults, an emptied default included ("state=")
     const params = new URLSearchParams();
     for (const name of fieldNames()) if (!atDefault(field(name))) params.set(name, field(name).value.trim());
+    if (ordering !== defaultOrdering) params.set('ordering', ordering);
     if (page > 1) params.set('page', String(page));
     history.pushState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
     return load(page);
