@@ -226,11 +226,9 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
     await page.goto(url('/admin/'));
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/')}`));
     await consoleLogin(page, clerk);
-    await page.waitForURL(url('/admin/'));
+    // back to /admin/, which sends staff without the statistics on to the first page they may see
+    await page.waitForURL(url('/admin/orders.html'));
     await consoleReady(page);
-    expect(await page.locator('.a-denied').isVisible()).toBe(true);
-    // an alert they may see: no failed refund, so none
-    expect(await page.locator('#alert-refunds').isVisible()).toBe(false);
     expect(w.problems()).toEqual([]);
     await w.context.close();
   }, 120_000);
