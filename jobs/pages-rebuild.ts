@@ -39,7 +39,11 @@ const RENDER_IDLE_MS = 60_000;
 /** The variables that make a child `meiduo build` see this process's configuration. */
 function envFor(config: Config): Record<string, string> {
   const url = config.database.client === 'sqlite' ? `sqlite:${config.database.filename}` : config.database.url;
-  return { DATABASE_URL: url, DIST_DIR: config.distDir, MEDIA_DIR: config.mediaDir, IMAGE_HOSTS: config.imageHosts.join(','), LOG_LEVEL: 'warn' };
+  return {
+    DATABASE_URL: url, DIST_DIR: config.distDir, MEDIA_DIR: config.mediaDir, IMAGE_HOSTS: config.imageHosts.join(','), LOG_LEVEL: 'warn',
+    // the pages' absolute URLs (docs/seo.md); a defaulted one is left for the child to default, and to say so
+    ...(config.siteUrlDefaulted ? {} : { SITE_URL: config.siteUrl }),
+  };
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {

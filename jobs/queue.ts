@@ -123,7 +123,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     config,
     db,
     log,
-    catalog: options.services?.catalog ?? new CatalogService(),
+    catalog: options.services?.catalog ?? new CatalogService(0, { siteUrl: config.siteUrl }),
     rebuilt: (summary) => listeners.forEach((l) => l(summary)),
     keepLocked: async (job, work) => {
       const timer = setInterval(() => job.touch().catch(() => {}), config.jobs.lockMs / 3);

@@ -95,7 +95,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const cache = createCache(config.redisUrl);
   const clock = opts.clock ?? systemClock;
   const sms = opts.sms ?? (config.sms.provider === 'ronglian' ? ronglianSms(config.sms, clock) : logSms(log));
-  const catalog = new CatalogService(config.catalogCacheMs);
+  const catalog = new CatalogService(config.catalogCacheMs, { siteUrl: config.siteUrl });
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   const accounts = new AccountService(cache, config, log);
   const adminSessions = new AdminSessionService(cache, accounts.tokens, config, log);

@@ -6,14 +6,23 @@ import type { CatalogSnapshot } from '../../api/services/catalog/snapshot.ts';
 // Prerendered routes read the catalog once per build: the first route to ask loads the whole
 // snapshot through the catalog service and closes the services; every other page is computed from
 // memory. The promise lives on globalThis because Astro may bundle this module into several chunks,
-// and the astro.config.mjs integration clears it when a new build starts.
+// and the astro.config.mjs integration clears it when a new build starts. The catalog service gives
+// the snapshot config.siteUrl, the origin of every absolute URL on the pages (docs/seo.md).
 
 export const SNAPSHOT_KEY = Symbol.for('meiduo.build.snapshot');
 
 export function buildSnapshot(): Promise<CatalogSnapshot> {
   const g = globalThis as { [SNAPSHOT_KEY]?: Promise<CatalogSnapshot> };
   g[SNAPSHOT_KEY] ??= (async () => {
-    const services = createServices(loadConfig());
+    const config = loadConfig();
+    const services = createServices(config);
+    // once per build (this promise is): canonical URLs, Open Graph and JSON-LD carry this origin
+    if (config.siteUrlDefaulted) {
+      services.log.warn(
+        { siteUrl: config.siteUrl },
+        `SITE_URL is not set: the pages' canonical URLs, Open Graph tags and JSON-LD use ${config.siteUrl} (set SITE_URL to the shop's public origin, docs/seo.md)`,
+      );
+    }
     try {
       return await services.catalog.snapshot(systemContext('build', services), undefined, { imageHosts: services.config.imageHosts });
     } finally {

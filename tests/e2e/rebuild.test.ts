@@ -79,11 +79,12 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     t = await createTestDb(kind, { seed: true });
     ctx = systemContext('rebuild-test', { db: t.db, clock: systemClock });
     const distDir = path.join(ROOT, '.test-dist', `rebuild-${kind}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    env = { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100', JOBS_LOCK_MS: '2000' };
+    // a storefront origin of its own: re-rendered pages must carry the same absolute URLs as built ones
+    env = { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn', JOBS_POLL_MS: '100', JOBS_LOCK_MS: '2000', SITE_URL: 'https://rebuild.example.com' };
     config = loadConfig(env);
     await run(['build'], env);
     client = path.join(distDir, 'client');
-    rebuilder = new PageRebuilder(t.db, new CatalogService(), config, createLogger('silent'));
+    rebuilder = new PageRebuilder(t.db, new CatalogService(0, { siteUrl: config.siteUrl }), config, createLogger('silent'));
   }, 240_000);
 
   afterAll(async () => {
@@ -150,6 +151,23 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     expect(changed(before, htmlFiles(client), 'mtimeMs').size).toBe(0);
   });
 
+  it('stock reaching or leaving zero re-renders its page only: its JSON-LD availability', async () => {
+    const sku = await t.db('skus').where('is_launched', true).where('stock', '>', 0).orderBy('id', 'desc').first('id', 'stock');
+    const file = path.join(client, urlToFile(goodsUrl(sku.id)));
+    expect(fs.readFileSync(file, 'utf8')).toContain('"availability":"https://schema.org/InStock"');
+    expect(fs.readFileSync(file, 'utf8')).toContain(`<link rel="canonical" href="https://rebuild.example.com${goodsUrl(sku.id)}">`);
+    for (const [stock, availability] of [[0, 'OutOfStock'], [sku.stock, 'InStock']] as const) {
+      const before = htmlFiles(client);
+      await updateSku(ctx, sku.id, { stock });
+      const s = await rebuilder.drain();
+      expect(s.rendered).toEqual([goodsUrl(sku.id)]);
+      expect(changed(before, htmlFiles(client), 'mtimeMs')).toEqual(new Set([goodsUrl(sku.id)]));
+      const html = fs.readFileSync(file, 'utf8');
+      expect(html).toContain(`"availability":"https://schema.org/${availability}"`);
+      expect(html).toContain(`<link rel="canonical" href="https://rebuild.example.com${goodsUrl(sku.id)}">`);
+    }
+  });
+
   it('unlaunching a SKU removes its page, updates its siblings’ spec selectors and leaves every list', async () => {
     const sku = await t.db('skus').where('name', 'like', 'Apple iPhone 8 Plus%64GB 银色%').first('id', 'spu_id', 'category_id');
     const siblings = await t.db('skus').where({ spu_id: sku.spu_id, is_launched: true }).whereNot('id', sku.id).pluck('id');
@@ -199,7 +217,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
   }, 60_000);
 
   it('leaves every page identical to a fresh render of the whole catalog', async () => {
-    const s = await loadSnapshot(t.db);
+    const s = await loadSnapshot(t.db, undefined, { siteUrl: config.siteUrl });
     const expected = [homeUrl(), ...goodsPageIds(s).map(goodsUrl), ...listPageParams(s).map((p) => listUrl(p.categoryId, p.sort, p.page))];
     const onDisk = htmlFiles(client);
     // pages that show no catalog data besides the menu (a menu change is a full build)
@@ -326,6 +344,8 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     expect(await currentRelease(config.distDir)).not.toBe(release);
     expect(requests).toBeGreaterThan(10);
     expect(failures).toBe(0);
+    // the job's build child had this process's storefront origin, not its own default
+    expect(fs.readFileSync(path.join(client, 'goods/1.html'), 'utf8')).toContain('<link rel="canonical" href="https://rebuild.example.com/goods/1.html">');
   }, 240_000);
 
   it('follows release swaps made by another process, ending the render thread of the old release', async () => {

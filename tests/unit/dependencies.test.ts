@@ -57,12 +57,18 @@ describe('dependency map', () => {
     expect(widerSearch('display', 'index')).toBe('index');
   });
 
-  it('a stock change: nothing', () => {
-    const after = sku(1, { stock: 0 });
+  it('a stock change: nothing, unless it sells out or restocks (its page says InStock / OutOfStock)', () => {
+    const after = sku(1, { stock: 2 });
     const p = planRebuild([edit(sku(1), after)], inputs(current.map((s) => (s.id === 1 ? after : s))));
     expect(p.goods.size + p.listCategories.size).toBe(0);
     expect(p.search).toBe(null);
     expect(p.home || p.full).toBe(false);
+    for (const [from, to] of [[5, 0], [0, 3]] as const) {
+      const q = planRebuild([edit(sku(1, { stock: from }), sku(1, { stock: to }))], inputs(current.map((s) => (s.id === 1 ? sku(1, { stock: to }) : s))));
+      expect([...q.goods], `${from} → ${to}`).toEqual([1]); // its own page only
+      expect(q.listCategories.size).toBe(0);
+      expect(q.search).toBe(null);
+    }
   });
 
   it('a best seller’s price change: every page of the category shows it', () => {

@@ -58,10 +58,16 @@ export interface CategoryInfo {
 
 export class CatalogService {
   private readonly shared: MicroCache;
+  private readonly siteUrl: string;
 
-  /** cacheMs: how long shared reads (menu, lists, hot sellers) may be reused; 0 turns that off. */
-  constructor(cacheMs = 0) {
+  /**
+   * cacheMs: how long shared reads (menu, lists, hot sellers) may be reused; 0 turns that off.
+   * siteUrl: config.siteUrl, which every snapshot carries unless its caller names another, so the
+   * build and the rebuild jobs make the same absolute URLs (docs/seo.md).
+   */
+  constructor(cacheMs = 0, opts: { siteUrl?: string } = {}) {
     this.shared = new MicroCache(cacheMs);
+    this.siteUrl = opts.siteUrl ?? '';
   }
 
   /**
@@ -187,7 +193,7 @@ export class CatalogService {
 
   /** The catalog in memory for the page builders (pages.ts): whole, or only what `scope` names. */
   snapshot(context: RequestContext, scope?: SnapshotScope, opts?: SnapshotOptions): Promise<CatalogSnapshot> {
-    return loadSnapshot(db(context), scope, opts);
+    return loadSnapshot(db(context), scope, { siteUrl: this.siteUrl, ...opts });
   }
 
   /** Every SKU, launched or not, that has one of these ids, is in one of these categories or belongs to one of these SPUs. */

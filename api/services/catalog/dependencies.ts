@@ -5,7 +5,8 @@ import type { Sku } from './types.ts';
 // The dependency map: which prebuilt pages a catalog change makes stale. One module, so the rule
 // "what shows what" lives in one place (DESIGN.md). It is precise rather than generous — a stock
 // change rebuilds nothing, a price change does not touch sibling pages — and the rebuild tests check
-// that every page is still identical to a fresh render afterwards.
+// that every page is still identical to a fresh render afterwards. (The one trace of stock on a page:
+// its JSON-LD availability, which changes only when the stock reaches or leaves zero.)
 
 export type CatalogChange =
   /** A SKU was inserted (before null), edited, or deleted (after null). */
@@ -90,6 +91,8 @@ const differs = (a: Sku | null, b: Sku | null, fields: readonly (keyof Sku)[]) =
 };
 
 const shown = (s: Sku | null): s is Sku => s !== null && s.isLaunched;
+/** Its page's JSON-LD says InStock or OutOfStock (seo.ts): only stock crossing zero changes the page. */
+const inStock = (s: Sku | null) => shown(s) && s.stock > 0;
 
 function topHot(skus: Iterable<Sku>): number[] {
   return [...skus].sort(compareFor('hot')).slice(0, HOT_SKU_COUNT).map((s) => s.id);
@@ -131,7 +134,7 @@ export function planRebuild(changes: CatalogChange[], inputs: PlanInputs): Rebui
 
   for (const [id, { before, after }] of folded.skus) {
     // its own page
-    if (differs(before, after, PAGE_FIELDS)) plan.goods.add(id);
+    if (differs(before, after, PAGE_FIELDS) || inStock(before) !== inStock(after)) plan.goods.add(id);
     // siblings link to it from their spec selectors only while it has a page
     if (shown(before) !== shown(after) || before?.spuId !== after?.spuId) {
       for (const spuId of new Set([before?.spuId, after?.spuId])) {

@@ -27,6 +27,23 @@ export interface NavGroup {
 /** The category menu: channel groups, in order. */
 export type Nav = NavGroup[];
 
+/** What a page's <head> carries besides its title (api/services/catalog/seo.ts, docs/seo.md). */
+export interface PageHead {
+  /** absolute: the storefront origin (SITE_URL) and the page's path */
+  canonical: string;
+  /** from the page's data, at most ~150 characters; Astro escapes it */
+  description: string;
+  noindex: boolean;
+  ogType: 'website' | 'product';
+  ogTitle: string;
+  /** absolute URL of the picture a shared link shows */
+  image: string;
+  /** product:price:* of a SKU page */
+  price: { amount: string; currency: 'CNY' } | null;
+  /** JSON-LD blocks, serialised with `<`, `>` and `&` escaped (seo.ts jsonLdText) */
+  jsonLd: string[];
+}
+
 export interface Crumb {
   id: number;
   name: string;
@@ -50,6 +67,7 @@ export interface PageLink {
 
 export interface ListPageModel {
   canonicalPath: string;
+  head: PageHead;
   title: string;
   nav: Nav;
   breadcrumb: Crumb[]; // 频道 > 二级 > 三级
@@ -81,6 +99,7 @@ export interface SpecChoice {
 
 export interface GoodsPageModel {
   canonicalPath: string;
+  head: PageHead;
   title: string;
   nav: Nav;
   breadcrumb: Crumb[];
@@ -95,6 +114,10 @@ export interface GoodsPageModel {
     images: string[];
   };
   brand: string;
+  /** launched (it has a page) and stock left when the page was rendered: the JSON-LD availability */
+  inStock: boolean;
+  /** the comments' average score, when there are comments (JSON-LD AggregateRating) */
+  rating: { average: number; count: number } | null;
   specs: SpecChoice[];
   // Already sanitised HTML (api/services/catalog/sanitize.ts); templates may emit it with set:html.
   descriptions: { detail: string; pack: string; service: string };
@@ -127,6 +150,7 @@ export interface Floor {
 
 export interface HomePageModel {
   canonicalPath: string;
+  head: PageHead;
   title: string;
   nav: Nav;
   carousel: ContentItem[]; // index_lbt
@@ -138,10 +162,13 @@ export interface HomePageModel {
 /** What every page shows around its own content: the header's category menu. */
 export interface ChromeModel {
   nav: Nav;
+  /** the storefront origin (config.siteUrl) the page's canonical URL and tags are made on */
+  siteUrl: string;
 }
 
 export interface SearchPageModel {
   canonicalPath: string;
+  head: PageHead;
   title: string;
   nav: Nav;
   /**

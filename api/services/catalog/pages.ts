@@ -6,6 +6,7 @@ import type {
 import { HOT_SKU_COUNT, LIST_PAGE_SIZE, LIST_SORTS, goodsUrl, homeUrl, listUrl, searchUrl } from './paths.ts';
 import { isSafeLink } from './links.ts';
 import { sanitizeDescription } from './sanitize.ts';
+import { SHOP_DESCRIPTION, SHOP_NAME, breadcrumbLd, fixedPageHead, pageHead, productLd, webSiteLd } from './seo.ts';
 import type { CatalogSnapshot } from './snapshot.ts';
 import { SORT_LABELS, compareFor } from './sorting.ts';
 import type { ListSort, Sku } from './types.ts';
@@ -107,11 +108,25 @@ export function listPage(s: CatalogSnapshot, categoryId: number, sort: ListSort,
   const category = s.categories.get(categoryId)!;
   const pages: PageLink[] = [];
   for (let p = 1; p <= pageCount; p++) pages.push({ page: p, url: listUrl(categoryId, sort, p), current: p === page });
+  const breadcrumb = crumbs(s, categoryId);
+  const hot = hotSkus(s, categoryId);
+  // a sort shows the same SKUs as the default order: its page N is the default order's page N
+  const canonical = listUrl(categoryId, 'default', page);
+  const path = breadcrumb.map((c) => c.name).join(' › ');
   return {
     canonicalPath: listUrl(categoryId, sort, page),
+    head: pageHead({
+      siteUrl: s.siteUrl,
+      path: canonical,
+      title: category.name,
+      description: `${category.name}（${path}）：美多商城共 ${all.length} 件商品${page > 1 ? `，第 ${page} 页` : ''}。`
+        + (hot.length > 0 ? `热销：${hot.map((h) => h.name).join('；')}。` : ''),
+      image: hot[0]?.image,
+      jsonLd: [breadcrumbLd(s.siteUrl, breadcrumb, { name: category.name, path: listUrl(categoryId) })],
+    }),
     title: category.name,
     nav: derived(s).nav,
-    breadcrumb: crumbs(s, categoryId),
+    breadcrumb,
     category: { id: category.id, name: category.name },
     sort,
     sortLinks: LIST_SORTS.map((so) => ({ sort: so, label: SORT_LABELS[so], url: listUrl(categoryId, so, 1), current: so === sort })),
@@ -122,7 +137,7 @@ export function listPage(s: CatalogSnapshot, categoryId: number, sort: ListSort,
     prevUrl: page > 1 ? listUrl(categoryId, sort, page - 1) : null,
     nextUrl: page < pageCount ? listUrl(categoryId, sort, page + 1) : null,
     skus: all.slice((page - 1) * LIST_PAGE_SIZE, page * LIST_PAGE_SIZE).map(skuCard),
-    hot: hotSkus(s, categoryId),
+    hot,
   };
 }
 
@@ -155,23 +170,52 @@ export function goodsPage(s: CatalogSnapshot, skuId: number): GoodsPageModel | n
     if (k.spuId === spu.id && k.isLaunched) siblingOptions.set(k.id, s.skuOptions.get(k.id) ?? new Map());
   }
   const images = s.images.get(sku.id) ?? [];
+  const image = sku.defaultImage || images[0] || '';
+  const gallery = images.length > 0 ? images : sku.defaultImage ? [sku.defaultImage] : [];
+  const price = formatCents(sku.priceCents);
+  const brand = s.brands.get(spu.brandId)?.name ?? '';
+  const breadcrumb = crumbs(s, sku.categoryId);
+  const scored = s.ratings.get(sku.id);
+  // one decimal, from the exact integer sum: the same figure on every render of the same data
+  const rating = sku.comments > 0 && scored && scored.count > 0
+    ? { average: Math.round((scored.scoreSum * 10) / scored.count) / 10, count: scored.count }
+    : null;
+  const inStock = sku.isLaunched && sku.stock > 0;
+  const path = goodsUrl(sku.id);
 
   return {
-    canonicalPath: goodsUrl(sku.id),
+    canonicalPath: path,
+    head: pageHead({
+      siteUrl: s.siteUrl,
+      path,
+      title: sku.name,
+      description: `${sku.name}，美多商城价 ¥${price}。${sku.caption}`,
+      image,
+      product: { price },
+      jsonLd: [
+        productLd(s.siteUrl, {
+          id: sku.id, name: sku.name, caption: sku.caption, price, brand,
+          images: [image, ...gallery.filter((g) => g !== image)].filter(Boolean), path, inStock, rating,
+        }),
+        breadcrumbLd(s.siteUrl, breadcrumb, { name: sku.name, path }),
+      ],
+    }),
     title: sku.name,
     nav: d.nav,
-    breadcrumb: crumbs(s, sku.categoryId),
+    breadcrumb,
     sku: {
       id: sku.id,
       name: sku.name,
       caption: sku.caption,
-      price: formatCents(sku.priceCents),
+      price,
       marketPrice: formatCents(sku.marketPriceCents),
       comments: sku.comments,
-      image: sku.defaultImage || images[0] || '',
-      images: images.length > 0 ? images : sku.defaultImage ? [sku.defaultImage] : [],
+      image,
+      images: gallery,
     },
-    brand: s.brands.get(spu.brandId)?.name ?? '',
+    brand,
+    inStock,
+    rating,
     specs: buildSpecChoices(specs, siblingOptions, sku.id),
     descriptions,
     hot: hotSkus(s, sku.categoryId),
@@ -228,8 +272,16 @@ export function homePage(s: CatalogSnapshot): HomePageModel {
       }),
     };
   });
+  const channels = derived(s).nav.flatMap((g) => g.channels).filter((c) => c.url !== '').map((c) => c.name);
   return {
     canonicalPath: homeUrl(),
+    head: pageHead({
+      siteUrl: s.siteUrl,
+      path: homeUrl(),
+      title: SHOP_NAME,
+      description: `${SHOP_DESCRIPTION}${channels.join('、')}。`,
+      jsonLd: [webSiteLd(s.siteUrl)],
+    }),
     title: '首页',
     nav: derived(s).nav,
     carousel: items('index_lbt'),
@@ -244,7 +296,7 @@ export function homePage(s: CatalogSnapshot): HomePageModel {
  * (login, register, cart, the user centre, order and payment results, 404 …).
  */
 export function chrome(s: CatalogSnapshot): ChromeModel {
-  return { nav: derived(s).nav };
+  return { nav: derived(s).nav, siteUrl: s.siteUrl };
 }
 
 /** How many categories' best sellers a search without results suggests (two each). */
@@ -256,5 +308,6 @@ export function searchPage(s: CatalogSnapshot): SearchPageModel {
   const channels = nav.flatMap((g) => g.channels).filter((c) => c.url !== '');
   const hotCategoryIds = [...new Set(channels.map((c) => listCategoryOf(c.url)).filter((id): id is number => id !== null))]
     .slice(0, SUGGESTED_HOT_CATEGORIES);
-  return { canonicalPath: searchUrl(), title: '商品搜索', nav, suggest: { channels, hotCategoryIds } };
+  const head = fixedPageHead(s.siteUrl, searchUrl(), '商品搜索', `在美多商城搜索商品：${channels.map((c) => c.name).join('、')}。`);
+  return { canonicalPath: searchUrl(), head, title: '商品搜索', nav, suggest: { channels, hotCategoryIds } };
 }

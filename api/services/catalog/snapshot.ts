@@ -28,11 +28,20 @@ export interface CatalogSnapshot {
   filledCategories: Set<number>;
   /** Hosts besides the shop that description pictures may come from (config.imageHosts). */
   imageHosts: string[];
+  /**
+   * The storefront origin (config.siteUrl) canonical URLs, Open Graph tags and JSON-LD are made on;
+   * '' in snapshots made only to compute page logic (URLs then stay site paths).
+   */
+  siteUrl: string;
+  /** Comments of the SKUs whose detail data is loaded: how many gave a score, and their sum. */
+  ratings: Map<number, { count: number; scoreSum: number }>;
 }
 
 export interface SnapshotOptions {
   /** config.imageHosts: the full build and the re-render jobs must pass the same, or pages differ. */
   imageHosts?: string[];
+  /** config.siteUrl: likewise the same for the build and the re-render jobs (CatalogService passes it). */
+  siteUrl?: string;
 }
 
 export interface SnapshotScope {
@@ -118,6 +127,15 @@ export async function loadSnapshot(db: Knex, scope?: SnapshotScope, opts: Snapsh
         db('sku_images').select('sku_id', 'image').whereIn('sku_id', c).orderBy([{ column: 'sku_id' }, { column: 'sequence' }, { column: 'id' }]),
       );
 
+  // Comments' scores (order lines, api/services/orders/comments.ts) for the detail pages' rating.
+  const ratingQuery = (q: Knex.QueryBuilder) =>
+    q.where('is_commented', true).whereNotNull('score').groupBy('sku_id').select('sku_id').count({ n: '*' }).sum({ total: 'score' });
+  const ratingRows: Record<string, any>[] = whole
+    ? await ratingQuery(db('order_lines'))
+    : await chunked(detailSkuIds!, (c) => ratingQuery(db('order_lines').whereIn('sku_id', c)));
+  const ratings = new Map<number, { count: number; scoreSum: number }>();
+  for (const r of ratingRows) ratings.set(Number(r.sku_id), { count: Number(r.n), scoreSum: Number(r.total) });
+
   const skuOptions = new Map<number, Map<number, number>>();
   for (const r of skuOptionRows) {
     let m = skuOptions.get(r.sku_id);
@@ -146,5 +164,7 @@ export async function loadSnapshot(db: Knex, scope?: SnapshotScope, opts: Snapsh
     contents: contents.map(toContent),
     filledCategories: new Set(filled.map(Number)),
     imageHosts: opts.imageHosts ?? [],
+    siteUrl: opts.siteUrl ?? '',
+    ratings,
   };
 }

@@ -56,8 +56,14 @@ async function planBatch(context: RequestContext, limit: number): Promise<{ skus
       const now = toSku(r);
       const d = moved.get(now.id)!;
       const u = unplanned.get(now.id) ?? d;
-      const before = { ...now, sales: now.sales - u.sales, comments: now.comments - u.comments };
-      return { kind: 'sku' as const, before, after: { ...now, sales: before.sales + d.sales, comments: before.comments + d.comments } };
+      // orders move stock against sales (stock.ts), so the stock the pages last saw is found the same
+      // way: a SKU page's JSON-LD says whether it is in stock, and selling out re-renders it
+      const before = { ...now, sales: now.sales - u.sales, stock: now.stock + u.sales, comments: now.comments - u.comments };
+      return {
+        kind: 'sku' as const,
+        before,
+        after: { ...now, sales: before.sales + d.sales, stock: before.stock - d.sales, comments: before.comments + d.comments },
+      };
     });
     if (changes.length) await recordChanges(tx, changes);
     // SPU sales (for admins; no page shows them) follow here, in batches, not in each order
