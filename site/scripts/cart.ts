@@ -39,7 +39,7 @@ function row(item: CartItem): HTMLTableRowElement {
   check.checked = item.selected;
   const goods = el('td', { class: 'col-goods' });
   const box = el('div', { class: 'line-goods' });
-  const img = el('a', { class: 'line-img', href: goodsUrl(item.id) });
+  const img = el('a', { class: 'line-img', href: goodsUrl(item.id), tabindex: '-1', 'aria-hidden': 'true' });
   if (item.default_image_url) img.append(el('img', { src: item.default_image_url, alt: '', loading: 'lazy' }));
   box.append(img, el('a', { class: 'line-name', href: goodsUrl(item.id) }, item.name), el('p', { class: 'line-state', role: 'status' }));
   goods.append(box);

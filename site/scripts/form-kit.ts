@@ -49,6 +49,8 @@ function errorSlot(form: HTMLFormElement, name: string): HTMLElement | null {
   return form.querySelector<HTMLElement>(`[data-error-for="${name}"]`);
 }
 
+let errorSlotIds = 0;
+
 export function setFieldError(form: HTMLFormElement, name: string, message: string | null): void {
   const slot = errorSlot(form, name);
   if (slot) {
@@ -60,6 +62,14 @@ export function setFieldError(form: HTMLFormElement, name: string, message: stri
     el.classList.toggle('invalid', !!message);
     if (message) el.setAttribute('aria-invalid', 'true');
     else el.removeAttribute('aria-invalid');
+    // the message is the field's description while it shows (a screen reader reads it with the field)
+    if (slot) {
+      slot.id ||= `field-error-${++errorSlotIds}`; // unique even with several forms of one kind on a page (goods_judge)
+      const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter((id) => id && id !== slot.id);
+      if (message) ids.push(slot.id);
+      if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+      else el.removeAttribute('aria-describedby');
+    }
   }
 }
 

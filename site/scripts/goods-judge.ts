@@ -45,7 +45,7 @@ function judgeForm(line: UncommentedLine): HTMLFormElement {
   const url = `/goods/${line.sku_id}.html`;
   const form = el('form', { class: 'judge-form', novalidate: '', 'data-sku': String(line.sku_id) });
   const goods = el('div', { class: 'judge-goods' });
-  const img = el('a', { class: 'line-img', href: url });
+  const img = el('a', { class: 'line-img', href: url, tabindex: '-1', 'aria-hidden': 'true' });
   if (line.default_image_url) img.append(el('img', { src: line.default_image_url, alt: '', loading: 'lazy' }));
   goods.append(img, el('a', { class: 'line-name', href: url }, line.name), el('p', { class: 'price' }, `¥${yuan(cents(line.price))} × ${line.count}`));
 

@@ -66,7 +66,7 @@ function render(o: Order): void {
     ...o.skus.map((line) => {
       const url = `/goods/${line.sku_id}.html`;
       const li = el('li', { class: 'order-line' });
-      const img = el('a', { class: 'line-img', href: url });
+      const img = el('a', { class: 'line-img', href: url, tabindex: '-1', 'aria-hidden': 'true' });
       if (line.default_image_url) img.append(el('img', { src: line.default_image_url, alt: '', loading: 'lazy' }));
       li.append(img, el('a', { class: 'line-name', href: url }, line.name), el('span', { class: 'line-price' }, `¥${line.price} × ${line.count}`), el('span', { class: 'line-amount' }, `¥${line.amount}`));
       return li;

@@ -61,7 +61,7 @@ function skuRow(s: SettlementSku): HTMLTableRowElement {
   const tr = el('tr', { 'data-sku': String(s.id) });
   const goods = el('td', { class: 'col-goods' });
   const box = el('div', { class: 'line-goods' });
-  const img = el('a', { class: 'line-img', href: `/goods/${s.id}.html` });
+  const img = el('a', { class: 'line-img', href: `/goods/${s.id}.html`, tabindex: '-1', 'aria-hidden': 'true' });
   if (s.default_image_url) img.append(el('img', { src: s.default_image_url, alt: '', loading: 'lazy' }));
   box.append(img, el('a', { class: 'line-name', href: `/goods/${s.id}.html` }, s.name), el('p', { class: 'line-error', role: 'alert', hidden: '' }));
   goods.append(box);

@@ -50,8 +50,9 @@ async function suggest() {
 function card([id, name, price, image, comments]: SearchDisplayRow): HTMLLIElement {
   const url = `/goods/${id}.html`;
   const li = el('li', { class: 'sku-card' });
-  const imgLink = el('a', { class: 'sku-img', href: url });
-  imgLink.append(el('img', { src: image, alt: name, loading: 'lazy' }));
+  // the picture repeats the name link beside it: out of the tab order, hidden from screen readers, no alt
+  const imgLink = el('a', { class: 'sku-img', href: url, tabindex: '-1', 'aria-hidden': 'true' });
+  imgLink.append(el('img', { src: image, alt: '', loading: 'lazy' }));
   const nameP = el('p', { class: 'sku-name' });
   nameP.append(el('a', { href: url, title: name }, name));
   li.append(imgLink, el('p', { class: 'sku-price' }, `¥${price}`), nameP, el('p', { class: 'sku-comments' }, `${comments}评价`));

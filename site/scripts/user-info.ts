@@ -67,8 +67,9 @@ form.addEventListener('submit', (event) => {
 function card(sku: HistorySku): HTMLLIElement {
   const url = `/goods/${sku.id}.html`;
   const li = el('li', { class: 'sku-card' });
-  const imgLink = el('a', { class: 'sku-img', href: url });
-  imgLink.append(el('img', { src: sku.default_image_url, alt: sku.name, loading: 'lazy' }));
+  // the picture repeats the name link beside it: out of the tab order, hidden from screen readers, no alt
+  const imgLink = el('a', { class: 'sku-img', href: url, tabindex: '-1', 'aria-hidden': 'true' });
+  imgLink.append(el('img', { src: sku.default_image_url, alt: '', loading: 'lazy' }));
   const nameP = el('p', { class: 'sku-name' });
   nameP.append(el('a', { href: url, title: sku.name }, sku.name));
   li.append(imgLink, el('p', { class: 'sku-price' }, `¥${sku.price}`), nameP, el('p', { class: 'sku-comments' }, `${sku.comments}评价`));

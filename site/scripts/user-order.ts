@@ -59,7 +59,7 @@ function renderTabs(counts: Counts): void {
 function lineItem(line: OrderLine): HTMLLIElement {
   const url = `/goods/${line.sku_id}.html`;
   const li = el('li', { class: 'order-line' });
-  const img = el('a', { class: 'line-img', href: url });
+  const img = el('a', { class: 'line-img', href: url, tabindex: '-1', 'aria-hidden': 'true' });
   if (line.default_image_url) img.append(el('img', { src: line.default_image_url, alt: '', loading: 'lazy' }));
   li.append(
     img,

@@ -1,16 +1,11 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmReceipt, shipOrder } from '../../api/services/orders/fulfilment.ts';
-import { createUser } from '../helpers/accounts.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { ROOT, run } from '../helpers/cli.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { launchChromium, watchedPage } from '../helpers/browser.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
+import { customerLogIn, customerPages, startCustomerShop, type CustomerShop } from '../helpers/storefront.ts';
 
 // Every page a customer uses, on a phone (390 and 360 px wide), as the issue "The shopper's whole
 // journey" asks: each page is screenshotted (to $PHONE_SHOTS_DIR, default a temp dir, to be looked
@@ -23,17 +18,6 @@ const VIEWPORTS = [
   { width: 390, height: 844 },
   { width: 360, height: 740 },
 ] as const;
-
-interface CustomerPage {
-  name: string;
-  path: () => string;
-  /** Shown once the page's scripts have filled it in. */
-  ready: string;
-  /** The main actions: each visible one must be at least 44 × 44 px. */
-  taps: string[];
-  /** Logged in (the default) or a guest's. */
-  guest?: boolean;
-}
 
 /** What the measurement found, in words; [] when the page lays out cleanly. */
 function measureLayout(): string[] {
@@ -92,92 +76,18 @@ function measureLayout(): string[] {
 }
 
 describe.skipIf(!HAS_CHROMIUM)('every customer page on a phone', () => {
-  let t: TestDb;
-  let app: TestApp;
-  let distDir: string;
+  let shop: CustomerShop;
   let browser: Browser;
-  let buyer: { id: number; username: string; password: string };
-  let skuId: number;
-  let categoryId: number;
-  let orderId: string;
-  let commentOrderId: string;
-  let shippedOrderId: string;
 
   beforeAll(async () => {
-    t = await createTestDb('sqlite', { seed: true });
-    // the longest launched name, so a table squeezed on a phone shows it
-    const row = await t.db('skus').where('is_launched', true).orderByRaw('length(name) desc').first('id', 'category_id');
-    skuId = Number(row.id);
-    categoryId = Number(row.category_id);
-    await t.db('skus').where({ id: skuId }).update({ stock: 50 });
-    distDir = path.join(ROOT, '.test-dist', `phone-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    app = await startTestApp(t, { distDir });
-    buyer = await createUser(app.services, { username: 'phone_buyer', password: 'meiduo-pass-1' });
-    const now = Date.now();
-    const [addressId] = await t.db('addresses').insert({ user_id: buyer.id, title: '公司', receiver: '欧阳娜娜', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园南区高新南七道深圳湾科技生态园10栋B座', mobile: '13600000000', is_deleted: false, created_at: now, updated_at: now });
-    await t.db('users').where({ id: buyer.id }).update({ default_address_id: addressId, email: 'phone_buyer@example.com' });
-    const grant = await app.services.accounts.grant(app.services.systemContext('test'), buyer);
-    const headers = { authorization: `Bearer ${grant.token}`, 'content-type': 'application/json' };
-    const addToCart = async (count: number) => {
-      const res = await app.json('/api/cart', { method: 'POST', headers, body: JSON.stringify({ sku_id: skuId, count, selected: true }) });
-      expect(res.status).toBe(201);
-    };
-    const place = async () => {
-      await addToCart(2);
-      const res = await app.json('/api/orders', { method: 'POST', headers: { ...headers, 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ address_id: Number(addressId), pay_method: 1 }) });
-      expect(res.status).toBe(201);
-      return res.body.order_id as string;
-    };
-    orderId = await place();
-    commentOrderId = await place();
-    shippedOrderId = await place();
-    // shipped by staff (the carrier and tracking number show, 确认收货 is offered), then one received: its lines wait for a comment
-    const staff = app.services.systemContext('test');
-    await shipOrder(staff, shippedOrderId, { expressCompany: '中通快递', trackingNo: 'ZT7312345678901' });
-    await shipOrder(staff, commentOrderId, { expressCompany: '顺丰速运', trackingNo: 'SF1234567890' });
-    await confirmReceipt(staff, buyer.id, commentOrderId);
-    // a line in the cart for the cart and checkout pages
-    await addToCart(3);
+    shop = await startCustomerShop('phone');
     browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await t?.drop();
-    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+    await shop?.close();
   });
-
-  const pages: CustomerPage[] = [
-    { name: 'home', path: () => '/', ready: '.floor-body', taps: ['.search-form button'], guest: true },
-    { name: 'list', path: () => `/list/${categoryId}/default/1.html`, ready: '.sku-grid', taps: ['.sort-bar a'], guest: true },
-    { name: 'sku', path: () => `/goods/${skuId}.html`, ready: '#stock-status:not(:empty)', taps: ['#add-cart', '#qty-plus', '#qty-minus'] },
-    { name: 'search', path: () => '/search.html?q=%E5%8D%8E%E4%B8%BA', ready: '#search-results .sku-card', taps: ['.search-form button'], guest: true },
-    { name: 'search-none', path: () => '/search.html?q=zzzzqqq', ready: '#search-suggest a', taps: [], guest: true },
-    { name: 'login', path: () => '/login.html', ready: '#login-form', taps: ['#login-form button[type="submit"]'], guest: true },
-    { name: 'register', path: () => '/register.html', ready: '#register-form', taps: ['#register-form button[type="submit"]'], guest: true },
-    { name: 'find-password', path: () => '/find_password.html', ready: '#fp-account', taps: ['#fp-account button[type="submit"]'], guest: true },
-    { name: '404', path: () => '/no-such-page.html', ready: 'form', taps: [], guest: true },
-    { name: 'cart', path: () => '/cart.html', ready: '#cart-rows tr[data-id]', taps: ['#checkout', '[data-act="minus"]', '[data-act="plus"]', '[data-act="delete"]'] },
-    { name: 'checkout', path: () => '/place_order.html', ready: '#order-form', taps: ['#order-submit'] },
-    { name: 'order-success', path: () => `/order_success.html?order_id=${orderId}&pay_method=1`, ready: 'main', taps: [] },
-    { name: 'orders', path: () => '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button'] },
-    { name: 'order-detail', path: () => `/user_center_order_detail.html?order_id=${orderId}`, ready: '#detail-timeline li', taps: ['#detail-actions button'] },
-    { name: 'order-shipped', path: () => `/user_center_order_detail.html?order_id=${shippedOrderId}`, ready: '#detail-actions [data-act="receive"]', taps: ['#detail-actions button'] },
-    { name: 'comment', path: () => `/goods_judge.html?order_id=${commentOrderId}`, ready: 'textarea', taps: ['#judge-list button[type="submit"]'] },
-    { name: 'user-info', path: () => '/user_center_info.html', ready: '#info-username:not(:empty)', taps: [] },
-    { name: 'addresses', path: () => '/user_center_site.html', ready: '.address-card', taps: ['#address-add'] },
-    { name: 'password', path: () => '/user_center_pass.html', ready: '#pass-form', taps: ['#pass-form button[type="submit"]'] },
-  ];
-
-  async function logIn(page: Page) {
-    await page.goto(`${app.url}/login.html`);
-    await page.locator('#login-form input[name="account"]').fill(buyer.username);
-    await page.locator('#login-form input[name="password"]').fill(buyer.password);
-    await page.locator('#login-form button[type="submit"]').click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  }
 
   for (const viewport of VIEWPORTS) {
     it(`${viewport.width}×${viewport.height}: no page overflows, wraps a word apart, or has small main actions`, async () => {
@@ -187,9 +97,9 @@ describe.skipIf(!HAS_CHROMIUM)('every customer page on a phone', () => {
       const found: string[] = [];
       try {
         for (const guest of [true, false]) {
-          if (!guest) await logIn(page);
-          for (const p of pages.filter((x) => Boolean(x.guest) === guest)) {
-            await page.goto(app.url + p.path());
+          if (!guest) await customerLogIn(page, shop);
+          for (const p of customerPages(shop).filter((x) => Boolean(x.guest) === guest)) {
+            await page.goto(shop.app.url + p.path);
             await page.locator(p.ready).first().waitFor({ state: 'attached', timeout: 10_000 }).catch(() => found.push(`${p.name}: ${p.ready} never appeared`));
             await page.evaluate(() => document.fonts.ready);
             await page.screenshot({ path: path.join(SHOTS, `${viewport.width}-${p.name}.png`), fullPage: true });

@@ -15,13 +15,16 @@ export interface AxeProblem {
   targets: string[];
 }
 
-/** The serious and critical WCAG 2.0/2.1 A and AA violations on the page as it is now. */
-export async function axeViolations(page: Page, impacts: readonly string[] = ['serious', 'critical']): Promise<AxeProblem[]> {
+/**
+ * The serious and critical WCAG 2.0/2.1 A and AA violations on the page as it is now; with
+ * `targetSize`, also WCAG 2.2's target size (2.5.8, at least 24 × 24 px or spaced apart).
+ */
+export async function axeViolations(page: Page, impacts: readonly string[] = ['serious', 'critical'], options: { targetSize?: boolean } = {}): Promise<AxeProblem[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(source);
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (targetSize) => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, rules: targetSize ? { 'target-size': { enabled: true } } : {}, resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => String(n.target)) }));
-  });
+  }, Boolean(options.targetSize));
   return violations.filter((v) => impacts.includes(v.impact));
 }
