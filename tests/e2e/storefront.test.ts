@@ -209,11 +209,11 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
     expect(head.scripts).toBe(clean.scripts); // no script element more than any SKU page has
   });
 
-  it('keeps every customer page out of search engines, and no shop page', async () => {
+  it('keeps every customer page out of search engines, and no shop page or account form', async () => {
     const customer = [
       '/cart.html', '/place_order.html', '/order_success.html', '/pay_success.html',
       '/user_center_info.html', '/user_center_site.html', '/user_center_pass.html', '/user_center_order.html', '/user_center_order_detail.html', '/goods_judge.html',
-      '/login.html', '/register.html', '/find_password.html', '/oauth_callback.html', '/success_verify_email.html', '/404.html',
+      '/oauth_callback.html', '/success_verify_email.html', '/404.html',
     ];
     for (const url of customer) {
       const h = await page(url);
@@ -225,6 +225,13 @@ describe.each(DB_KINDS)('storefront built from %s', (kind) => {
     const cat = await phones();
     for (const url of ['/', '/search.html', `/list/${cat}/default/1.html`, `/list/${cat}/hot/2.html`, '/goods/1.html']) {
       expect((await page(url)).meta.has('robots'), url).toBe(false);
+    }
+    // the account forms are the same page for everyone: indexable, with their own description
+    for (const url of ['/login.html', '/register.html', '/find_password.html']) {
+      const h = await page(url);
+      expect(h.meta.has('robots'), url).toBe(false);
+      expect(h.meta.get('description'), url).toContain('美多商城');
+      expect(h.canonical, url).toBe(SITE_URL + url);
     }
   });
 

@@ -15,8 +15,8 @@ export const SHOP_DESCRIPTION = '美多商城，多 · 快 · 好 · 省：正�
 export const DESCRIPTION_MAX = 150;
 
 /**
- * Pages for one customer's own data or steps (cart, checkout, the user centre, orders, the account
- * forms, results of a payment or login): `noindex`, and a fixed description. The 404 page too.
+ * Pages for one customer's own data or steps (cart, checkout, the user centre, orders, results of a
+ * payment or login): `noindex`, and a fixed description. The 404 page too.
  */
 export const PRIVATE_PAGES: Readonly<Record<string, string>> = {
   '/cart.html': '美多商城购物车：查看已选商品、修改数量并去结算。',
@@ -29,12 +29,19 @@ export const PRIVATE_PAGES: Readonly<Record<string, string>> = {
   '/user_center_order.html': '美多商城用户中心：全部订单，按状态查看、支付、取消、确认收货和评价。',
   '/user_center_order_detail.html': '美多商城用户中心：订单详情、物流和进度。',
   '/goods_judge.html': '美多商城用户中心：评价已收到的商品。',
-  '/login.html': '登录美多商城：用户名或手机号登录，查看订单、购物车和收货地址。',
-  '/register.html': '注册美多商城账号：手机号验证后即可购物、收藏和查看订单。',
-  '/find_password.html': '找回美多商城账号的密码：通过绑定的手机号验证后设置新密码。',
   '/oauth_callback.html': '使用 QQ 登录美多商城。',
   '/success_verify_email.html': '美多商城邮箱验证结果。',
   '/404.html': '抱歉，您访问的页面不存在：美多商城的商品可能已下架，换个关键词搜索看看。',
+};
+
+/**
+ * The account forms: one page for everyone, what a shopper searching "美多商城 登录" should find, so
+ * indexable (and not in robots.txt) — a fixed description only.
+ */
+export const ACCOUNT_PAGES: Readonly<Record<string, string>> = {
+  '/login.html': '登录美多商城：用户名或手机号登录，查看订单、购物车和收货地址。',
+  '/register.html': '注册美多商城账号：手机号验证后即可购物、收藏和查看订单。',
+  '/find_password.html': '找回美多商城账号的密码：通过绑定的手机号验证后设置新密码。',
 };
 
 /** `path` ('/goods/1.html') or a picture URL on the storefront, as an absolute URL on `siteUrl`. */
@@ -172,9 +179,9 @@ export function pageHead(h: HeadInput): PageHead {
 
 /**
  * The head of a page that shows no catalog data (account forms, cart, user centre, 404, search):
- * its fixed description, and `noindex` when it is one customer's page (PRIVATE_PAGES).
+ * its fixed description, and `noindex` when it is one customer's page (PRIVATE_PAGES; ACCOUNT_PAGES stay indexable).
  */
 export function fixedPageHead(siteUrl: string, path: string, title: string, description?: string): PageHead {
   const own = PRIVATE_PAGES[path];
-  return pageHead({ siteUrl, path, title, description: description ?? own ?? SHOP_DESCRIPTION, noindex: own !== undefined });
+  return pageHead({ siteUrl, path, title, description: description ?? own ?? ACCOUNT_PAGES[path] ?? SHOP_DESCRIPTION, noindex: own !== undefined });
 }
