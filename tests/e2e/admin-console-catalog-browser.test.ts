@@ -171,8 +171,9 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
     }, spec.id);
     await page.goto(url('/admin/sku.html'));
     await consoleReady(page);
-    await page.locator('#spu_id').fill(String(spu.id));
-    await page.locator('#spu_id').dispatchEvent('change');
+    // the SPU is picked by a search (its id typed, as staff copy it from the SPU list): the select takes it, and the specs follow
+    await page.locator('#spu_id-search').fill(String(spu.id));
+    await expect.poll(() => page.locator('#spu_id').inputValue()).toBe(String(spu.id));
     await expect.poll(() => page.locator('#spec-selects select').count()).toBe(specs.length);
     // each select offers only its own spec's options
     const offered = await page.locator(`#spec-${spec.id} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean).map(Number));

@@ -79,8 +79,12 @@ export function searchPicker<T extends { id: number }>(search: HTMLInputElement,
       if (n !== asked) return; // a later search answered first or is on its way
       const chosen = select.value;
       refill(select, page.results.map((r) => ({ id: r.id, label: label(r) })));
-      // what was chosen stays chosen while it still matches; else a search's first match is (an empty box chooses nothing)
-      select.value = page.results.some((r) => String(r.id) === chosen) ? chosen : keyword && page.results[0] ? String(page.results[0].id) : '';
+      // else what was chosen stays chosen while it still matches; else a search's first match is (an empty box chooses nothing)
+      // what was typed as an id chooses that record, whatever else matched it in its name
+      const byId = page.results.find((r) => String(r.id) === keyword);
+      select.value = byId ? keyword : page.results.some((r) => String(r.id) === chosen) ? chosen : keyword && page.results[0] ? String(page.results[0].id) : '';
+      // a choice made by the search is a choice: whoever follows the select (the SKU form's specs) hears it
+      if (select.value !== chosen) select.dispatchEvent(new Event('change', { bubbles: true }));
       if (status) status.textContent = page.count > page.results.length ? `共 ${page.count} 个匹配，显示前 ${page.results.length} 个` : `${page.count} 个匹配`;
     } catch (err) {
       if (status && n === asked) status.textContent = err instanceof Error ? err.message : '搜索失败';

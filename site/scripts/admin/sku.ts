@@ -5,6 +5,7 @@
 // (the answer's `pages`) and, once the outbox says they are live, the link to /goods/{id}.html.
 import { adminGet, adminRequest, ApiError } from './api.ts';
 import { bindForm, fillForm } from './form-kit.ts';
+import { requireChosen, searchPicker } from './pickers.ts';
 import { bootConsole, byId, showPageError, type Staff } from './shell.ts';
 import { all, fillSelect, leafCategories, uploadError, uploadPicture, waitLive, type Sku, type Spec, type SpecOption, type Written } from './catalog-data.ts';
 
@@ -110,7 +111,10 @@ function body(v: Record<string, string>): Record<string, unknown> {
   if (v.market_price) out.market_price = v.market_price;
   if (v.stock) out.stock = Number(v.stock);
   if (specs.length) out.specs = specs.map((s) => ({ spec_id: s.id, option_id: Number(v[`spec-${s.id}`]) || null }));
-  if (!skuId) out.spu_id = Number(v.spu_id) || null;
+  if (!skuId) {
+    requireChosen(v, { spu_id: '请选择 SPU' });
+    out.spu_id = Number(v.spu_id);
+  }
   return out;
 }
 
@@ -256,22 +260,32 @@ async function main() {
   save.toggleAttribute('data-granted', me.can(save.dataset.permission));
   const categories = me.can('goods.view_category') ? await leafCategories() : [];
   fillSelect(byId<HTMLSelectElement>('category_id'), categories);
-  const spuInput = byId<HTMLInputElement>('spu_id');
+  const spuSelect = byId<HTMLSelectElement>('spu_id');
+  const spuSearch = byId<HTMLInputElement>('spu_id-search');
+  const spuLabel = (s: { id: number; name: string }) => `${s.name}（${s.id}）`;
+  const spuPicker = searchPicker<{ id: number; name: string }>(spuSearch, spuSelect, '/api/admin/spus', spuLabel, me.can('goods.view_spu') ? undefined : '没有查看 SPU 的权限，不能选择 SPU');
+  // the SPU is set at creation only
+  const fixSpu = () => {
+    spuSelect.disabled = true;
+    spuSearch.disabled = true;
+  };
   if (skuId) {
     sku = await adminGet<Sku>(`/api/admin/skus/${skuId}`);
     document.title = `${sku.name} - SKU 编辑`;
     byId('sku-heading').textContent = `编辑 SKU #${sku.id}`;
     if (!categories.some((c) => c.id === sku!.category_id)) fillSelect(byId<HTMLSelectElement>('category_id'), [{ id: sku.category_id, label: sku.category }]);
     fillForm(form, { ...sku });
-    spuInput.readOnly = true;
+    spuPicker.set(sku.spu_id, spuLabel({ id: sku.spu_id, name: sku.spu }));
+    fixSpu();
     await showSpu(sku.spu_id, sku.specs);
     if (me.can('goods.view_sku_image')) {
       wirePictures();
       await loadImages();
     }
   } else {
-    spuInput.addEventListener('change', () => {
-      const id = Number(spuInput.value);
+    spuPicker.set(null);
+    spuSelect.addEventListener('change', () => {
+      const id = Number(spuSelect.value);
       if (id > 0) void showSpu(id, []);
     });
   }
@@ -284,7 +298,7 @@ async function main() {
     if (created) {
       history.replaceState(null, '', `/admin/sku.html?id=${answer.id}`);
       byId('sku-heading').textContent = `编辑 SKU #${answer.id}`;
-      spuInput.readOnly = true;
+      fixSpu();
       save.dataset.permission = 'goods.change_sku';
       save.toggleAttribute('data-granted', me.can('goods.change_sku'));
       if (me.can('goods.view_sku_image')) {
