@@ -31,6 +31,8 @@ const env = {
   ASTRO_TELEMETRY_DISABLED: '1',
   PORT: String(PORT),
   HOST: '127.0.0.1',
+  // the address Lighthouse opens: a canonical on another origin (localhost) fails its canonical audit
+  SITE_URL: `http://127.0.0.1:${PORT}`,
 };
 const meiduo = (args) => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meiduo.mjs'), ...args], { cwd: ROOT, env, encoding: 'utf8' });
