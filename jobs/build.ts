@@ -10,7 +10,7 @@ import { COMPRESSIBLE } from '../api/published-files.ts';
 import { systemClock } from '../api/clock.ts';
 import { systemContext } from '../api/context.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
-import { writeSitemaps } from '../api/services/seo/sitemap.ts';
+import { ROBOTS_URL, writeSitemaps } from '../api/services/seo/sitemap.ts';
 import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
@@ -117,7 +117,7 @@ export interface BuildSummary {
   searchDocs: number;
   searchIndexBytes: number;
   searchIndexGzipBytes: number;
-  /** sitemap.xml, its children and robots.txt. */
+  /** sitemap.xml and its children (robots.txt is written beside them). */
   sitemapFiles: number;
 }
 
@@ -210,6 +210,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
     searchDocs: search.count,
     searchIndexBytes: search.bytes,
     searchIndexGzipBytes: indexGzipBytes,
-    sitemapFiles: sitemaps.written.length,
+    sitemapFiles: sitemaps.written.filter((url) => url !== ROBOTS_URL).length,
   };
 }
