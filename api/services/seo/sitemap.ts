@@ -113,9 +113,11 @@ function parseOwn(xml: string, element: 'url' | 'sitemap', siteUrl: string): Sit
 
 /**
  * Paths no crawler needs (RFC 9309 rules; longest match wins, `$` anchors the end): the API, the
- * admin console, the customer's own pages (user centre, cart, checkout, order and payment results,
- * commenting), the account forms and the QQ callback, e-mail verification links, and internal
- * search results with their index files (Google: keep internal search results out of the crawl).
+ * admin console, one customer's own pages (user centre, cart, checkout, order and payment results,
+ * commenting; their heads say `noindex` too), the QQ callback and e-mail verification links, and the
+ * search index files. Open: the catalog pages, the account forms (one page for everyone, which a
+ * shopper searching 美多商城 登录 should find) and the search page — whose results stay out of the
+ * index because they are made in the browser from the index files disallowed here.
  */
 export const DISALLOWED: readonly string[] = [
   '/api/',
@@ -127,12 +129,8 @@ export const DISALLOWED: readonly string[] = [
   '/order_success.html',
   '/pay_success.html',
   '/goods_judge.html',
-  '/login.html',
-  '/register.html',
-  '/find_password.html',
   '/oauth_callback.html',
   '/success_verify_email.html',
-  '/search.html',
   '/search/',
 ];
 
