@@ -7,7 +7,10 @@ import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
 import { COMPRESSIBLE } from '../api/published-files.ts';
+import { systemClock } from '../api/clock.ts';
+import { systemContext } from '../api/context.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
+import { ROBOTS_URL, writeSitemaps } from '../api/services/seo/sitemap.ts';
 import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
@@ -18,7 +21,7 @@ import { ROOT, threadEntry } from './runtime.ts';
 const STAMP = '.meiduo-build.json';
 
 // Files whose change changes pages.
-const SOURCE_DIRS = ['site', 'templates', 'api/services/catalog', 'api/services/search', 'api/money.ts', 'api/published-files.ts', 'jobs/build.ts', 'astro.config.mjs', 'package-lock.json'];
+const SOURCE_DIRS = ['site', 'templates', 'api/services/catalog', 'api/services/search', 'api/services/seo', 'api/money.ts', 'api/published-files.ts', 'jobs/build.ts', 'astro.config.mjs', 'package-lock.json'];
 
 async function* walk(p: string): AsyncGenerator<string> {
   const stat = await fs.stat(p).catch(() => null);
@@ -114,6 +117,8 @@ export interface BuildSummary {
   searchDocs: number;
   searchIndexBytes: number;
   searchIndexGzipBytes: number;
+  /** sitemap.xml and its children (robots.txt is written beside them). */
+  sitemapFiles: number;
 }
 
 /**
@@ -184,6 +189,8 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const compressSeconds = (performance.now() - compressStarted) / 1000;
   const search = await publishSearchIndex(db, path.join(outDir, 'client')); // compresses its own files
   const indexGzipBytes = (await fs.stat(path.join(outDir, 'client', 'search', search.index + '.gz'))).size;
+  // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
+  const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
 
   await swapLink(config.distDir, 'server', path.join(outDir, 'server'));
   await swapLink(config.distDir, 'client', path.join(outDir, 'client'));
@@ -203,5 +210,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
     searchDocs: search.count,
     searchIndexBytes: search.bytes,
     searchIndexGzipBytes: indexGzipBytes,
+    sitemapFiles: sitemaps.written.filter((url) => url !== ROBOTS_URL).length,
   };
 }

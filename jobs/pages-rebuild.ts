@@ -13,6 +13,7 @@ import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
 import type { CatalogService } from '../api/services/catalog/catalog-service.ts';
 import { publishSearchDisplay } from '../api/services/search/publish.ts';
+import { updateSitemaps } from '../api/services/seo/sitemap.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
 import { createRenderer, serverRelease, type Renderer } from './render/astro-renderer.ts';
 import { publishSearchIndexOffThread, stopSearchThread } from './search-publish.ts';
@@ -27,6 +28,8 @@ export interface RebuildSummary {
   full: boolean;
   rendered: string[];
   removed: string[];
+  /** Sitemap files (and robots.txt) this run rewrote or removed, as URL paths: those holding what it re-rendered (docs/sitemaps.md). */
+  sitemaps: string[];
   /** The search publish this run asked for. */
   search: SearchScope | null;
 }
@@ -123,7 +126,7 @@ export class PageRebuilder {
   private async drainOnce(): Promise<RebuildSummary> {
     const context = this.context('pages.rebuild');
     const pending = await readChanges(context, BATCH);
-    const summary: RebuildSummary = { changes: pending?.changes.length ?? 0, full: false, rendered: [], removed: [], search: null };
+    const summary: RebuildSummary = { changes: pending?.changes.length ?? 0, full: false, rendered: [], removed: [], sitemaps: [], search: null };
     if (!pending) return summary;
 
     const plan = await this.plan(pending.changes);
@@ -184,6 +187,9 @@ export class PageRebuilder {
     });
     for (const url of remove) if (await removePublished(path.join(clientDir, urlToFile(url)))) summary.removed.push(url);
     summary.rendered = render;
+    // in the same run, once the pages are in place: the sitemaps naming them, then the index
+    const sitemaps = await updateSitemaps(context, clientDir, this.config.siteUrl, { skuIds: plan.goods, categoryIds: plan.listCategories, home: plan.home });
+    summary.sitemaps = [...sitemaps.written, ...sitemaps.removed];
   }
 
   /**

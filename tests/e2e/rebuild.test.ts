@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,6 +14,7 @@ import { pendingCount, requestRebuild, waitUntilApplied } from '../../api/servic
 import { goodsPageIds, listPageParams } from '../../api/services/catalog/pages.ts';
 import { goodsUrl, homeUrl, listUrl, urlToFile } from '../../api/services/catalog/paths.ts';
 import { loadSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { writeSitemaps } from '../../api/services/seo/sitemap.ts';
 import { MediaService } from '../../api/services/media/media-service.ts';
 import { LocalMediaStorage } from '../../api/services/media/storage.ts';
 import sharp from 'sharp';
@@ -110,6 +112,8 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const pages = listPageParams(await loadSnapshot(t.db)).filter((p) => p.categoryId === cat).map((p) => listUrl(cat, p.sort, p.page));
     expect(new Set(s.rendered)).toEqual(new Set([goodsUrl(sku.id), ...pages]));
     expect(s.removed).toEqual([]);
+    // its goods sitemap (its lastmod), the pages sitemap (its list pages'), then the index
+    expect(new Set(s.sitemaps)).toEqual(new Set(['/sitemap-goods-0.xml', '/sitemap-pages-0.xml', '/sitemap.xml']));
     const after = htmlFiles(client);
     expect(changed(before, after, 'mtimeMs')).toEqual(new Set(s.rendered)); // written: exactly the plan
     const contentChanged = changed(before, after, 'hash');
@@ -148,6 +152,7 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     const s = await rebuilder.drain();
     expect(s.changes).toBe(1);
     expect(s.rendered).toEqual([]);
+    expect(s.sitemaps).toEqual([]);
     expect(changed(before, htmlFiles(client), 'mtimeMs').size).toBe(0);
   });
 
@@ -174,6 +179,8 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
     await updateSku(ctx, sku.id, { isLaunched: false });
     const s = await rebuilder.drain();
     expect(s.removed).toEqual([goodsUrl(sku.id)]);
+    expect(s.sitemaps).toContain('/sitemap-goods-0.xml');
+    expect(fs.readFileSync(path.join(client, 'sitemap-goods-0.xml'), 'utf8')).not.toContain(goodsUrl(sku.id));
     for (const ext of ['', '.gz', '.br']) expect(fs.existsSync(path.join(client, urlToFile(goodsUrl(sku.id)) + ext))).toBe(false);
     expect(s.search).toBe('index'); // it leaves the index
     for (const id of siblings) expect(s.rendered).toContain(goodsUrl(id));
@@ -238,6 +245,17 @@ describe.each(DB_KINDS)('incremental page rebuilds on %s', (kind) => {
       expect(stale).toEqual([]);
     } finally {
       await renderer.close();
+    }
+    // and the sitemaps, updated edit by edit, say what writing them afresh says (docs/sitemaps.md)
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-sitemaps-'));
+    try {
+      await writeSitemaps(ctx, fresh, config.siteUrl);
+      const children = (dir: string) => fs.readdirSync(dir).filter((f) => /^sitemap-.*\.xml$/.test(f)).sort();
+      expect(children(client)).toEqual(children(fresh));
+      for (const f of children(fresh)) expect(fs.readFileSync(path.join(client, f), 'utf8'), f).toBe(fs.readFileSync(path.join(fresh, f), 'utf8'));
+      expect(fs.readFileSync(path.join(client, 'robots.txt'), 'utf8')).toBe(fs.readFileSync(path.join(fresh, 'robots.txt'), 'utf8'));
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
     }
   }, 120_000);
 
