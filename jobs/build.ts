@@ -66,6 +66,8 @@ export interface BuildStamp {
   source: string;
   database: string;
   catalog: string;
+  /** SITE_URL the pages were built on: their canonical URLs, JSON-LD and sitemaps all carry it. */
+  siteUrl?: string;
 }
 
 export async function readStamp(distDir: string): Promise<BuildStamp | null> {
@@ -79,7 +81,7 @@ export async function readStamp(distDir: string): Promise<BuildStamp | null> {
 export async function currentStamp(config: Config, db: Knex): Promise<BuildStamp> {
   // the database by a hash of its URL: a MySQL URL carries its password, and this file sits in dist/
   const database = crypto.createHash('sha256').update(config.database.url).digest('hex').slice(0, 16);
-  return { source: await sourceHash(), database, catalog: await catalogFingerprint(db) };
+  return { source: await sourceHash(), database, catalog: await catalogFingerprint(db), siteUrl: config.siteUrl };
 }
 
 export async function writeStamp(distDir: string, stamp: BuildStamp): Promise<void> {
@@ -103,6 +105,7 @@ export async function isBuildStale(config: Config, db: Knex): Promise<string | n
   if (stamp.source !== now.source) return 'the page code changed';
   if (stamp.database !== now.database) return 'DATABASE_URL changed';
   if (stamp.catalog !== now.catalog) return 'the catalog changed';
+  if (stamp.siteUrl !== now.siteUrl) return 'SITE_URL changed';
   return null;
 }
 
