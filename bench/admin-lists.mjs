@@ -1,4 +1,5 @@
 // The admin catalog's list endpoints on the 10,000-SKU catalog (issue 14): p50/p95/p99 per list,
+// and the SKU list under each column sort (issue 15),
 // with a keyword (target p99 ≤ 50 ms) and without, each request sequential against the app in this
 // process (an admin actor stands in for the admin session, as the tests' authenticator override does).
 // BENCH_LIVE=1 also times an admin price PATCH from the request to the new price on the built
@@ -71,6 +72,15 @@ for (const [resource, words] of Object.entries(keywords)) {
   }
   const row = (xs) => `${ms(pct(xs, 0.5))} / ${ms(pct(xs, 0.95))} / ${ms(pct(xs, 0.99))}`;
   console.log(`${resource.padEnd(24)} ${row(withKw).padEnd(36)} ${row(without)}`);
+}
+
+// the SKU list's column sorts (the console's headers), deep pages included: the (price|stock|sales, id) indexes
+console.log('SKU list ordering        p50 / p95 / p99 (pages 1, 50, 200 of 20)');
+for (const ordering of ['price', '-price', 'stock', '-stock', 'sales', '-sales', '-id']) {
+  for (let i = 0; i < 20; i++) await time(`/api/admin/skus?ordering=${ordering}&page_size=20`);
+  const xs = [];
+  for (let i = 0; i < ROUNDS; i++) xs.push(await time(`/api/admin/skus?ordering=${ordering}&page=${[1, 50, 200][i % 3]}&page_size=20`));
+  console.log(`${ordering.padEnd(24)} ${ms(pct(xs, 0.5))} / ${ms(pct(xs, 0.95))} / ${ms(pct(xs, 0.99))}`);
 }
 
 if (LIVE) {

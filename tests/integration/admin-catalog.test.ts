@@ -208,12 +208,15 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect(priced.body).toMatchObject({ id, price: '1888.50', name: '测试手机 红 8G', stock: 5 });
     expect(priced.body.pages).toContain(`/goods/${id}.html`);
     expect(priced.body.pages).toEqual(await outboxPages());
-    // a stock change shows on no page
+    // a stock change shows on no page — unless the SKU sells out or comes back: its page's availability (JSON-LD)
     await t.db('page_changes').del();
-    const stocked = await patch(`/api/admin/skus/${id}`, { stock: 0 });
-    expect(stocked.body.stock).toBe(0);
+    const stocked = await patch(`/api/admin/skus/${id}`, { stock: 2 });
+    expect(stocked.body.stock).toBe(2);
     expect(stocked.body.pages).toEqual([]);
     expect(await outboxPages()).toEqual([]);
+    const soldOut = await patch(`/api/admin/skus/${id}`, { stock: 0 });
+    expect(soldOut.body.pages).toEqual([`/goods/${id}.html`]);
+    expect(await outboxPages()).toEqual([`/goods/${id}.html`]);
     // another combination; the siblings' selectors change with it
     const moved = await patch(`/api/admin/skus/${id}`, { specs: [{ spec_id: f.color.id, option_id: f.color.blue }, { spec_id: f.memory.id, option_id: f.memory.m16 }] });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
@@ -231,10 +234,11 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
 
     // each write's audit entry, committed with it: who, what, old → new
     const audit = await t.db('admin_audit').where({ resource: 'goods.sku', resource_id: String(id) }).orderBy('id').select('action', 'actor_id', 'actor_name', 'changes');
-    expect(audit.map((a) => a.action)).toEqual(['create', 'update', 'update', 'update', 'delete']);
+    expect(audit.map((a) => a.action)).toEqual(['create', 'update', 'update', 'update', 'update', 'delete']);
     expect(audit.every((a) => Number(a.actor_id) === adminId && a.actor_name === 'admin')).toBe(true);
     expect(JSON.parse(audit[1].changes)).toEqual({ price: ['1999.00', '1888.50'] });
-    expect(JSON.parse(audit[2].changes)).toEqual({ stock: [5, 0] });
+    expect(JSON.parse(audit[2].changes)).toEqual({ stock: [5, 2] });
+    expect(JSON.parse(audit[3].changes)).toEqual({ stock: [2, 0] });
   });
 
   it('refuses every broken SKU rule with a 4xx naming the field, changing nothing', async () => {
