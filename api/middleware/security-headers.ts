@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { Config } from '../config.ts';
 
 // The one definition of the security headers: the embedded server sends these on every answer
-// (pages, API, pictures, errors) and docs/serving.md gives nginx the same values (a test compares).
+// (pages, API, pictures, errors) and deploy/nginx/meiduo-headers.conf gives nginx the same values (tests compare).
 // The built pages load only their own /_astro/ scripts and stylesheets — no inline script or style —
 // so 'self' is the whole script and style policy. Pictures come from /media/ and, in product
 // descriptions, from the hosts in IMAGE_HOSTS.

@@ -110,8 +110,8 @@ describe('response headers', () => {
     }
   });
 
-  it('gives nginx the same security headers (docs/serving.md)', () => {
-    const doc = fs.readFileSync(path.join(ROOT, 'docs/serving.md'), 'utf8');
+  it('gives nginx the same security headers (deploy/nginx/meiduo-headers.conf; tests/e2e/nginx.test.ts runs it)', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'deploy/nginx/meiduo-headers.conf'), 'utf8');
     for (const [name, value] of Object.entries(securityHeaderValues({ imageHosts: [] }))) {
       expect(doc, name).toContain(`add_header ${name} "${value}" always;`);
     }
