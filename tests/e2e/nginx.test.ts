@@ -167,9 +167,10 @@ http {
     const asset = withSiblings('_astro', '.js');
     const css = fs.readdirSync(path.join(client, '_astro')).find((f) => f.endsWith('.css'))!;
     const paths: string[] = ['/', '/index.html', listPage, '/goods/1.html', '/goods/1', asset, `/_astro/${css}`, '/sitemap.xml', '/robots.txt', '/search/manifest.json'];
-    // a picture, from MEDIA_DIR (alias /media/), when the seed put one there
+    // a picture the seed put in MEDIA_DIR (nginx: alias /media/)
     const picture = (fs.readdirSync(t.mediaDir, { recursive: true }) as string[]).find((f) => /\.(jpe?g|png|webp|svg)$/.test(f));
-    if (picture) paths.push(`/media/${picture}`);
+    expect(picture, 'a seeded picture').toBeDefined();
+    paths.push(`/media/${picture}`);
     for (const p of paths) {
       for (const encoding of ['identity', 'gzip', 'br']) {
         const { viaNginx, embedded } = await both(p, { headers: { 'accept-encoding': encoding } });
