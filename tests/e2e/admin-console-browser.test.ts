@@ -1,14 +1,13 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaffUser } from '../helpers/admin.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
-import { launchChromium, watchedPage } from '../helpers/browser.ts';
-import { ROOT, run } from '../helpers/cli.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget, startConsoleShop, type ConsoleShop } from '../helpers/console.ts';
+import { watchedPage } from '../helpers/browser.ts';
+import { ROOT } from '../helpers/cli.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 import { pageWeight } from '../helpers/page-weight.ts';
 import { openJobStore } from '../../jobs/job-admin.ts';
@@ -34,22 +33,17 @@ describe.skipIf(!HAS_CHROMIUM)('the admin console in Chromium', () => {
   let clerk: { userId: number; username: string; password: string };
   let queue: JobQueue | null = null;
 
+  let shop: ConsoleShop;
   beforeAll(async () => {
-    t = await createTestDb('sqlite', { seed: true });
-    distDir = path.join(ROOT, '.test-dist', `admin-console-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    app = await startTestApp(t, { distDir });
+    shop = await startConsoleShop('admin-console');
+    ({ t, app, distDir, browser } = shop);
     root = await createStaffUser(app.services, { superuser: true, username: 'console_root' });
     clerk = await createStaffUser(app.services, { permissions: ['orders.view_order', 'orders.change_order', 'orders.view_refund'], username: 'console_clerk' });
-    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
     await queue?.close();
-    await app?.close();
-    await t?.drop();
-    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
   const url = (p: string) => `${app.url}${p}`;

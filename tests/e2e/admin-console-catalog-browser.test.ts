@@ -1,16 +1,14 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUrl } from '../../api/services/catalog/paths.ts';
 import { createStaffUser } from '../helpers/admin.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
-import { launchChromium, watchedPage, type WatchedPage } from '../helpers/browser.ts';
-import { ROOT, run } from '../helpers/cli.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget, startConsoleShop, type ConsoleShop } from '../helpers/console.ts';
+import { watchedPage, type WatchedPage } from '../helpers/browser.ts';
+import { run } from '../helpers/cli.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // The console's 商品管理 pages in Chromium (docs/admin-console.md), with a job worker in the app:
@@ -31,20 +29,15 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s catalog pages in Chromium', () =
   let browser: Browser;
   let root: { userId: number; username: string; password: string };
 
+  let shop: ConsoleShop;
   beforeAll(async () => {
-    t = await createTestDb('sqlite', { seed: true });
-    distDir = path.join(ROOT, '.test-dist', `admin-catalog-console-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    app = await startTestApp(t, { distDir, worker: true });
+    shop = await startConsoleShop('admin-catalog-console', { worker: true });
+    ({ t, app, distDir, browser } = shop);
     root = await createStaffUser(app.services, { superuser: true, username: 'catalog_root' });
-    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
-    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
   const url = (p: string) => `${app.url}${p}`;

@@ -1,16 +1,12 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff, createStaffUser } from '../helpers/admin.ts';
 import { call } from '../helpers/api-client.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
-import { launchChromium, watchedPage, type WatchedPage } from '../helpers/browser.ts';
-import { ROOT, run } from '../helpers/cli.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget, startConsoleShop, type ConsoleShop } from '../helpers/console.ts';
+import { watchedPage, type WatchedPage } from '../helpers/browser.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // What the other console browser tests leave out (docs/admin-console.md, "What the browser tests
@@ -31,20 +27,15 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s redirects, confirmations, drop a
   let browser: Browser;
   let root: { userId: number; username: string; password: string; headers: Record<string, string> };
 
+  let shop: ConsoleShop;
   beforeAll(async () => {
-    t = await createTestDb('sqlite', { seed: true });
-    distDir = path.join(ROOT, '.test-dist', `admin-extra-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    app = await startTestApp(t, { distDir });
+    shop = await startConsoleShop('admin-extra');
+    ({ t, app, distDir, browser } = shop);
     root = await createStaff(app, { superuser: true, username: 'extra_root' });
-    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
-    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
   const url = (p: string) => `${app.url}${p}`;

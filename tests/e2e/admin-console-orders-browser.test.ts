@@ -1,17 +1,13 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoneDays } from '../../api/shop-days.ts';
 import { loginAs } from '../helpers/accounts.ts';
 import { createStaffUser } from '../helpers/admin.ts';
 import { call } from '../helpers/api-client.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget } from '../helpers/console.ts';
-import { launchChromium, watchedPage } from '../helpers/browser.ts';
-import { ROOT, run } from '../helpers/cli.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { checkConsolePage, consoleLogin, consoleReady, expectWithinBudget, startConsoleShop, type ConsoleShop } from '../helpers/console.ts';
+import { watchedPage } from '../helpers/browser.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // The console's 订单管理, 用户与权限 and 操作日志 pages in Chromium (docs/admin-console.md): a customer
@@ -35,21 +31,16 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s order, staff and audit pages in 
   let clerk: { userId: number; username: string; password: string };
   let shippedOrder = '';
 
+  let shop: ConsoleShop;
   beforeAll(async () => {
-    t = await createTestDb('sqlite', { seed: true });
-    distDir = path.join(ROOT, '.test-dist', `admin-orders-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
-    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
-    app = await startTestApp(t, { distDir });
+    shop = await startConsoleShop('admin-orders');
+    ({ t, app, distDir, browser } = shop);
     root = await createStaffUser(app.services, { superuser: true, username: 'orders_root' });
     clerk = await createStaffUser(app.services, { permissions: ORDER_PERMISSIONS, username: 'orders_clerk' });
-    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
-    if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
   const url = (p: string) => `${app.url}${p}`;

@@ -1,8 +1,13 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startTestApp, type TestApp } from './app.ts';
 import { axeViolations } from './axe.ts';
-import type { WatchedPage } from './browser.ts';
+import { launchChromium, type WatchedPage } from './browser.ts';
+import { ROOT, run } from './cli.ts';
+import { createTestDb, type TestDb } from './db.ts';
 import { pageWeight } from './page-weight.ts';
 
 // What every admin-console browser test checks of its pages (docs/admin-console.md, "Rules"): the
@@ -12,6 +17,48 @@ import { pageWeight } from './page-weight.ts';
 const SHOTS = process.env.CONSOLE_SHOTS_DIR;
 /** A page's own JS + CSS, gzipped. */
 export const CONSOLE_BUDGET_BYTES = 150 * 1024;
+
+export interface ConsoleShop {
+  t: TestDb;
+  app: TestApp;
+  /** The shop's own build (storefront and console), served by `app`. */
+  distDir: string;
+  browser: Browser;
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * What every console browser test starts from: the seeded demo shop on SQLite, built by `meiduo
+ * build` into a folder of its own (`name` in its path), served by a test app (`worker`: with a job
+ * worker, for edits that must go live), and a Chromium.
+ */
+export async function startConsoleShop(name: string, opts: { worker?: boolean } = {}): Promise<ConsoleShop> {
+  const t = await createTestDb('sqlite', { seed: true });
+  const distDir = path.join(ROOT, '.test-dist', `${name}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+  let app: TestApp | undefined;
+  try {
+    await run(['build'], { DATABASE_URL: t.url, DIST_DIR: distDir, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'warn' });
+    app = await startTestApp(t, { distDir, worker: opts.worker });
+    const browser = await launchChromium();
+    const started = app;
+    return {
+      t, app: started, distDir, browser,
+      url: (p) => `${started.url}${p}`,
+      async close() {
+        await browser.close();
+        await started.close();
+        await t.drop();
+        fs.rmSync(distDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await app?.close();
+    await t.drop();
+    fs.rmSync(distDir, { recursive: true, force: true });
+    throw err;
+  }
+}
 
 /** Fills and sends /admin/login.html's form (the caller waits for where it leads). */
 export async function consoleLogin(page: Page, who: { username: string; password: string }): Promise<void> {
