@@ -13,6 +13,7 @@ export async function run(config: Config, argv: string[]) {
   const metrics = config.metrics.port !== null ? await listenMetrics(services) : null;
   await queue.startWorker();
   console.log(`worker running (jobs: ${config.jobs.backend}, polling every ${config.jobs.pollMs} ms)`);
+  if (metrics) console.log(`metrics: http://${config.metrics.host}:${metrics.port}/metrics`);
   untilSignal(async () => {
     await metrics?.close();
     await queue.close();

@@ -177,7 +177,7 @@ describe.each(DB_KINDS)('metrics behind METRICS_TOKEN on %s', (kind) => {
 
   it('answers 401 JSON without the token or with a wrong one, 200 with it; no port of its own', async () => {
     expect(token.server.metrics).toBeNull();
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
       const res = await fetch(`${token.url}/metrics`, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
