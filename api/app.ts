@@ -2,7 +2,8 @@ import path from 'node:path';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { clientAddressResolver } from './client-address.ts';
-import { MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { AppError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { bearerMatches } from './metrics.ts';
 import { compressJson } from './middleware/compress-json.ts';
 import { cors } from './middleware/cors.ts';
 import { errorHandler } from './middleware/error.ts';
@@ -76,17 +77,47 @@ export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by errorHandler
   const clientAddress = clientAddressResolver(services.config.trustProxy);
+  // first of all, so it sees every answer's final status: requests by route template (mount() names
+  // it in ctx.state.route), 'static' for the site's files, 'unmatched' for whatever nothing answered
+  const metrics = services.metrics;
+  app.use(async (ctx, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = (ctx.state.route as string | undefined) ?? (ctx.status === 404 || isApiPath(ctx.path) ? 'unmatched' : 'static');
+      metrics.request(route, ctx.method, ctx.status, (performance.now() - start) / 1000);
+    }
+  });
   app.use((ctx, next) => {
     ctx.request.ip = clientAddress(ctx.req);
     return next();
   });
   const clientDir = path.join(services.config.distDir, 'client');
-  const files = new FileCache(128 * 1024 * 1024);
+  const files = new FileCache(128 * 1024 * 1024, (hit) => services.metrics.cacheLookup('static_files', hit));
   const site = new StaticRoot(clientDir, INTERNAL);
 
   app.use(requestId());
   app.use(securityHeaders(services.config));
   app.use(errorHandler(services.log));
+
+  // GET /metrics on the main port, behind METRICS_TOKEN (unset: the path is like any unknown page)
+  const metricsToken = services.config.metrics.token;
+  if (metricsToken !== null) {
+    services.metrics.collectProcessMetrics();
+    app.use(async (ctx, next) => {
+      if (ctx.path !== '/metrics') return next();
+      ctx.state.route = '/metrics';
+      if (!READ_ONLY.includes(ctx.method)) throw new MethodNotAllowedError(ctx.method, READ_ONLY);
+      if (!bearerMatches(ctx.get('Authorization') || undefined, metricsToken)) {
+        throw new AppError({ message: '需要 METRICS_TOKEN (Authorization: Bearer …)', statusCode: 401, code: 'METRICS_TOKEN_REQUIRED', headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      const { contentType, body } = await services.metrics.scrape();
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = contentType;
+      ctx.body = body;
+    });
+  }
 
   // The API: JSON only, compressed when large; everything under /api is answered here.
   const router = new Router();

@@ -106,6 +106,12 @@ export interface Config {
   shopTimeZone: string;
   /** How long a process may reuse shared catalog reads (menu, lists, hot sellers); 0 = never. */
   catalogCacheMs: number;
+  /**
+   * GET /metrics (Prometheus text format, docs/metrics.md): on a listener of its own (METRICS_PORT,
+   * bound to METRICS_HOST, 127.0.0.1 by default), or on the main port behind a bearer token
+   * (METRICS_TOKEN). Neither set: off (404).
+   */
+  metrics: { port: number | null; host: string; token: string | null };
   jobs: {
     backend: 'sql' | 'redis' | 'mongo';
     mongoUrl: string | null;
@@ -309,6 +315,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   } catch (err) {
     throw new ConfigError('TRUST_PROXY', (err as Error).message);
   }
+  const metricsPort = get('METRICS_PORT') === undefined ? null : int('METRICS_PORT', '0', 1, 65535, 'a port number 1-65535');
+  if (metricsPort !== null && metricsPort === port) throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}); to serve /metrics on the main port set METRICS_TOKEN instead`);
+  const metricsHost = get('METRICS_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(metricsHost)) throw new ConfigError('METRICS_HOST', `must be an address or host name such as 127.0.0.1 or 0.0.0.0 (got '${metricsHost}')`);
+  const metricsToken = get('METRICS_TOKEN') ?? null;
+  // (the token is not echoed)
+  if (metricsToken !== null && (metricsToken.length < 16 || !/^[\x21-\x7e]+$/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces (e.g. openssl rand -hex 32)');
+  }
   const idleDays = int('SESSION_IDLE_DAYS', '14', 1, 365, 'days 1-365');
 
   const shopTimeZone = canonicalTimeZone(get('SHOP_TZ') ?? 'Asia/Shanghai');
@@ -343,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     accounts: { sessionIdleMs: idleDays * 86_400_000, throttleWindowSeconds: 900, secureCookies: publicUrl.startsWith('https:') },
     catalogCacheMs: cacheMs,
     shopTimeZone,
+    metrics: { port: metricsPort, host: metricsHost, token: metricsToken },
     jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },
   };
 }

@@ -1,10 +1,13 @@
 import http from 'node:http';
 import { createApp } from './app.ts';
+import { listenMetrics, type MetricsListener } from './metrics-server.ts';
 import type { Services } from './services/index.ts';
 
 export interface RunningServer {
   server: http.Server;
   port: number;
+  /** The METRICS_PORT listener (null when METRICS_PORT is unset). */
+  metrics: MetricsListener | null;
   close(): Promise<void>;
 }
 
@@ -18,13 +21,19 @@ export async function listen(services: Services, port = services.config.port, ho
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const metrics = services.config.metrics.port !== null ? await listenMetrics(services) : null;
   return {
     server,
     port: actualPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    metrics,
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+        metrics?.close(),
+      ]);
+    },
   };
 }

@@ -3,6 +3,7 @@ import { Agenda, exponential, type Job } from 'agenda';
 import type { Knex } from 'knex';
 import type { Config } from '../api/config.ts';
 import type { Logger } from '../api/logger.ts';
+import type { ShopMetrics } from '../api/metrics.ts';
 import { inRequestScope } from '../api/request-scope.ts';
 import { CatalogService } from '../api/services/catalog/catalog-service.ts';
 import { asError } from './backends/failure.ts';
@@ -67,6 +68,20 @@ function scoped(name: string, processor: Processor): Processor {
   const scope = () => `job:${name}:${crypto.randomUUID()}`;
   if (processor.length === 2) return (job, done) => inRequestScope(scope(), () => processor(job, done));
   return (job) => inRequestScope(scope(), () => (processor as (job: Job) => unknown)(job));
+}
+
+/** A job's runs counted and timed by outcome (api/metrics.ts). */
+function timed(metrics: ShopMetrics, name: string, run: (job: Job) => Promise<void>) {
+  return async (job: Job) => {
+    const start = performance.now();
+    try {
+      await run(job);
+      metrics.job(name, 'ok', (performance.now() - start) / 1000);
+    } catch (err) {
+      metrics.job(name, 'failed', (performance.now() - start) / 1000);
+      throw err;
+    }
+  };
 }
 
 /** Agenda whose every job, ours or one a test defines, fails with an Error and logs under its run's id. */
@@ -139,7 +154,8 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
   const retry = { backoff: exponential({ delay: 1000, maxDelay: 60_000, maxRetries: 8 }) };
   const recurring: [name: string, everyMs: number][] = [];
   for (const { name, everyMs, run } of groups.flatMap((g) => g.jobs)) {
-    agenda.define(name, (job: Job) => run(job), { concurrency: 1, lockLimit: 1, ...retry });
+    const metrics = options.services?.metrics;
+    agenda.define(name, metrics ? timed(metrics, name, run) : (job: Job) => run(job), { concurrency: 1, lockLimit: 1, ...retry });
     recurring.push([name, everyMs]);
   }
 

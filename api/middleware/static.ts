@@ -67,7 +67,8 @@ export class FileCache {
   private readonly entries = new Map<string, CachedFile>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** onLookup: told whether each lookup found a current entry (the shop's metrics count hits and misses). */
+  constructor(private readonly maxBytes: number, private readonly onLookup?: (hit: boolean) => void) {}
 
   /** The file's current identity and its cache entry; null when it is not a regular file inside the root. */
   async get(root: StaticRoot, file: string): Promise<{ entry: CachedFile; stat: Stats } | null> {
@@ -80,10 +81,12 @@ export class FileCache {
     if (!stat.isFile()) return null;
     const hit = this.entries.get(file);
     if (hit && sameFile(hit, stat)) {
+      this.onLookup?.(true);
       this.entries.delete(file); // most recently used goes last
       this.entries.set(file, hit);
       return { entry: hit, stat };
     }
+    this.onLookup?.(false);
     if (hit) this.drop(file);
     const real = await root.realPathInside(file);
     if (!real) return null;

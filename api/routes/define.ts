@@ -183,6 +183,7 @@ export function mount(router: Router, services: Services, routes: AnyRoute[]) {
     const realm = realmOf(r);
     const cacheControl = typeof r.cacheControl === 'function' ? r.cacheControl(services.config) : (r.cacheControl ?? 'no-store');
     router[r.method](r.path, async (ctx) => {
+      ctx.state.route = r.path; // the metrics' label: the template, never the URL (api/metrics.ts)
       // chosen and echoed for every answer by the app's first middleware (api/middleware/request-id.ts)
       const requestId = requestIdOf(ctx);
       const actor = await services.authenticator.authenticate({ headers: ctx.headers, method: ctx.method, realm });

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { systemContext, type Authenticator, type Cookies, type RequestContext } from '../context.ts';
 import { createDb } from '../db/knex.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { ShopMetrics } from '../metrics.ts';
 import { logMailer, smtpMailer, type Mailer } from '../providers/mail.ts';
 import { alipayGateway, type AlipayGateway } from '../providers/alipay.ts';
 import { qqOAuth, type QqOAuth } from '../providers/qq.ts';
@@ -24,6 +25,7 @@ import { CatalogService } from './catalog/catalog-service.ts';
 import { BrowseHistoryService } from './history/browse-history.ts';
 import { CommentService } from './orders/comments.ts';
 import { OrderService } from './orders/order-service.ts';
+import { PAY_METHOD } from './orders/order-rules.ts';
 import { PaymentService } from './payments/payment-service.ts';
 import { SearchService } from './search/search-service.ts';
 import { StatisticsService } from './statistics/statistics-service.ts';
@@ -41,6 +43,8 @@ export interface Services {
   db: Knex;
   cache: Cache;
   clock: Clock;
+  /** What this process counts for Prometheus (api/metrics.ts, docs/metrics.md): a registry of its own. */
+  metrics: ShopMetrics;
   authenticator: Authenticator;
   /** Outside providers, chosen by configuration (api/providers/); tests hand in stand-ins. */
   providers: { sms: SmsSender; qq: QqOAuth | null; mail: Mailer; alipay: AlipayGateway | null };
@@ -94,11 +98,16 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
   const db = createDb(config.database);
   const cache = createCache(config.redisUrl);
   const clock = opts.clock ?? systemClock;
+  const metrics = new ShopMetrics();
+  metrics.watchBacklogs(db);
   const sms = opts.sms ?? (config.sms.provider === 'ronglian' ? ronglianSms(config.sms, clock) : logSms(log));
-  const catalog = new CatalogService(config.catalogCacheMs, { siteUrl: config.siteUrl });
+  const catalog = new CatalogService(config.catalogCacheMs, { siteUrl: config.siteUrl, onCacheLookup: (hit) => metrics.cacheLookup('catalog', hit) });
   const search = new SearchService(path.join(config.distDir, 'client'), catalog);
   const accounts = new AccountService(cache, config, log);
   const adminSessions = new AdminSessionService(cache, accounts.tokens, config, log);
+  accounts.sessions.onCacheLookup = (hit) => metrics.cacheLookup('session', hit);
+  accounts.onProfileLookup = (hit) => metrics.cacheLookup('profile', hit);
+  adminSessions.sessions.onCacheLookup = (hit) => metrics.cacheLookup('admin_session', hit);
   const qq = opts.qq !== undefined ? opts.qq : config.qq ? qqOAuth(config.qq) : null;
   const areas = new AreaService();
   const alipay = opts.alipay !== undefined ? opts.alipay : config.alipay ? alipayGateway(config.alipay, clock) : null;
@@ -110,6 +119,7 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     db,
     cache,
     clock,
+    metrics,
     authenticator: opts.authenticator ?? sessionAuthenticator(accounts.sessions, clock, db, adminSessions),
     providers: {
       sms,
@@ -128,9 +138,12 @@ export function createServices(config: Config, opts: ServiceOverrides = {}): Ser
     areas,
     addresses,
     history: new BrowseHistoryService(),
-    payments: new PaymentService(alipay, config.alipay?.appId ?? '', log, cache),
+    payments: new PaymentService(alipay, config.alipay?.appId ?? '', log, cache, {
+      outcome: (source, outcome) => metrics.payment(source, outcome),
+      refunds: (run) => metrics.refundRun(run),
+    }),
     cart,
-    orders: new OrderService(cart, addresses, config, alipay !== null),
+    orders: new OrderService(cart, addresses, config, alipay !== null, config.orders.locking, (m) => metrics.orderCommitted(m === PAY_METHOD.alipay ? 'alipay' : 'cash')),
     comments: new CommentService(),
     statistics: new StatisticsService(config.shopTimeZone),
     views: new SkuViewService(cache, config.shopTimeZone),

@@ -28,6 +28,7 @@ export async function serve(config: Config) {
   console.log(
     `美多商城 is open at http://localhost:${running.port}/  (database: ${config.database.client}, cache: ${services.cache.kind}, jobs: ${config.jobs.backend}${queue ? ', worker in this process' : ''})`,
   );
+  if (running.metrics) console.log(`metrics: http://${config.metrics.host}:${running.metrics.port}/metrics`);
   untilSignal(async () => {
     await running.close();
     await queue?.close();

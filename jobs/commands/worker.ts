@@ -9,9 +9,13 @@ export async function run(config: Config, argv: string[]) {
   const { createJobQueue } = await import('../queue.ts');
   const services = createServices(config);
   const queue = await createJobQueue(config, services.db, services.log, { services });
+  const { listenMetrics } = await import('../../api/metrics-server.ts');
+  const metrics = config.metrics.port !== null ? await listenMetrics(services) : null;
   await queue.startWorker();
   console.log(`worker running (jobs: ${config.jobs.backend}, polling every ${config.jobs.pollMs} ms)`);
+  if (metrics) console.log(`metrics: http://${config.metrics.host}:${metrics.port}/metrics`);
   untilSignal(async () => {
+    await metrics?.close();
     await queue.close();
     await services.close();
   });

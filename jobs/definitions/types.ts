@@ -45,4 +45,4 @@ export interface JobEnv {
  * also runs the messages, orders and payments jobs. A process that only works the page queue (the
  * CLI's --wait) has none.
  */
-export type WorkerServices = Pick<Services, 'clock' | 'providers' | 'catalog' | 'accounts' | 'orders' | 'payments' | 'views' | 'statistics' | 'systemContext'>;
+export type WorkerServices = Pick<Services, 'clock' | 'providers' | 'catalog' | 'accounts' | 'orders' | 'payments' | 'views' | 'statistics' | 'systemContext'> & Partial<Pick<Services, 'metrics'>>;

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../api/app.ts';
 import { realmOf } from '../../api/routes/define.ts';
@@ -54,6 +56,9 @@ describe.each(DB_KINDS)('malformed input to every API route on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     app = await startTestApp(t);
+    // a published site: GET /api/health/ready answers 503 without one (rightly: not ready), not a fault
+    fs.mkdirSync(path.join(app.distDir, 'client'), { recursive: true });
+    fs.writeFileSync(path.join(app.distDir, 'client', 'index.html'), '<!doctype html><title>首页</title>');
     auth = (await loginAs(app)).headers;
     admin = (await createStaff(app, { superuser: true })).headers;
   });

@@ -70,6 +70,34 @@ describe('configuration', () => {
     expect(loadConfig({ DATA_DIR: '/var/lib/meiduo', DATABASE_URL: 'sqlite:./x.sqlite' }, '/srv/shop').database).toMatchObject({ filename: '/srv/shop/x.sqlite' });
   });
 
+  it('reads the metrics settings: off by default, a port of its own on 127.0.0.1, or a token on the main port', () => {
+    expect(loadConfig({}, '/srv/shop').metrics).toEqual({ port: null, host: '127.0.0.1', token: null });
+    expect(loadConfig({ METRICS_PORT: '9464' }, '/srv/shop').metrics).toEqual({ port: 9464, host: '127.0.0.1', token: null });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }, '/srv/shop').metrics.host).toBe('0.0.0.0');
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }, '/srv/shop').metrics).toEqual({ port: null, host: '127.0.0.1', token: 'a'.repeat(32) });
+  });
+
+  it.each([
+    [{ METRICS_PORT: '0' }, 'METRICS_PORT', /port number/],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT', /port number/],
+    [{ METRICS_PORT: '9x' }, 'METRICS_PORT', /port number/],
+    [{ METRICS_PORT: '8000' }, 'METRICS_PORT', /must differ from PORT/],
+    [{ METRICS_HOST: 'a b' }, 'METRICS_HOST', /address or host name/],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', /at least 16/],
+    [{ METRICS_TOKEN: 'has a space in it, 0123456789' }, 'METRICS_TOKEN', /without spaces/],
+  ])('stops on bad metrics settings %j, naming the variable', (env, variable, why) => {
+    let err: unknown;
+    try {
+      loadConfig(env, '/srv/shop');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(variable);
+    expect((err as Error).message).toMatch(why);
+    if (variable === 'METRICS_TOKEN') expect((err as Error).message).not.toContain(String((env as Record<string, string>).METRICS_TOKEN));
+  });
+
   it('reads MySQL URLs', () => {
     expect(parseDatabaseUrl('mysql://shop:p%40ss@db.local:3307/meiduo')).toMatchObject({
       client: 'mysql', host: 'db.local', port: 3307, user: 'shop', password: 'p@ss', database: 'meiduo',

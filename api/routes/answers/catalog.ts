@@ -10,6 +10,14 @@ export const health = z.strictObject({
   search_index: z.string().nullable().meta({ description: 'file name of the published search index; null before the first build' }),
 });
 
+export const healthLive = z.strictObject({ status: z.literal('live') });
+
+const check = z.literal('ok');
+export const healthReady = z.strictObject({
+  status: z.literal('ready'),
+  checks: z.strictObject({ database: check, cache: check, site: check }).meta({ description: 'each dependency checked; a 503 (HEALTH_NOT_READY) names the failed ones in error.fields' }),
+});
+
 export const capabilities = z.strictObject({ qq_login: z.boolean(), alipay: z.boolean() });
 
 const link = z.strictObject({ id, name: z.string(), url: sitePath });

@@ -76,6 +76,8 @@ const loginFailed = () => new AppError({ message: '用户名或密码错误', st
 export class AccountService {
   readonly tokens: TokenStore;
   readonly sessions: SessionService;
+  /** Told whether each profile read found it cached (the shop's metrics count hits and misses). */
+  onProfileLookup?: (hit: boolean) => void;
   readonly codes: VerificationCodes;
   readonly loginThrottle: AttemptThrottle;
   readonly resetThrottle: AttemptThrottle;
@@ -217,6 +219,7 @@ export class AccountService {
   async profile(context: RequestContext): Promise<Profile> {
     const id = userIdOf(context);
     const cached = await this.cache.get(`profile:${id}`).catch(() => null); // Redis down: the database answers
+    this.onProfileLookup?.(cached !== null);
     if (cached) return JSON.parse(cached) as Profile;
     const user = await db(context)('users').where({ id }).first<UserRow | undefined>();
     if (!user) throw new UnauthorizedError();

@@ -36,6 +36,9 @@ interface Cached {
 export const csrfTokenFor = (sessionToken: string) => crypto.createHash('sha256').update('csrf:' + sessionToken).digest('base64url');
 
 export class SessionService {
+  /** Told whether each lookup found the session cached (the shop's metrics count hits and misses). */
+  onCacheLookup?: (hit: boolean) => void;
+
   constructor(
     private readonly cache: Cache,
     private readonly tokens: TokenStore,
@@ -61,6 +64,7 @@ export class SessionService {
     // the cache only saves queries: with Redis down, sessions are read from the database
     const raw = await this.cache.get(this.cacheKey(hash)).catch(() => null);
     let s: Cached | null = raw ? (JSON.parse(raw) as Cached) : null;
+    this.onCacheLookup?.(s !== null);
     if (!s) {
       const row = await this.tokens.find(q, this.kind, token, now);
       if (!row || row.user_id === null) return null;

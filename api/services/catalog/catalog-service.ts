@@ -65,8 +65,8 @@ export class CatalogService {
    * siteUrl: config.siteUrl, which every snapshot carries unless its caller names another, so the
    * build and the rebuild jobs make the same absolute URLs (docs/seo.md).
    */
-  constructor(cacheMs = 0, opts: { siteUrl?: string } = {}) {
-    this.shared = new MicroCache(cacheMs);
+  constructor(cacheMs = 0, opts: { siteUrl?: string; onCacheLookup?: (hit: boolean) => void } = {}) {
+    this.shared = new MicroCache(cacheMs, undefined, undefined, opts.onCacheLookup);
     this.siteUrl = opts.siteUrl ?? '';
   }
 

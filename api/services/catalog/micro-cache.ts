@@ -9,13 +9,19 @@ export class MicroCache {
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
+    /** Told whether each lookup was a hit (the shop's metrics count them). */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {}
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.ttlMs <= 0) return load();
     const t = this.now();
     const hit = this.map.get(key);
-    if (hit && t - hit.at < this.ttlMs) return hit.value as Promise<T>;
+    if (hit && t - hit.at < this.ttlMs) {
+      this.onLookup?.(true);
+      return hit.value as Promise<T>;
+    }
+    this.onLookup?.(false);
     const value = load();
     this.map.delete(key);
     this.map.set(key, { at: t, value });

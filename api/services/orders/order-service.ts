@@ -145,6 +145,8 @@ export class OrderService {
     /** Without Alipay keys there is no Alipay payment: such orders are refused, never faked. */
     private readonly alipayAvailable = true,
     private readonly locking: Locking = config.orders.locking,
+    /** Told of each order committed (the shop's metrics count them by payment method). */
+    private readonly committed?: (payMethod: PayMethod) => void,
   ) {}
 
   /** The selected cart lines priced now, the addresses to choose from, freight and totals. */
@@ -273,6 +275,7 @@ export class OrderService {
         throw err;
       }
     }
+    this.committed?.(input.pay_method);
     let cartCleared = true;
     try {
       await this.cart.removeLines(context, userId, lines.map((l) => l.sku_id));

@@ -86,6 +86,11 @@ interface CheckedPayment {
   amountCents: number;
 }
 
+export interface PaymentObserver {
+  outcome?(source: 'notify' | 'return' | 'query', outcome: string): void;
+  refunds?(run: RefundRun): void;
+}
+
 export class PaymentService {
   private readonly returnQueries: ReturnQueryThrottle;
 
@@ -94,6 +99,8 @@ export class PaymentService {
     private readonly appId: string,
     private readonly log: Logger,
     cache: Cache,
+    /** Told of each callback's or query's outcome and of each refund run (the shop's metrics count them). */
+    private readonly observe: PaymentObserver = {},
   ) {
     this.returnQueries = new ReturnQueryThrottle(cache);
   }
@@ -133,6 +140,7 @@ export class PaymentService {
     if (!isPaidStatus(params.trade_status)) {
       // WAIT_BUYER_PAY / TRADE_CLOSED: genuine, but no money to book; acknowledged so Alipay stops
       this.log.info({ order_id: p.orderId, trade_no: p.tradeNo, trade_status: params.trade_status }, 'Alipay notify without payment: acknowledged');
+      this.observe.outcome?.('notify', 'ignored');
       return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'ignored' };
     }
     return this.settle(context, p, 'notify');
@@ -172,10 +180,14 @@ export class PaymentService {
     if (!order) throw new NotFoundError('订单不存在', 'ORDER_NOT_FOUND');
     const trade = await gateway.queryTrade(orderId);
     const base = { order_id: orderId, trade_no: trade.tradeNo, trade_status: trade.status };
-    if (!isPaidStatus(trade.status) || !trade.tradeNo) return { ...base, outcome: 'unpaid' };
+    if (!isPaidStatus(trade.status) || !trade.tradeNo) {
+      this.observe.outcome?.('query', 'unpaid');
+      return { ...base, outcome: 'unpaid' };
+    }
     const amountCents = centsFromDb(order.payment_amount);
     if (trade.amountCents !== amountCents) {
       this.log.error({ order_id: orderId, trade_no: trade.tradeNo, paid: trade.amountCents, expected: amountCents }, 'Alipay trade amount differs from the order: not settled');
+      this.observe.outcome?.('query', 'refused');
       return { ...base, outcome: 'refused' };
     }
     const s = await this.settle(context, { orderId, tradeNo: trade.tradeNo, amountCents }, 'query');
@@ -237,6 +249,7 @@ export class PaymentService {
         }
       }
     }
+    this.observe.refunds?.(run);
     return run;
   }
 
@@ -249,6 +262,7 @@ export class PaymentService {
   private async check(context: RequestContext, params: Record<string, string>, source: PaymentSource): Promise<CheckedPayment> {
     const gateway = this.alipay();
     const refuse = (reason: string): never => {
+      this.observe.outcome?.(source, 'refused');
       this.log.warn({ source, reason, out_trade_no: params.out_trade_no, trade_no: params.trade_no, total_amount: params.total_amount, app_id: params.app_id }, 'Alipay callback refused');
       throw new PaymentRefusedError(reason);
     };
@@ -288,10 +302,14 @@ export class PaymentService {
           const status = await this.statusOf(context, p.orderId);
           this.log.warn({ order_id: p.orderId, trade_no: p.tradeNo, amount: formatCents(p.amountCents), source, status }, 'Alipay payment for an order no longer unpaid: recorded for refund (the payments.refund job gives it back)');
         }
+        this.observe.outcome?.(source, outcome);
         return { order_id: p.orderId, trade_no: p.tradeNo, outcome };
       } catch (err) {
         // a concurrent notify of the same trade committed first
-        if (violatedUnique(err, { payments_trade_no_unique: 'trade_no' })) return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'replay' };
+        if (violatedUnique(err, { payments_trade_no_unique: 'trade_no' })) {
+          this.observe.outcome?.(source, 'replay');
+          return { order_id: p.orderId, trade_no: p.tradeNo, outcome: 'replay' };
+        }
         // inside a caller's transaction the whole of it failed: only the caller can run it again
         if (isDeadlock(err) && attempt < 3 && !context.trx) continue;
         throw err;
