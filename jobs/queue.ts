@@ -111,6 +111,16 @@ export interface JobQueueOptions {
   services?: WorkerServices;
 }
 
+/**
+ * How each job is defined: one run at a time in a process (and, by its lock, across processes).
+ * No `lockLimit`: Agenda 6.2 drops a job whose lock expired before its run began (a process paused
+ * past JOBS_LOCK_MS, a job locked ahead of its due time) without giving back its count of locks
+ * held, so with `lockLimit: 1` that process never locked the job again — a worker that had stalled
+ * once silently stopped running `pages.rebuild`. Each job here is one recurring document, so a limit
+ * of one lock is what one document gives anyway.
+ */
+export const JOB_DEFINITION = { concurrency: 1 } as const;
+
 export async function createJobQueue(config: Config, db: Knex, log: Logger, options: JobQueueOptions = {}): Promise<JobQueue> {
   const backend = await createBackend(config, db);
   const locks = new HeldLocks(backend.repository);
@@ -155,7 +165,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
   const recurring: [name: string, everyMs: number][] = [];
   for (const { name, everyMs, run } of groups.flatMap((g) => g.jobs)) {
     const metrics = options.services?.metrics;
-    agenda.define(name, metrics ? timed(metrics, name, run) : (job: Job) => run(job), { concurrency: 1, lockLimit: 1, ...retry });
+    agenda.define(name, metrics ? timed(metrics, name, run) : (job: Job) => run(job), { ...JOB_DEFINITION, ...retry });
     recurring.push([name, everyMs]);
   }
 

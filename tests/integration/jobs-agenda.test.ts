@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDb } from '../../api/db/knex.ts';
 import { KnexBackend } from '../../jobs/backends/sql-backend.ts';
 import { KnexJobRepository } from '../../jobs/backends/sql-repository.ts';
+import { JOB_DEFINITION } from '../../jobs/queue.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 
@@ -50,6 +51,23 @@ describe.each(DB_KINDS)('Agenda on the SQL backend, %s', (kind) => {
     await a.ready;
     return a;
   }
+
+  it('runs a job again after its lock expired before its run began (no lock count lost)', async () => {
+    // Locked by the first scan because it is due before the next (1.5 s), the job waits in the local
+    // queue past its lock's lifetime (0.3 s) and is dropped when its time comes. With the shop's
+    // definition the next scan locks and runs it; with `lockLimit: 1`, Agenda 6.2 had counted the
+    // dropped lock as still held and the process never locked the job again.
+    const a = new Agenda({ backend: new KnexBackend({ db: t.db }), processEvery: 1500, defaultLockLifetime: 300 });
+    agendas.push(a);
+    await a.ready;
+    let runs = 0;
+    a.define('late', async () => {
+      runs++;
+    }, JOB_DEFINITION);
+    await a.schedule(new Date(Date.now() + 1000), 'late');
+    await a.start();
+    await until('the job to run after its first lock expired', () => runs > 0, 6000);
+  });
 
   it('runs a job once, and stopping leaves the pool to its owner', async () => {
     const a = await agenda();
