@@ -476,6 +476,20 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
     // notifies each twice on A and twice on B at once, while a worker's expiry run asks Alipay about
     // each order in turn and cancels those it finds unpaid: which of the two wins an order varies
     const paid = orderIds.filter((_, i) => i % 2 === 0);
+    // watched throughout: an order once paid is never cancelled after (paid, then cancelled, would
+    // look like a late payment refunded at the end)
+    const seenPaid = new Set<string>();
+    const paidThenCancelled = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const o of await t.db('orders').whereIn('order_id', orderIds).select('order_id', 'status')) {
+          if (Number(o.status) === 2) seenPaid.add(o.order_id);
+          else if (Number(o.status) === 6 && seenPaid.has(o.order_id)) paidThenCancelled.add(o.order_id);
+        }
+        await sleep(10);
+      }
+    })();
     await sleep(due - 200 - Date.now());
     const answers = await Promise.all(
       paid.map(async (id, i) => {
@@ -485,13 +499,24 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
       }),
     );
     expect(answers.flat().filter((a) => a !== '200 success')).toEqual([]);
+    // until no order is unpaid and the expiry run that started at or after the deadline has finished
+    const settled = async () => {
+      const job = await t.db('agenda_jobs').where({ name: 'orders.expire' }).first('last_run_at', 'last_finished_at');
+      const ranFully = Number(job.last_run_at) >= due && Number(job.last_finished_at ?? 0) >= Number(job.last_run_at);
+      return ranFully && Number((await t.db('orders').whereIn('order_id', orderIds).where({ status: 1 }).count({ n: '*' }).first())?.n) === 0;
+    };
     const until = Date.now() + 30_000;
-    while (Number((await t.db('orders').whereIn('order_id', orderIds).where({ status: 1 }).count({ n: '*' }).first())?.n) > 0 && Date.now() < until) await sleep(100);
+    while (!(await settled()) && Date.now() < until) await sleep(100);
+    expect(await settled(), 'the expiry run finished and no order is left unpaid').toBe(true);
+    await sleep(300); // anything a run still does
+    watching = false;
+    await watcher;
+    expect([...paidThenCancelled], 'paid, then cancelled').toEqual([]);
 
     /** Each order exactly one of paid (one settled payment) or cancelled (its payment, if any, for refund); the stock matches. */
     const check = async () => {
       const orders = await t.db('orders').whereIn('order_id', orderIds).select('order_id', 'status');
-      const payments = await t.db('payments').whereIn('order_id', orderIds).select('order_id', 'trade_no', 'outcome', 'refund_state');
+      const payments = await t.db('payments').whereIn('order_id', orderIds).select('order_id', 'trade_no', 'source', 'outcome', 'refund_state');
       let cancelled = 0;
       for (const o of orders) {
         const mine = payments.filter((p) => p.order_id === o.order_id);
@@ -504,6 +529,9 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
           cancelled++;
           // a trade paid for a cancelled order: recorded once, for refund
           expect(mine.map((p) => p.outcome), o.order_id).toEqual(trade ? ['refund'] : []);
+          // the job cancels only what Alipay told it was unpaid: a payment it found itself (source
+          // 'query') is never one of a cancelled order; only a notify can come too late
+          expect(mine.map((p) => p.source), o.order_id).toEqual(trade ? ['notify'] : []);
         }
       }
       const row = await t.db('skus').where({ id: sku.id }).first('stock', 'sales');
