@@ -18,6 +18,9 @@ import { createStaff, type TestStaff } from '../helpers/admin.ts';
 import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { MYSQL_URL, REDIS_URL, emptyRedis, redisDbUrl } from '../helpers/env.ts';
+import { startAlipayStandIn, type AlipayStandIn } from '../helpers/standins/alipay.ts';
+import { startRonglianStandIn, type RonglianStandIn } from '../helpers/standins/ronglian.ts';
+import { IMAGE_CODES_PER_IP_PER_MINUTE, SMS_PER_IP_PER_DAY } from '../../api/services/accounts/codes.ts';
 
 // Production's shape (issue 17): two `meiduo serve` and two `meiduo worker` processes, real child
 // processes, on one MariaDB database, one Redis database (2) and one published site (one DIST_DIR).
@@ -118,9 +121,16 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
   let workers: Proc[] = [];
   let staff: TestStaff;
   const redisUrl = redisDbUrl(2)!;
+  // the providers every process talks to, on 127.0.0.1 in this test process: 容联云 for the SMS the
+  // workers send, Alipay for the trade queries and refunds of the workers and the notifies' keys
+  let ronglian: RonglianStandIn;
+  let alipay: AlipayStandIn;
 
   beforeAll(async () => {
     await emptyRedis(redisUrl);
+    const sms = { accountSid: 'mp-sid-0001', authToken: 'mp-token-0001', appId: 'mp-app-0001' };
+    ronglian = await startRonglianStandIn({ ...sms, clock: systemClock });
+    alipay = await startAlipayStandIn({ appId: '2021000122690017' });
     t = await createTestDb('mysql', { seed: true });
     ctx = systemContext('multi-process-test', { db: t.db, clock: systemClock });
     distDir = path.join(ROOT, '.test-dist', `multi-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
@@ -137,6 +147,15 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
       // the test's own client addresses: the per-IP limits are checked per X-Forwarded-For
       TRUST_PROXY: 'loopback',
       SITE_URL: 'https://multi.example.com',
+      SMS_PROVIDER: 'ronglian',
+      SMS_RONGLIAN_ACCOUNT_SID: sms.accountSid,
+      SMS_RONGLIAN_AUTH_TOKEN: sms.authToken,
+      SMS_RONGLIAN_APP_ID: sms.appId,
+      SMS_RONGLIAN_BASE_URL: ronglian.baseUrl,
+      ALIPAY_APP_ID: alipay.appId,
+      ALIPAY_PRIVATE_KEY: alipay.appKeys.privateKey,
+      ALIPAY_PUBLIC_KEY: alipay.alipayKeys.publicKey,
+      ALIPAY_GATEWAY: alipay.gateway,
     };
     await run(['build'], env); // once: every process serves and rewrites this one site
     services = createServices(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
@@ -157,6 +176,8 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
     await Promise.all(procs.map(exited));
     await services?.close();
     await t?.drop();
+    await ronglian?.close();
+    await alipay?.close();
     if (distDir) fs.rmSync(distDir, { recursive: true, force: true });
   });
 
@@ -340,6 +361,215 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
     expect(byWeb).toBe(true);
     console.log(`[multi-process] ${BUYERS} buyers for ${STOCK} units through 2 web processes: ${seconds.toFixed(2)} s, ${(BUYERS / seconds).toFixed(0)} order requests/s`);
   }, 60_000);
+  /** A captcha fetched from `p` (from an address of its own unless given) and its text, read from Redis. */
+  async function captchaFrom(p: Proc, ip: string): Promise<{ uuid: string; text: string }> {
+    const uuid = crypto.randomUUID();
+    const r = await call(p, `/api/image_codes/${uuid}`, { ip });
+    expect(r.status).toBe(200);
+    await r.arrayBuffer();
+    return { uuid, text: (await services.accounts.codes.peekImageCode(uuid))! };
+  }
+  let mobileSerial = 0;
+  const freshMobile = () => `137${String(process.pid % 10_000).padStart(4, '0')}${String(++mobileSerial).padStart(4, '0')}`;
+  let ipSerial = 0;
+  const freshIp = () => `10.9.5.${++ipSerial}`;
+
+  it('a captcha from web A is accepted once by web B and refused after on either; an SMS code sent through A registers on B; the 60 s interval and per-IP limits hold across both', async () => {
+    const sendCode = (p: Proc, mobile: string, c: { uuid: string; text: string }, ip = freshIp()) =>
+      call(p, '/api/sms_codes', { method: 'POST', body: JSON.stringify({ mobile, image_code_id: c.uuid, image_code: c.text.toUpperCase(), purpose: 'register' }), ip });
+    // a captcha fetched from A, used on B: accepted, then refused on A and on B (single use)
+    const c1 = await captchaFrom(webA, freshIp());
+    const m1 = freshMobile();
+    const first = await sendCode(webB, m1, c1);
+    expect(first.status, await first.clone().text()).toBe(200);
+    for (const p of [webA, webB]) {
+      const again = await sendCode(p, freshMobile(), c1);
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { error: { fields: object } }).error.fields).toHaveProperty('image_code');
+    }
+
+    // an SMS code sent through A (a worker hands it to 容联云), used to register on B
+    const m2 = freshMobile();
+    const sent = await sendCode(webA, m2, await captchaFrom(webB, freshIp()));
+    expect(sent.status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    let code: string | undefined;
+    while (!(code = ronglian.sent.find((s) => s.to === m2)?.datas[0]) && Date.now() < deadline) await sleep(50);
+    expect(code, 'the SMS reached 容联云 through a worker').toMatch(/^\d{6}$/);
+    // the per-mobile interval: a second send within 60 s is refused through B and through A
+    for (const p of [webB, webA]) {
+      const soon = await sendCode(p, m2, await captchaFrom(p === webA ? webB : webA, freshIp()));
+      expect(soon.status).toBe(429);
+      expect(((await soon.json()) as { error: { code: string } }).error.code).toBe('SMS_TOO_FREQUENT');
+    }
+    const register = (p: Proc, username: string) =>
+      call(p, '/api/users', { method: 'POST', body: JSON.stringify({ username, password: 'secret-pass1', password2: 'secret-pass1', mobile: m2, sms_code: code, allow: true }), ip: freshIp() });
+    expect(await services.cache.get(`sms_code:register:${m2}`), 'the code, in Redis').not.toBeNull();
+    const username = `mp${crypto.randomBytes(5).toString('hex')}`;
+    const registered = await register(webB, username);
+    expect(registered.status, await registered.clone().text()).toBe(201);
+    const token = ((await registered.json()) as { token: string }).token;
+    expect((await call(webA, '/api/user', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // the code is used up: it is gone from Redis for every process
+    expect(await services.cache.get(`sms_code:register:${m2}`)).toBeNull();
+
+    // per-IP limits: one address alternating between A and B is refused at the same request as on one
+    const captchaRefusedAt = async (ip: string) => {
+      for (let i = 1; i <= IMAGE_CODES_PER_IP_PER_MINUTE + 5; i++) {
+        const r = await call(i % 2 ? webA : webB, `/api/image_codes/${crypto.randomUUID()}`, { ip });
+        await r.arrayBuffer();
+        if (r.status === 429) return i;
+        expect(r.status).toBe(200);
+      }
+      return null;
+    };
+    // the captcha limit counts per clock minute: start well inside one
+    if (Date.now() % 60_000 > 50_000) await sleep(60_000 - (Date.now() % 60_000) + 100);
+    expect(await captchaRefusedAt('10.9.6.1')).toBe(IMAGE_CODES_PER_IP_PER_MINUTE + 1);
+    const captchas = await Promise.all(Array.from({ length: SMS_PER_IP_PER_DAY + 1 }, (_, i) => captchaFrom(i % 2 ? webB : webA, freshIp())));
+    let smsRefusedAt: number | null = null;
+    for (let i = 1; i <= captchas.length; i++) {
+      const r = await sendCode(i % 2 ? webA : webB, freshMobile(), captchas[i - 1], '10.9.6.2');
+      if (r.status === 429) {
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('SMS_DAILY_LIMIT');
+        smsRefusedAt = i;
+        break;
+      }
+      expect(r.status).toBe(200);
+    }
+    expect(smsRefusedAt).toBe(SMS_PER_IP_PER_DAY + 1);
+  }, 60_000);
+
+  it('the expiry job and Alipay notifies racing across processes pay or cancel each order exactly once; stock comes back once; a late notify is refunded', async () => {
+    const ORDERS = 20;
+    const STOCK = 100;
+    const homeSkus = await t.db('contents').whereNotNull('sku_id').pluck('sku_id');
+    const sku = await t.db('skus').where('is_launched', true).whereNotIn('id', homeSkus).orderBy('id', 'desc').offset(1).first('id', 'sales');
+    await t.db('skus').where({ id: sku.id }).update({ stock: STOCK });
+    // 20 Alipay orders of one unit each, half placed through A and half through B
+    const orderIds = await Promise.all(
+      Array.from({ length: ORDERS }, async (_, i) => {
+        const u = await customer();
+        const now = Date.now();
+        const [addressId] = await t.db('addresses').insert({ user_id: u.userId, title: '家', receiver: '李四', province_id: 440000, city_id: 440300, district_id: 440305, place: '科技园2号', mobile: '13600000001', is_deleted: false, created_at: now, updated_at: now });
+        const grant = await services.accounts.grant(services.systemContext('test'), { id: u.userId, username: u.username });
+        const headers = { authorization: `Bearer ${grant.token}` };
+        expect((await call(i % 2 ? webA : webB, '/api/cart', { method: 'POST', headers, body: JSON.stringify({ sku_id: sku.id, count: 1 }) })).status).toBe(201);
+        const r = await call(i % 2 ? webB : webA, '/api/orders', { method: 'POST', headers: { ...headers, 'idempotency-key': `mp-pay-${crypto.randomUUID()}` }, body: JSON.stringify({ address_id: Number(addressId), pay_method: 2 }) });
+        const body = (await r.json()) as { order_id: string };
+        expect(r.status, JSON.stringify(body)).toBe(201);
+        return body.order_id;
+      }),
+    );
+    expect(Number((await t.db('skus').where({ id: sku.id }).first('stock')).stock)).toBe(STOCK - ORDERS);
+    const amounts = new Map<string, string>((await t.db('orders').whereIn('order_id', orderIds).select('order_id', 'payment_amount')).map((o) => [o.order_id as string, String(o.payment_amount)]));
+
+    // every order falls due at one moment, and the expiry job is due then too (its every-15 s run brought forward)
+    const due = Date.now() + 1500;
+    await t.db('orders').whereIn('order_id', orderIds).update({ pay_deadline: due });
+    expect(await t.db('agenda_jobs').where({ name: 'orders.expire' }).update({ next_run_at: due })).toBe(1);
+    const notify = async (p: Proc, orderId: string) => {
+      const r = await call(p, '/api/payment/alipay/notify', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: new URLSearchParams(alipay.notifyFor(orderId)).toString() });
+      return `${r.status} ${await r.text()}`;
+    };
+    // half are paid around the deadline, 120 ms apart from 200 ms before it to 880 ms after; Alipay
+    // notifies each twice on A and twice on B at once, while a worker's expiry run asks Alipay about
+    // each order in turn and cancels those it finds unpaid: which of the two wins an order varies
+    const paid = orderIds.filter((_, i) => i % 2 === 0);
+    // watched throughout: an order once paid is never cancelled after (paid, then cancelled, would
+    // look like a late payment refunded at the end)
+    const seenPaid = new Set<string>();
+    const paidThenCancelled = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const o of await t.db('orders').whereIn('order_id', orderIds).select('order_id', 'status')) {
+          if (Number(o.status) === 2) seenPaid.add(o.order_id);
+          else if (Number(o.status) === 6 && seenPaid.has(o.order_id)) paidThenCancelled.add(o.order_id);
+        }
+        await sleep(10);
+      }
+    })();
+    await sleep(due - 200 - Date.now());
+    const answers = await Promise.all(
+      paid.map(async (id, i) => {
+        await sleep(i * 120);
+        alipay.pay(id, amounts.get(id)!);
+        return Promise.all([notify(webA, id), notify(webB, id), notify(webA, id), notify(webB, id)]);
+      }),
+    );
+    expect(answers.flat().filter((a) => a !== '200 success')).toEqual([]);
+    // until no order is unpaid and the expiry run that started at or after the deadline has finished
+    const settled = async () => {
+      const job = await t.db('agenda_jobs').where({ name: 'orders.expire' }).first('last_run_at', 'last_finished_at');
+      const ranFully = Number(job.last_run_at) >= due && Number(job.last_finished_at ?? 0) >= Number(job.last_run_at);
+      return ranFully && Number((await t.db('orders').whereIn('order_id', orderIds).where({ status: 1 }).count({ n: '*' }).first())?.n) === 0;
+    };
+    const until = Date.now() + 30_000;
+    while (!(await settled()) && Date.now() < until) await sleep(100);
+    expect(await settled(), 'the expiry run finished and no order is left unpaid').toBe(true);
+    await sleep(300); // anything a run still does
+    watching = false;
+    await watcher;
+    expect([...paidThenCancelled], 'paid, then cancelled').toEqual([]);
+
+    /** Each order exactly one of paid (one settled payment) or cancelled (its payment, if any, for refund); the stock matches. */
+    const check = async () => {
+      const orders = await t.db('orders').whereIn('order_id', orderIds).select('order_id', 'status');
+      const payments = await t.db('payments').whereIn('order_id', orderIds).select('order_id', 'trade_no', 'source', 'outcome', 'refund_state');
+      let cancelled = 0;
+      for (const o of orders) {
+        const mine = payments.filter((p) => p.order_id === o.order_id);
+        const trade = alipay.trades.get(o.order_id);
+        if (Number(o.status) === 2) {
+          expect(mine.map((p) => p.outcome), o.order_id).toEqual(['settled']);
+          expect(mine[0].trade_no).toBe(trade?.tradeNo);
+        } else {
+          expect(Number(o.status), o.order_id).toBe(6);
+          cancelled++;
+          // a trade paid for a cancelled order: recorded once, for refund
+          expect(mine.map((p) => p.outcome), o.order_id).toEqual(trade ? ['refund'] : []);
+          // the job cancels only what Alipay told it was unpaid: a payment it found itself (source
+          // 'query') is never one of a cancelled order; only a notify can come too late
+          expect(mine.map((p) => p.source), o.order_id).toEqual(trade ? ['notify'] : []);
+        }
+      }
+      const row = await t.db('skus').where({ id: sku.id }).first('stock', 'sales');
+      expect(Number(row.stock)).toBe(STOCK - ORDERS + cancelled);
+      expect(Number(row.sales)).toBe(Number(sku.sales) + ORDERS - cancelled);
+      return { orders, payments, cancelled };
+    };
+    const raced = await check();
+    const unpaid = orderIds.filter((id) => !paid.includes(id));
+    for (const id of unpaid) expect(Number(raced.orders.find((o) => o.order_id === id)?.status), 'never paid: cancelled').toBe(6);
+    // by the workers' expiry job, no one else
+    expect(new Set(await t.db('orders').whereIn('order_id', orderIds).where({ status: 6 }).pluck('canceled_by'))).toEqual(new Set(['system']));
+    const paidOutcomes = paid.map((id) => (Number(raced.orders.find((o) => o.order_id === id)?.status) === 2 ? 'paid' : 'cancelled, refund'));
+
+    // a payment made after its order was cancelled: notified on A and B twice each, recorded once for refund
+    const late = unpaid.slice(0, 3);
+    for (const id of late) alipay.pay(id, amounts.get(id)!);
+    const lateAnswers = await Promise.all(late.flatMap((id) => [notify(webA, id), notify(webB, id), notify(webA, id), notify(webB, id)]));
+    expect(lateAnswers.filter((a) => a !== '200 success')).toEqual([]);
+    const after = await check();
+    expect(after.cancelled).toBe(raced.cancelled);
+    for (const id of late) expect(after.payments.filter((p) => p.order_id === id).map((p) => [p.outcome, p.refund_state])).toEqual([['refund', 'pending']]);
+
+    // the workers' refund job (its every-minute run brought forward) gives each back once
+    expect(await t.db('agenda_jobs').where({ name: 'payments.refund' }).update({ next_run_at: Date.now() })).toBe(1);
+    const toRefund = after.payments.filter((p) => p.outcome === 'refund');
+    const refundUntil = Date.now() + 30_000;
+    while (Number((await t.db('payments').whereIn('trade_no', toRefund.map((p) => p.trade_no)).whereNot({ refund_state: 'done' }).count({ n: '*' }).first())?.n) > 0 && Date.now() < refundUntil) await sleep(100);
+    for (const p of toRefund) {
+      expect((await t.db('payments').where({ trade_no: p.trade_no }).first('refund_state')).refund_state).toBe('done');
+      const refunds = [...(alipay.refunds.get(p.trade_no)?.values() ?? [])];
+      expect(refunds, p.trade_no).toEqual([Math.round(Number(amounts.get(p.order_id)) * 100)]);
+    }
+    await check();
+    const counts = paidOutcomes.reduce<Record<string, number>>((m, k) => ((m[k] = (m[k] ?? 0) + 1), m), {});
+    console.log(`[multi-process] ${ORDERS} orders due at once, ${paid.length} paid around the deadline with 4 notifies each on A and B: ${JSON.stringify(counts)}; ${unpaid.length} cancelled by a worker, ${late.length} paid late → refunded once each`);
+  }, 90_000);
+
   /** Every published page, by path, with its modification time. */
   function pages(): Map<string, number> {
     const client = path.join(distDir, 'client');
