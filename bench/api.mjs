@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { BENCH_ENV, ensureBuilt, ensureCatalog, loadAverage, machine, startServer } from './lib.mjs';
+import { BENCH_ENV, cpuMs, ensureBuilt, ensureCatalog, loadAverage, machine, startServer } from './lib.mjs';
 
 const PORT = 18123;
 const FLOOR_PORT = 18124;
@@ -84,23 +84,28 @@ async function floorRounds() {
       if (!isDeepStrictEqual(a, b)) throw new Error(`floor and shop differ for SKU ${id}:\n${JSON.stringify(a)}\n${JSON.stringify(b)}`);
     }
     let n = 0;
-    const run = async (url, duration) => {
+    const run = async (url, duration, pid) => {
+      const cpu0 = pid ? cpuMs(pid) : 0;
       const r = await autocannon({ url, connections: CONNECTIONS, duration, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/skus/${1 + (n++ * 7919) % 10000}` }) }] });
       if (r.non2xx + r.errors + r.timeouts > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+      // the server's CPU per request: what other load on the machine barely moves
+      r.cpuUs = pid ? ((cpuMs(pid) - cpu0) * 1000) / r.requests.total : NaN;
       return r;
     };
     await run(floorBase, 2); // warm both
     await run(base, 2);
-    const sums = { floor: 0, ours: 0 };
+    const sums = { floor: 0, ours: 0, floorCpu: 0, oursCpu: 0 };
     console.log(`GET /api/skus/{id} against its floor (bare Koa + one prepared statement), ${ROUNDS} interleaved rounds; load average before ${loadAverage()}`);
     for (let i = 1; i <= ROUNDS; i++) {
-      const f = await run(floorBase, DURATION);
-      const o = await run(base, DURATION);
+      const f = await run(floorBase, DURATION, floor.pid);
+      const o = await run(base, DURATION, server.pid);
       sums.floor += f.requests.average;
       sums.ours += o.requests.average;
-      console.log(`  round ${i}: floor ${f.requests.average.toFixed(0).padStart(6)} req/s (p99 ${f.latency.p99} ms)   ours ${o.requests.average.toFixed(0).padStart(6)} req/s (p99 ${o.latency.p99} ms)   ratio ${(o.requests.average / f.requests.average).toFixed(2)}×`);
+      sums.floorCpu += f.cpuUs;
+      sums.oursCpu += o.cpuUs;
+      console.log(`  round ${i}: floor ${f.requests.average.toFixed(0).padStart(6)} req/s (p99 ${f.latency.p99} ms, ${f.cpuUs.toFixed(0)} µs CPU/req)   ours ${o.requests.average.toFixed(0).padStart(6)} req/s (p99 ${o.latency.p99} ms, ${o.cpuUs.toFixed(0)} µs CPU/req)   ratio ${(o.requests.average / f.requests.average).toFixed(2)}×`);
     }
-    console.log(`  mean: floor ${(sums.floor / ROUNDS).toFixed(0)} req/s, ours ${(sums.ours / ROUNDS).toFixed(0)} req/s, ratio ${(sums.ours / sums.floor).toFixed(2)}×; load average after ${loadAverage()}`);
+    console.log(`  mean: floor ${(sums.floor / ROUNDS).toFixed(0)} req/s, ours ${(sums.ours / ROUNDS).toFixed(0)} req/s, ratio ${(sums.ours / sums.floor).toFixed(2)}× (CPU per request: floor ${(sums.floorCpu / ROUNDS).toFixed(0)} µs, ours ${(sums.oursCpu / ROUNDS).toFixed(0)} µs, ${(sums.floorCpu / sums.oursCpu).toFixed(2)}×); load average after ${loadAverage()}`);
   } finally {
     floor.kill('SIGTERM');
   }

@@ -44,3 +44,4 @@ router.get('/api/skus/:id', async (ctx) => {
 });
 app.use(router.routes());
 app.listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
+process.on('SIGTERM', () => process.exit(0)); // exits normally, so --cpu-prof writes its profile
