@@ -32,6 +32,7 @@ try {
   if (!ONLY_FLOOR) await cases();
   await floorRounds();
 } finally {
+  await new Promise((r) => setTimeout(r, 1000)); // autocannon stops without waiting: let the server answer what it holds
   server.kill('SIGTERM');
 }
 
