@@ -42,6 +42,8 @@ export function parseTrustProxy(raw: string): string[] {
 
 /** The client's address of a request, given the trusted proxies ([] trusts none: the socket's address). */
 export function clientAddressResolver(trusted: readonly string[]): (req: IncomingMessage) => string {
+  // no proxy trusted: the socket's address, as proxy-addr would answer after parsing X-Forwarded-For for nothing
+  if (trusted.length === 0) return (req) => req.socket.remoteAddress ?? '';
   const proxyAddr = proxyAddrModule();
   const trust = proxyAddr.compile([...trusted]);
   // a socket already closed has no remote address: '' (counted as one unknown client)

@@ -12,9 +12,9 @@ register();
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 300);
 const LIVE = process.env.BENCH_LIVE === '1';
 if (LIVE) {
-  const built = ensureBuilt();
+  const built = await ensureBuilt();
   if (built) console.log(built);
-} else ensureCatalog();
+} else await ensureCatalog();
 
 const { loadConfig } = await import('../api/config.ts');
 const { createServices } = await import('../api/services/index.ts');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { register } from 'tsx/esm/api';
 import { BENCH_ENV, SKUS, ensureCatalog, machine, meiduo } from './lib.mjs';
 
-ensureCatalog();
+await ensureCatalog();
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 if (runs > 0) fs.rmSync(BENCH_ENV.DIST_DIR, { recursive: true, force: true });
 console.log(`machine: ${machine()}`);

@@ -14,7 +14,7 @@ const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
 const USER = 'bench_console';
 const PASSWORD = 'bench-console-1';
 
-ensureCatalog();
+await ensureCatalog();
 if (!fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'client', 'admin', 'index.html'))) {
   console.log('building the bench site (its build has no console yet)…');
   console.log(meiduo(['build']).trim());

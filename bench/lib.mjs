@@ -23,18 +23,34 @@ export function meiduo(args, opts = {}) {
   return r.stdout;
 }
 
-export function ensureCatalog() {
-  const file = BENCH_ENV.DATABASE_URL.startsWith('sqlite:') ? BENCH_ENV.DATABASE_URL.slice(7) : null;
+export async function ensureCatalog() {
+  const url = BENCH_ENV.DATABASE_URL;
+  const file = url.startsWith('sqlite:') ? url.slice(7) : null;
   if (file && fs.existsSync(file)) {
     meiduo(['migrate']);
     return;
+  }
+  if (!file) {
+    // MariaDB/MySQL (BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/meiduo_bench): seeded once, kept
+    await ensureMysqlDatabase(url);
+    const k = connect(url);
+    try {
+      const has = await k.schema.hasTable('skus');
+      const n = has ? Number((await k('skus').count({ n: '*' }))[0].n) : 0;
+      if (n >= SKUS) {
+        meiduo(['migrate']);
+        return;
+      }
+    } finally {
+      await k.destroy();
+    }
   }
   console.log(`seeding a ${SKUS}-SKU catalog…`);
   console.log(meiduo(['seed', '--reset', '--skus', String(SKUS)]).trim());
 }
 
-export function ensureBuilt() {
-  ensureCatalog();
+export async function ensureBuilt() {
+  await ensureCatalog();
   // a build of the current layout (dist/releases/<id>, with the re-render twins)
   if (fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'releases')) && fs.existsSync(path.join(BENCH_ENV.DIST_DIR, 'client', 'index.html'))) return null;
   return meiduo(['build']).trim();

@@ -18,7 +18,7 @@ const PORT = 18125;
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 20);
 const base = `http://127.0.0.1:${PORT}`;
 
-const built = ensureBuilt();
+const built = await ensureBuilt();
 if (built) console.log(built);
 const { parseDatabaseUrl } = await import('../api/config.ts');
 const { createDb } = await import('../api/db/knex.ts');

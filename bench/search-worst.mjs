@@ -15,7 +15,7 @@ import { register } from 'tsx/esm/api';
 import { BENCH_ENV, ROOT, ensureCatalog, machine } from './lib.mjs';
 
 register();
-ensureCatalog();
+await ensureCatalog();
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 20);
 const modulePath = path.resolve(ROOT, process.env.SEARCH_MODULE || 'api/services/search/search-index.ts');
 const { parseDatabaseUrl } = await import('../api/config.ts');

@@ -7,7 +7,7 @@ import { register } from 'tsx/esm/api';
 import { BENCH_ENV, ensureCatalog, machine } from './lib.mjs';
 
 register();
-ensureCatalog();
+await ensureCatalog();
 const { parseDatabaseUrl } = await import('../api/config.ts');
 const { createDb } = await import('../api/db/knex.ts');
 const { loadSearchDocs } = await import('../api/services/search/publish.ts');

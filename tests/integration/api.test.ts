@@ -80,6 +80,30 @@ describe.each(DB_KINDS)('catalog API on %s', (kind) => {
     expect(off.body).toMatchObject({ is_launched: false, url: null });
   });
 
+  it('reads a SKU with one prepared statement (no knex query), never another transaction’s uncommitted stock', async () => {
+    const db = app.services.db;
+    let queries = 0;
+    const count = () => queries++;
+    db.on('query', count);
+    try {
+      const first = await app.json('/api/skus/1');
+      expect(first.status).toBe(200);
+      expect(queries).toBe(0); // api/db/prepared.ts, not knex's builder and runner
+    } finally {
+      db.off('query', count);
+    }
+    const before = (await app.json('/api/skus/1')).body.stock as number;
+    // a transaction holds a write to the stock: the read waits for it (SQLite's one connection) or
+    // reads the committed row (MariaDB), and in both shows what was committed
+    const trx = await db.transaction();
+    await trx('skus').where('id', 1).update({ stock: before + 1000 });
+    const during = app.json('/api/skus/1');
+    await new Promise((r) => setTimeout(r, 50));
+    await trx.rollback();
+    expect((await during).body.stock).toBe(before);
+    expect((await app.json('/api/skus/999999')).body.error.code).toBe('SKU_NOT_FOUND');
+  });
+
   it('searches the published index and hydrates from the database', async () => {
     const r = await app.json(`/api/search?q=${encodeURIComponent('华为 手机')}&page_size=5`);
     expect(r.status).toBe(200);

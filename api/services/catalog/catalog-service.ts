@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context.ts';
 import { db } from '../../db/transaction.ts';
+import { preparedRows } from '../../db/prepared.ts';
 import { NotFoundError } from '../../errors.ts';
 import { centsFromDb, formatCents } from '../../money.ts';
 import { ancestry, buildBreadcrumb, buildNav, channelUrls } from './nav.ts';
@@ -24,6 +25,8 @@ export const skuSummary = (s: Sku): SkuSummary => ({
   default_image_url: s.defaultImage,
   comments: s.comments,
 });
+
+const SKU_BY_ID = `select ${SKU_COLUMNS.join(', ')} from skus where id = ? limit 1`;
 
 // Lists select only what a summary shows.
 const SUMMARY_COLUMNS = ['id', 'name', 'price', 'default_image', 'comments'] as const;
@@ -165,7 +168,8 @@ export class CatalogService {
   }
 
   async sku(context: RequestContext, id: number): Promise<SkuDetail> {
-    const row = await db(context)('skus').select(SKU_COLUMNS).where('id', id).first();
+    // every SKU page asks for its stock: outside a transaction, one prepared statement (api/db/prepared.ts)
+    const row = context.trx ? await db(context)('skus').select(SKU_COLUMNS).where('id', id).first() : (await preparedRows(context.db, SKU_BY_ID, [id]))[0];
     if (!row) throw new NotFoundError('商品不存在', 'SKU_NOT_FOUND');
     const s = toSku(row);
     return {
