@@ -605,23 +605,32 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
     }
   }
 
+  /**
+   * Asks for every list page to be re-rendered, waits until a worker is in the middle of it (more than
+   * 20 list pages rewritten) and answers the change's id and the worker running it (Agenda names each
+   * process meiduo-{pid} in the job's row).
+   */
+  async function rebuildUnderWay(): Promise<{ changeId: number; one: Proc }> {
+    const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
+    const before = pages();
+    const changeId = await requestRebuild(ctx, [{ kind: 'pages', categoryIds: categories }]);
+    await listPagesTouched(before, 20);
+    const by = (await t.db('agenda_jobs').where({ name: 'pages.rebuild' }).first('last_modified_by'))?.last_modified_by as string;
+    const one = workers.find((w) => by === `meiduo-${w.child.pid}`);
+    expect(one, `pages.rebuild last modified by ${by}`).toBeDefined();
+    return { changeId, one: one! };
+  }
+
   it('a worker killed with SIGKILL mid-rebuild: the other finishes the work once the lock expires; no page is ever half-written', async () => {
     const homeSkus = await t.db('contents').whereNotNull('sku_id').pluck('sku_id');
     const sku = Number((await t.db('skus').where('is_launched', true).whereNotIn('id', homeSkus).orderBy('id').offset(8).first('id')).id);
     const edit = await call(webA, `/api/admin/skus/${sku}`, { method: 'PATCH', headers: staff.headers, body: JSON.stringify({ price: '777.77' }) });
     expect(edit.status).toBe(200);
     // enough pages that the worker is certainly in the middle when it dies
-    const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
-    const before = pages();
-    const changeId = await requestRebuild(ctx, [{ kind: 'pages', categoryIds: categories }]);
-    await listPagesTouched(before, 20);
-    // the worker running it: Agenda names each process meiduo-{pid} in the job's row
-    const by = (await t.db('agenda_jobs').where({ name: 'pages.rebuild' }).first('last_modified_by'))?.last_modified_by as string;
-    const one = workers.find((w) => by === `meiduo-${w.child.pid}`);
-    expect(one, `pages.rebuild last modified by ${by}`).toBeDefined();
+    const { changeId, one } = await rebuildUnderWay();
     const two = workers.find((w) => w !== one)!;
-    killGroup(one!, 'SIGKILL');
-    await exited(one!);
+    killGroup(one, 'SIGKILL');
+    await exited(one);
     const killedAt = Date.now();
     const twoSaidBefore = two.err.length;
     expectWholePages();
@@ -640,16 +649,10 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
   }, 120_000);
 
   it('a worker stopped with SIGTERM mid-rebuild finishes (or releases) its job and exits; the work is done and no page is half-written', async () => {
-    const categories = [...new Set(listPageParams(await loadSnapshot(t.db)).map((p) => p.categoryId))];
-    const before = pages();
-    const changeId = await requestRebuild(ctx, [{ kind: 'pages', categoryIds: categories }]);
-    await listPagesTouched(before, 20);
-    const by = (await t.db('agenda_jobs').where({ name: 'pages.rebuild' }).first('last_modified_by'))?.last_modified_by as string;
-    const one = workers.find((w) => by === `meiduo-${w.child.pid}`);
-    expect(one, `pages.rebuild last modified by ${by}`).toBeDefined();
+    const { changeId, one } = await rebuildUnderWay();
     const stoppedAt = Date.now();
-    killGroup(one!, 'SIGTERM');
-    const code = await Promise.race([exited(one!), sleep(70_000).then(() => 'still running 70 s after SIGTERM')]);
+    killGroup(one, 'SIGTERM');
+    const code = await Promise.race([exited(one), sleep(70_000).then(() => 'still running 70 s after SIGTERM')]);
     expect(code).toBe(0);
     const exitSeconds = (Date.now() - stoppedAt) / 1000;
     expectWholePages();
@@ -658,7 +661,7 @@ describe.skipIf(!MYSQL_URL || !REDIS_URL)(`two web and two worker processes on o
     expect(await pendingCount(ctx)).toBe(0);
     // its lock is not left behind: the job is not locked by the process that is gone
     const row = await t.db('agenda_jobs').where({ name: 'pages.rebuild' }).first('last_modified_by', 'locked_at');
-    expect(row.last_modified_by === by && row.locked_at !== null).toBe(false);
+    expect(row.last_modified_by === `meiduo-${one.child.pid}` && row.locked_at !== null).toBe(false);
     console.log(`[multi-process] worker SIGTERM mid-rebuild: exited 0 after ${exitSeconds.toFixed(1)} s, the work applied ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the signal`);
   }, 150_000);
 
