@@ -55,6 +55,7 @@ const ERRORS: Record<ErrorStatus | '5XX', { name: string; description: string; e
   413: { name: 'PayloadTooLarge', description: 'The body is over the route’s limit (16 KiB unless stated).', example: { code: 'PAYLOAD_TOO_LARGE', message: '请求体不能超过 16384 字节' } },
   415: { name: 'UnsupportedMediaType', description: 'The body is not of a media type the route reads.', example: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求体必须是 application/json' } },
   429: { name: 'TooManyRequests', description: 'A throttle or daily limit: try again after Retry-After seconds.', example: { code: 'TOO_MANY_REQUESTS', message: '操作太频繁，请稍后再试' } },
+  503: { name: 'ServiceUnavailable', description: 'Not ready: a dependency named in `fields` failed its check; a load balancer sends traffic elsewhere.', example: { code: 'HEALTH_NOT_READY', message: '未就绪: database', fields: { database: 'failed (ECONNREFUSED)' } } },
   '5XX': { name: 'ServerError', description: 'The server failed; the request may or may not have taken effect unless the message says so.', example: { code: 'INTERNAL_ERROR', message: '服务器内部错误' } },
 };
 

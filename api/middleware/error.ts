@@ -12,8 +12,14 @@ export function errorHandler(log: Logger): Middleware {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string; headers?: unknown };
       let status = e.statusCode ?? e.status ?? 500;
       if (!Number.isInteger(status) || status < 400 || status > 599) status = 500;
-      // the line carries the request's id (api/logger.ts), as the answer does
-      if (status >= 500) log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
+      // One line per failed request, carrying its id (api/logger.ts) as the answer does. A 5xx the
+      // code chose to answer (an AppError it exposes: 503 not ready, cart unavailable) is the shop
+      // working as designed while a dependency is down: a warning with its code, fields and cause,
+      // no stack. Anything else is a defect: an error with the stack.
+      if (status >= 500 && err instanceof AppError && err.expose) {
+        const cause = (err.cause as { message?: unknown } | undefined)?.message;
+        log.warn({ code: err.code, fields: err.fields, cause, method: ctx.method, url: ctx.url }, err.message);
+      } else if (status >= 500) log.error({ err, method: ctx.method, url: ctx.url }, 'request failed');
       if (ctx.headerSent) return; // too late to answer: Node ends the response
       const body: { code: string; message: string; fields?: Record<string, string> } = {
         code: err instanceof AppError ? err.code : status >= 500 ? 'INTERNAL_ERROR' : httpCode(status),

@@ -60,8 +60,9 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
    */
   response?: z.ZodType;
   /**
-   * 4xx statuses the route's services answer, beyond those its definition implies (documentedErrors):
-   * 404 for an unknown id, 409, 429 from a throttle, 400 from a service's own checks.
+   * Error statuses the route's services answer, beyond those its definition implies (documentedErrors):
+   * 404 for an unknown id, 409, 429 from a throttle, 400 from a service's own checks, 503 from a
+   * readiness probe (the one 5xx a route answers on purpose).
    */
   errors?: readonly ErrorStatus[];
   /** The route takes an `Idempotency-Key` header (a retry with the same key gets the same result); other routes ignore it. */
@@ -85,7 +86,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
 export type AnyRoute = RouteDef<any, any, any>;
 
 export type ResponseType = 'json' | 'html' | 'svg' | 'png' | 'text';
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 export interface RouteTag {
   name: string;
   description: string;

@@ -63,6 +63,7 @@ export const healthRoutes = [
     path: '/api/health/ready',
     summary: `Readiness: the database answers a query, the cache (Redis when configured) a read, and the published site is there (dist/client/index.html); each within ${READY_TIMEOUT_MS} ms, else 503 HEALTH_NOT_READY naming the failed checks`,
     response: answer.healthReady,
+    errors: [503],
     auth: 'public',
     cacheControl: 'no-store',
     handler: async ({ context, services }) => {
@@ -74,8 +75,8 @@ export const healthRoutes = [
       const names = Object.keys(checks) as (keyof typeof checks)[];
       const results = await Promise.all(names.map((n) => within(READY_TIMEOUT_MS, checks[n])));
       const failed = Object.fromEntries(names.flatMap((n, i) => (results[i] === 'ok' ? [] : [[n, results[i]!]])));
+      // logged once, by the error handler (a warning with the failed checks as fields)
       if (Object.keys(failed).length > 0) {
-        services.log.warn({ failed }, 'not ready');
         throw new AppError({ statusCode: 503, code: 'HEALTH_NOT_READY', message: `未就绪: ${Object.keys(failed).join(', ')}`, fields: failed, expose: true });
       }
       return { status: 'ready', checks: { database: 'ok', cache: 'ok', site: 'ok' } };

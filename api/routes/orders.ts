@@ -48,7 +48,7 @@ export const orderRoutes = [
     path: '/api/orders',
     idempotencyKey: true,
     response: answer.orderPlaced,
-    errors: [409],
+    errors: [409, 503], // 503 CART_UNAVAILABLE: the cart (Redis) could not be read; no order placed
     examples: { body: { address_id: 3, pay_method: 1 }, response: { order_id: '202611251600001234567890', cart_cleared: true } },
     auth: 'user',
     summary: 'Place the order of the selected cart lines (send an Idempotency-Key header)',

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_TIMEOUT_MS } from '../../api/routes/health.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -67,10 +68,12 @@ describe.each(DB_KINDS)('health on %s', (kind) => {
 describe('health with Redis unreachable', () => {
   let t: TestDb;
   let app: TestApp;
+  const logLines: Record<string, unknown>[] = [];
   beforeAll(async () => {
     t = await createTestDb('sqlite');
+    const log = pino({ level: 'info', base: undefined }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
     // nothing listens on port 1: every Redis command fails or hangs
-    app = await startTestApp(t, { redisUrl: 'redis://127.0.0.1:1/0' });
+    app = await startTestApp(t, { redisUrl: 'redis://127.0.0.1:1/0', overrides: { log } });
     publish(app);
   });
   afterAll(async () => {
@@ -86,5 +89,15 @@ describe('health with Redis unreachable', () => {
     expect(r.body.error.fields.cache).toMatch(/^(failed|no answer within)/);
     expect(Date.now() - started).toBeLessThan(READY_TIMEOUT_MS + 1500);
     expect((await app.json('/api/health/live')).status).toBe(200);
+  });
+
+  it('logs each unready probe once, as a warning naming the failed check, without a stack', async () => {
+    logLines.length = 0;
+    const r = await app.json('/api/health/ready');
+    expect(r.status).toBe(503);
+    const lines = logLines.filter((l) => l.url === '/api/health/ready' || l.msg === 'not ready');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, code: 'HEALTH_NOT_READY', fields: { cache: r.body.error.fields.cache } });
+    expect(lines[0]).not.toHaveProperty('err');
   });
 });
