@@ -181,8 +181,8 @@ describe('sharded search publication', () => {
     const term = termsOfQuery(q).find((t) => index.termIndex.has(t) && t === '华为')!;
     const entries = pub.files.get(shardFile(shardOf(term, pub.shards))) as ShardEntry[];
     const entry = entries.find((e) => e[0] === term)! as [string, ...number[][]];
-    const list = entry.slice(1).find((l) => l.length > 0)!;
-    list[1]! += 1;
+    const list = (entry.slice(1) as number[][]).find((l) => l.length > 0)!;
+    list[1] = list[1]! + 1;
     const got = query(pub, q);
     const want = reference(index, q);
     expect(got.scores).not.toEqual(want.scores);

@@ -7,10 +7,15 @@ import { TABLE_FILE, bigFile, chunkFile, encodeTable, shardFile, shardOf, type S
 // posting. buildSearchIndex() (Lunr itself) stays as the reference: tests/unit/search-shards.test.ts
 // compares every weight and every ranked result.
 
-/** Shards: about one per 25 documents, a power of two in [64, 4096] (1,024 for 10,000…25,600 SKUs would be 512). */
+/**
+ * Shards: a power of two, about one per 64 documents, in [16, 4096] (256 at 10,000 SKUs, 2,048 at
+ * 100,000). Terms grow slower than documents (7,000 at 10,000 SKUs, 26,000 at 100,000), so shards
+ * hold more terms but each term's lists grow with the catalog; fewer, bigger shards would make a
+ * query of 15 terms fetch more, more shards would make publishing write more files.
+ */
 export function shardCount(docs: number): number {
-  let k = 64;
-  while (k < 4096 && k * 25 < docs) k *= 2;
+  let k = 16;
+  while (k < 4096 && k * 64 < docs) k *= 2;
   return k;
 }
 
