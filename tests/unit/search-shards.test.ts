@@ -19,50 +19,14 @@ import {
   type ShardEntry,
 } from '../../api/services/search/shards.ts';
 import { clausesOf, queryWords, tokenize } from '../../api/services/search/tokenizer.ts';
-import { demoDocs, displayOf } from '../helpers/demo-search-docs.ts';
+import { demoDocs } from '../helpers/demo-search-docs.ts';
+import { publish, query } from '../helpers/search-shards.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
 
 // The sharded publication must rank exactly as the one Lunr index it replaces: the same ids in the
 // same order with the same scores (float for float). The reference is Lunr itself
 // (buildSearchIndex + loadSearchIndex + searchIndex); the sharded side is ShardBuilder's files read
 // back through JSON as a browser or /api/search reads them.
-
-interface Publication {
-  files: Map<string, unknown>;
-  shards: number;
-  fields: string[];
-}
-
-function publish(docs: SearchDoc[], opts?: BuildOptions): Publication {
-  const b = new ShardBuilder();
-  for (const d of docs) b.add(d, displayOf(d));
-  const out = b.build(opts);
-  const files = new Map<string, unknown>();
-  for (const [name, text] of out.files) files.set(name, JSON.parse(text));
-  return { files, shards: out.shards, fields: out.fields };
-}
-
-/** A query as a reader runs it: table, the query's shards, then the big lists its plan keeps. */
-function query(pub: Publication, q: string, fetched?: string[]): { ids: number[]; scores: number[] } {
-  const shards = new Map<number, Shard>();
-  for (const k of shardsOfQuery(q, pub.shards)) {
-    shards.set(k, parseShard(pub.files.get(shardFile(k)) as ShardEntry[]));
-    fetched?.push(shardFile(k));
-  }
-  const input: QueryInput = {
-    table: decodeTable(pub.files.get(TABLE_FILE) as DocTableJson),
-    fields: pub.fields,
-    entry: (t) => shards.get(shardOf(t, pub.shards))?.get(t),
-    big: new Map(),
-  };
-  for (const name of bigListsOfQuery(q, input)) {
-    input.big!.set(name, pub.files.get(name) as BigListJson);
-    fetched?.push(name);
-  }
-  const stats: SearchStats = { clauses: 0, postings: 0, hits: 0, scores: [] };
-  const ids = searchShards(q, input, stats);
-  return { ids, scores: stats.scores! };
-}
 
 function reference(index: LoadedSearchIndex, q: string) {
   const stats: SearchStats = { clauses: 0, postings: 0, hits: 0, scores: [] };
