@@ -108,7 +108,7 @@ if (mode === 'publish') {
       input.big.set(b, JSON.parse(cached(b)));
     }
     const ids = S.searchShards(q, input);
-    const ords = ids.slice(0, 20).map((id) => table.ids.indexOf(id));
+    const ords = ids.slice(0, 20).map((id) => S.ordinalOf(table, id));
     const chunks = [...new Set(ords.map((o) => Math.floor(o / manifest.chunkRows)))].map((c) => S.chunkFile(c));
     for (const c of chunks) JSON.parse(cached(c));
     return [...files, ...chunks];

@@ -5,7 +5,7 @@
 // never change, so the HTTP cache keeps them for the next query.
 import type { SearchDisplayRow } from '../../api/services/search/search-index.ts';
 import {
-  TABLE_FILE, bigListsOfQuery, chunkFile, decodeTable, parseShard, searchShards, shardFile, shardOf, shardsOfQuery,
+  TABLE_FILE, bigListsOfQuery, chunkFile, decodeTable, ordinalOf, parseShard, searchShards, shardFile, shardOf, shardsOfQuery,
   type BigListJson, type DocTableJson, type QueryInput, type SearchManifest, type Shard, type ShardEntry,
 } from '../../api/services/search/shards.ts';
 
@@ -92,18 +92,8 @@ async function run() {
   await Promise.all(bigListsOfQuery(q, query).map(async (name) => query.big!.set(name, await fetchJson<BigListJson>(file(name)))));
   const ids = searchShards(q, query);
 
-  // display rows of the page shown: table.ids is ascending, so an id's ordinal is a binary search away
-  const ordinal = (id: number) => {
-    let lo = 0;
-    let hi = table.ids.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (table.ids[mid]! < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(ordinal);
+  // display rows of the page shown, from the chunks holding them
+  const shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => ordinalOf(table, id));
   const chunkNos = [...new Set(shown.map((o) => Math.floor(o / manifest.chunkRows)))];
   const chunks = new Map(await Promise.all(chunkNos.map(async (c) => [c, await fetchJson<SearchDisplayRow[]>(file(chunkFile(c)))] as const)));
   const rowOf = (o: number) => chunks.get(Math.floor(o / manifest.chunkRows))![o % manifest.chunkRows]!;

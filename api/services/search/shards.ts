@@ -103,6 +103,18 @@ export function encodeTable(table: DocTable): DocTableJson {
   return { ids: table.ids.map((id, i) => id - (i ? table.ids[i - 1]! : 0)), categories: rle(table.categories), brands: rle(table.brands) };
 }
 
+/** The ordinal of an id in the table (ids ascend: a binary search); its display row is in chunk ordinal / chunkRows. */
+export function ordinalOf(table: DocTable, id: number): number {
+  let lo = 0;
+  let hi = table.ids.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (table.ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A parsed shard: term → its entry's lists (or big-list reference). */
 export type Shard = Map<string, ShardEntry>;
 
