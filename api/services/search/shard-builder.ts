@@ -73,7 +73,7 @@ export class ShardBuilder {
     this.display.push(row);
     const texts = fieldTexts(d);
     FIELDS.forEach((field, f) => {
-      const terms = termsOfField(field, texts[field]);
+      const terms = this.terms_(field, texts[field]);
       this.lengths[f]!.push(terms.length);
       const tf = new Map<string, number>();
       for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
@@ -91,6 +91,16 @@ export class ShardBuilder {
         this.pTf.push(n);
       }
     });
+  }
+
+  /** Brand and category texts repeat across thousands of SKUs: tokenized once each. */
+  private readonly repeated = new Map<string, string[]>();
+  private terms_(field: string, text: string): string[] {
+    if (field !== 'brand' && field !== 'category') return termsOfField(field, text);
+    const key = field + '\u0000' + text;
+    let terms = this.repeated.get(key);
+    if (!terms) this.repeated.set(key, (terms = termsOfField(field, text)));
+    return terms;
   }
 
   get count() {
