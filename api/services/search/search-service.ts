@@ -74,7 +74,9 @@ export class SearchService {
   private async readManifest(now: number): Promise<SearchManifest | null> {
     try {
       const file = path.join(this.clientDir, SEARCH_DIR, MANIFEST);
-      this.manifest = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
+      const m = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
+      // a manifest of another format (a release from before issue 18) names no generation: none yet
+      this.manifest = m.version === 2 ? m : null;
     } catch {
       // not built yet (keep null), or unreadable for a moment: keep what we had
     }
