@@ -191,7 +191,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const compressedFiles = await compressRelease(path.join(outDir, 'client'));
   const compressSeconds = (performance.now() - compressStarted) / 1000;
   const search = await publishSearchIndex(db, path.join(outDir, 'client')); // compresses its own files
-  const indexGzipBytes = (await fs.stat(path.join(outDir, 'client', 'search', search.index + '.gz'))).size;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
   const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
 
@@ -212,7 +211,7 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     searchDocs: search.count,
     searchIndexBytes: search.bytes,
-    searchIndexGzipBytes: indexGzipBytes,
+    searchIndexGzipBytes: search.gzipBytes,
     sitemapFiles: sitemaps.written.filter((url) => url !== ROBOTS_URL).length,
   };
 }

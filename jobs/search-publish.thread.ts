@@ -1,7 +1,7 @@
 // Worker-thread entry (jobs/search-publish.ts starts it through threadEntry('search-publish')): builds
-// and publishes one search index, then ends. One publish per thread: Lunr's build takes hundreds of
-// MB of heap at 10,000 SKUs, and a thread that ends gives all of it back to the system, where a
-// long-lived one would keep its grown heap for the life of the web process.
+// and publishes one search index, then ends. One publish per thread: the build takes a few hundred
+// MB at 100,000 SKUs, and a thread that ends gives all of it back to the system, where a long-lived
+// one would keep its grown heap for the life of the web process.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';

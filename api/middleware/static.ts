@@ -306,6 +306,7 @@ export function serveStatic(opts: StaticOptions, cache = new FileCache(opts.maxC
 /** Cache policy of the built site. */
 export function siteCacheControl(urlPath: string): string {
   if (urlPath.startsWith('/_astro/')) return 'public, max-age=31536000, immutable';
-  if (/^\/search\/(index|docs)\.[0-9a-f]{16}\.json$/.test(urlPath)) return 'public, max-age=31536000, immutable';
+  // a search generation's files (its folder is named for its content); the manifest naming it revalidates
+  if (/^\/search\/[0-9a-f]{16}\/[^/]+\.json$/.test(urlPath)) return 'public, max-age=31536000, immutable';
   return 'public, max-age=0, must-revalidate'; // HTML, search manifest, favicon: revalidate with the ETag
 }

@@ -1,14 +1,15 @@
-// Search in the browser: the same published Lunr index and the same tokenizer as /api/search
-// (api/services/search/search-index.ts), loaded from /search/manifest.json.
-import { loadSearchIndex, searchIndex, type SearchDisplayRow, type SerializedSearchIndex } from '../../api/services/search/search-index.ts';
+// Search in the browser: the same published generation, the same tokenizer and the same ranking
+// code as /api/search (api/services/search/shards.ts). It reads /search/manifest.json once (never
+// from the cache), then only that generation's files: the doc table, the shards of the query's
+// terms, the big lists its plan keeps, and the display chunks of the page shown. Generation files
+// never change, so the HTTP cache keeps them for the next query.
+import type { SearchDisplayRow } from '../../api/services/search/search-index.ts';
+import {
+  TABLE_FILE, bigListsOfQuery, chunkFile, decodeTable, ordinalOf, parseShard, searchShards, shardFile, shardOf, shardsOfQuery,
+  type BigListJson, type DocTableJson, type QueryInput, type SearchManifest, type Shard, type ShardEntry,
+} from '../../api/services/search/shards.ts';
 
 const PAGE_SIZE = 20;
-
-interface Manifest {
-  index: string;
-  docs: string;
-  count: number;
-}
 
 const status = document.getElementById('search-status')!;
 const results = document.getElementById('search-results')!;
@@ -77,15 +78,27 @@ async function run() {
     return;
   }
   status.textContent = '搜索中…';
-  const manifest = await fetchJson<Manifest>('/search/manifest.json', { cache: 'no-cache' });
-  const [indexJson, docs] = await Promise.all([
-    fetchJson<SerializedSearchIndex>(`/search/${manifest.index}`),
-    fetchJson<SearchDisplayRow[]>(`/search/${manifest.docs}`),
+  const manifest = await fetchJson<SearchManifest>('/search/manifest.json', { cache: 'no-cache' });
+  const file = (name: string) => `/search/${manifest.generation}/${name}`;
+  const shardNos = shardsOfQuery(q, manifest.shards);
+  const [tableJson, ...shardList] = await Promise.all([
+    fetchJson<DocTableJson>(file(TABLE_FILE)),
+    ...shardNos.map((k) => fetchJson<ShardEntry[]>(file(shardFile(k)))),
   ]);
-  const byId = new Map(docs.map((d) => [d[0], d]));
-  const ids = searchIndex(loadSearchIndex(indexJson), q).filter((id) => byId.has(id));
+  const table = decodeTable(tableJson as DocTableJson);
+  const shards = new Map<number, Shard>(shardNos.map((k, i) => [k, parseShard(shardList[i] as ShardEntry[])]));
+  const query: QueryInput = { table, fields: manifest.fields, entry: (t) => shards.get(shardOf(t, manifest.shards))?.get(t), big: new Map() };
+  // the plan is made from the shards' counts first: only the common terms it keeps are fetched
+  await Promise.all(bigListsOfQuery(q, query).map(async (name) => query.big!.set(name, await fetchJson<BigListJson>(file(name)))));
+  const ids = searchShards(q, query);
 
-  results.replaceChildren(...ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => card(byId.get(id)!)));
+  // display rows of the page shown, from the chunks holding them
+  const shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => ordinalOf(table, id));
+  const chunkNos = [...new Set(shown.map((o) => Math.floor(o / manifest.chunkRows)))];
+  const chunks = new Map(await Promise.all(chunkNos.map(async (c) => [c, await fetchJson<SearchDisplayRow[]>(file(chunkFile(c)))] as const)));
+  const rowOf = (o: number) => chunks.get(Math.floor(o / manifest.chunkRows))![o % manifest.chunkRows]!;
+
+  results.replaceChildren(...shown.map((o) => card(rowOf(o))));
   status.textContent = ids.length ? `找到 ${ids.length} 件与“${q}”相关的商品` : `没有找到与“${q}”相关的商品`;
   document.title = `${q} - 商品搜索 - 美多商城`;
   if (ids.length === 0) await suggest();

@@ -89,8 +89,12 @@ describe.each(DB_KINDS)('meiduo CLI on %s', (kind) => {
     expect(ok.url).toBe('/list/115/default/1.html');
   });
 
-  const manifest = () => JSON.parse(fs.readFileSync(path.join(client, 'search', 'manifest.json'), 'utf8')) as { index: string; docs: string };
-  const searchDocs = () => JSON.parse(fs.readFileSync(path.join(client, 'search', manifest().docs), 'utf8')) as [number, string][];
+  const manifest = () => JSON.parse(fs.readFileSync(path.join(client, 'search', 'manifest.json'), 'utf8')) as { generation: string };
+  /** The display rows of the published generation, all chunks. */
+  const searchDocs = () => {
+    const dir = path.join(client, 'search', manifest().generation);
+    return fs.readdirSync(dir).filter((f) => /^d\d+\.json$/.test(f)).flatMap((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as [number, string][]);
+  };
   const locks = async () =>
     (await t.db('agenda_jobs').whereNotNull('locked_at').select('name')).map((r: { name: string }) => r.name);
 
@@ -102,7 +106,7 @@ describe.each(DB_KINDS)('meiduo CLI on %s', (kind) => {
     // the instant the command returns: the page, the published index and its display rows
     expect(fs.readFileSync(path.join(client, 'goods/5.html'), 'utf8')).toContain(name);
     const after = manifest();
-    expect(after.index).not.toBe(before.index);
+    expect(after.generation).not.toBe(before.generation);
     expect(searchDocs().find((d) => d[0] === 5)?.[1]).toBe(name);
     expect(await locks(), 'a process that stops leaves no lock behind').toEqual([]);
     expect(Date.now() - started).toBeLessThan(60_000);
@@ -112,7 +116,7 @@ describe.each(DB_KINDS)('meiduo CLI on %s', (kind) => {
     await t.db('skus').where('id', 6).update({ name: `${name} 直改` }); // a write outside the editor: only --search publishes it
     const out = await run(['rebuild', '--search', '--json'], env);
     expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ applied: true });
-    expect(manifest().index).not.toBe(m.index);
+    expect(manifest().generation).not.toBe(m.generation);
     expect(searchDocs().find((d) => d[0] === 6)?.[1]).toBe(`${name} 直改`);
     expect(await locks()).toEqual([]);
   }, 120_000);

@@ -166,7 +166,9 @@ http {
     const listPage = `/list/${category}/${sort}/1.html`;
     const asset = withSiblings('_astro', '.js');
     const css = fs.readdirSync(path.join(client, '_astro')).find((f) => f.endsWith('.css'))!;
-    const paths: string[] = ['/', '/index.html', listPage, '/goods/1.html', '/goods/1', asset, `/_astro/${css}`, '/sitemap.xml', '/robots.txt', '/search/manifest.json'];
+    // a search generation's file (immutable) beside the manifest naming it (revalidated)
+    const generation = JSON.parse(fs.readFileSync(path.join(client, 'search', 'manifest.json'), 'utf8')).generation;
+    const paths: string[] = ['/', '/index.html', listPage, '/goods/1.html', '/goods/1', asset, `/_astro/${css}`, '/sitemap.xml', '/robots.txt', '/search/manifest.json', `/search/${generation}/table.json`];
     // a picture the seed put in MEDIA_DIR (nginx: alias /media/)
     const picture = (fs.readdirSync(t.mediaDir, { recursive: true }) as string[]).find((f) => /\.(jpe?g|png|webp|svg)$/.test(f));
     expect(picture, 'a seeded picture').toBeDefined();

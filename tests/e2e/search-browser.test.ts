@@ -11,9 +11,11 @@ import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
+import { TABLE_FILE, chunkFile, decodeTable, shardFile, shardsOfQuery, type SearchManifest } from '../../api/services/search/shards.ts';
+import { query, type Publication } from '../helpers/search-shards.ts';
 
 // The judged queries as a shopper types them: into the header's search box of the built shop, in
-// Chromium, where the search runs on the published Lunr index in the page (not through the API).
+// Chromium, where the search runs in the page on the published shards (not through the API).
 // Every judged query at a desktop size; the brand-alias ones (issue 13) also on a phone.
 // tests/integration/search-quality.test.ts judges the same set against the index in Node.
 
@@ -72,4 +74,41 @@ describe.skipIf(!HAS_CHROMIUM)('the judged queries in the browser', () => {
       }
     }, 180_000);
   }
+
+  it('fetches the manifest, the doc table, only the query’s shards and the display chunks of the page shown', async () => {
+    const search = path.join(distDir, 'client', 'search');
+    const manifest = JSON.parse(fs.readFileSync(path.join(search, 'manifest.json'), 'utf8')) as SearchManifest;
+    const dir = path.join(search, manifest.generation);
+    // the same publication read in Node: what the page must show, and the files it needs
+    const files = new Map<string, unknown>(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
+    const pub: Publication = { files, shards: manifest.shards, fields: manifest.fields };
+    const table = decodeTable(files.get(TABLE_FILE) as never);
+    const { page, problems } = await watchedPage(browser);
+    try {
+      for (const q of ['华为手机', 'iphone 8 plus 256gb']) {
+        const requests: { url: string; bytes: number }[] = [];
+        page.on('requestfinished', async (r) => {
+          if (new URL(r.url()).pathname.startsWith('/search/')) requests.push({ url: new URL(r.url()).pathname, bytes: (await r.sizes()).responseBodySize });
+        });
+        await page.goto(`${app.url}/search.html?q=${encodeURIComponent(q)}`);
+        await page.locator('#search-status').filter({ hasText: '找到' }).waitFor();
+        await page.waitForLoadState('networkidle');
+        page.removeAllListeners('requestfinished');
+        const fetched: string[] = [];
+        const expected = query(pub, q, fetched);
+        const shown = (await page.locator('#search-results .sku-card a.sku-img').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))).map((h) => Number(/(\d+)\.html$/.exec(h)?.[1]));
+        expect(shown, q).toEqual(expected.ids.slice(0, 20));
+        const chunks = new Set(shown.map((id) => chunkFile(Math.floor(table.ids.indexOf(id) / manifest.chunkRows))));
+        const want = ['/search/manifest.json', `/search/${manifest.generation}/${TABLE_FILE}`, ...shardsOfQuery(q, manifest.shards).map((k) => `/search/${manifest.generation}/${shardFile(k)}`),
+          ...fetched.filter((f) => f.startsWith('b')).map((f) => `/search/${manifest.generation}/${f}`), ...[...chunks].map((c) => `/search/${manifest.generation}/${c}`)];
+        expect(requests.map((r) => r.url).sort(), q).toEqual(want.sort());
+        const bytes = requests.reduce((n, r) => n + r.bytes, 0);
+        expect(bytes, q).toBeGreaterThan(0);
+        expect(bytes, q).toBeLessThan(40_000); // the demo catalog: a few KB; the old one-file index was 100s of KB
+      }
+      expect(problems()).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
 });

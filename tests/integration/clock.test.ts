@@ -44,19 +44,19 @@ describe('search and Alipay read the context clock', () => {
   it('search re-reads the published manifest when the clock says a second has passed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-clock-'));
     fs.mkdirSync(path.join(dir, SEARCH_DIR));
-    const write = (index: string) => fs.writeFileSync(path.join(dir, SEARCH_DIR, MANIFEST), JSON.stringify({ version: 1, index, docs: 'd.json', count: 0 }));
+    const write = (generation: string) => fs.writeFileSync(path.join(dir, SEARCH_DIR, MANIFEST), JSON.stringify({ version: 2, generation, shards: 16, count: 0, terms: 0, fields: [], chunkRows: 32, bytes: 0 }));
     const clock = new ManualClock();
     const t = await createTestDb('sqlite');
     try {
       const context = systemContext('clock-test', { db: t.db, clock });
       const search = new SearchService(dir, new CatalogService(), 1000);
-      write('index.a.json');
-      expect(await search.publishedIndex(context)).toBe('index.a.json');
-      write('index.b.json');
+      write('00000000000000aa');
+      expect(await search.publishedIndex(context)).toBe('00000000000000aa');
+      write('00000000000000bb');
       clock.advance(999);
-      expect(await search.publishedIndex(context)).toBe('index.a.json'); // still within the second
+      expect(await search.publishedIndex(context)).toBe('00000000000000aa'); // still within the second
       clock.advance(1);
-      expect(await search.publishedIndex(context)).toBe('index.b.json');
+      expect(await search.publishedIndex(context)).toBe('00000000000000bb');
     } finally {
       await t.drop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -36,70 +36,91 @@ describe('publishing the search index', () => {
 
   const search = () => path.join(client, 'search');
   const manifest = () => JSON.parse(fs.readFileSync(path.join(search(), 'manifest.json'), 'utf8'));
-  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(search(), name), 'utf8'));
+  const read = (gen: string, name: string) => JSON.parse(fs.readFileSync(path.join(search(), gen, name), 'utf8'));
+  const generations = () => fs.readdirSync(search()).filter((f) => /^[0-9a-f]{16}$/.test(f));
+  /** The display row of a SKU in a generation (ordinals are ids in ascending order). */
+  const rowOf = (gen: string, id: number) => {
+    for (const f of fs.readdirSync(path.join(search(), gen)).filter((n) => /^d\d+\.json$/.test(n))) {
+      const row = read(gen, f).find((r: unknown[]) => r[0] === id);
+      if (row) return row;
+    }
+    return null;
+  };
 
-  it('a crash before the manifest swap leaves the previous index served, and no temp file', async () => {
+  it('a crash before the manifest swap leaves the previous generation served, and no temp folder', async () => {
     await publishSearchIndex(t.db, client);
     const first = manifest();
+    expect(first).toMatchObject({ version: 2, generation: expect.stringMatching(/^[0-9a-f]{16}$/), shards: expect.any(Number) });
     const service = new SearchService(client, new CatalogService(), 0);
-    expect((await service.search(ctx, '华为', 1, 5)).index).toBe(first.index);
+    expect((await service.search(ctx, '华为', 1, 5)).index).toBe(first.generation);
 
     await updateSku(ctx, 1, { name: 'Apple iPhone 8 Plus 月球漫步版' });
     const rename = fsp.rename;
+    let generationRenamed = false;
     const spy = vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
       if (String(to).endsWith('manifest.json')) throw new Error('simulated crash');
+      if (/[0-9a-f]{16}$/.test(String(to))) generationRenamed = true;
       return rename(from, to);
     });
     await expect(publishSearchIndex(t.db, client)).rejects.toThrow('simulated crash');
     spy.mockRestore();
+    expect(generationRenamed).toBe(true); // the new folder was complete before the manifest's turn
 
     expect(manifest()).toEqual(first);
-    for (const f of [first.index, first.docs]) expect(fs.existsSync(path.join(search(), f))).toBe(true);
-    expect(fs.readdirSync(search()).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fs.existsSync(path.join(search(), first.generation, 'table.json'))).toBe(true);
+    expect(fs.readdirSync(search()).filter((f) => f.endsWith('.tmp') || f.startsWith('.building'))).toEqual([]);
     const r = await service.search(ctx, '月球漫步', 1, 5);
-    expect(r.index).toBe(first.index); // still the old generation: the rename never happened
+    expect(r.index).toBe(first.generation); // still the old generation: the manifest never changed
     expect(r.count).toBe(0);
 
     await publishSearchIndex(t.db, client); // the next run publishes it
-    expect(manifest().index).not.toBe(first.index);
+    expect(manifest().generation).not.toBe(first.generation);
     expect((await service.search(ctx, '月球漫步', 1, 5)).results.map((x) => x.id)).toEqual([1]);
   });
 
-  it('publishes precompressed siblings of the index and the display file', async () => {
+  it('publishes precompressed siblings of the generation files', async () => {
     const m = manifest();
-    for (const name of [m.index, m.docs]) {
-      const body = fs.readFileSync(path.join(search(), name));
-      expect(gunzipSync(fs.readFileSync(path.join(search(), name + '.gz'))).equals(body)).toBe(true);
-      expect(brotliDecompressSync(fs.readFileSync(path.join(search(), name + '.br'))).equals(body)).toBe(true);
+    const dir = path.join(search(), m.generation);
+    const big = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && fs.statSync(path.join(dir, f)).size >= 1024);
+    expect(big.length).toBeGreaterThan(0);
+    for (const name of big) {
+      const body = fs.readFileSync(path.join(dir, name));
+      expect(gunzipSync(fs.readFileSync(path.join(dir, name + '.gz'))).equals(body)).toBe(true);
+      expect(brotliDecompressSync(fs.readFileSync(path.join(dir, name + '.br'))).equals(body)).toBe(true);
     }
   });
 
-  it('keeps the previous generation for pages still loading it, and no older ones, siblings included', async () => {
+  it('swaps the manifest last, keeps the previous generation for pages still reading it, and removes older ones', async () => {
     const gens: string[] = [];
     for (const name of ['一代', '二代', '三代']) {
       await updateSku(ctx, 2, { name: `Apple iPhone 8 Plus ${name}` });
+      const rename = fsp.rename;
+      const order: string[] = [];
+      const spy = vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+        order.push(path.basename(String(to)));
+        return rename(from, to);
+      });
       await publishSearchIndex(t.db, client);
-      gens.push(manifest().index);
+      spy.mockRestore();
+      gens.push(manifest().generation);
+      expect(order.at(-1)).toBe('manifest.json');
+      expect(order).toContain(manifest().generation);
+      expect(order.indexOf(manifest().generation)).toBeLessThan(order.length - 1);
       await new Promise((r) => setTimeout(r, 20)); // distinct mtimes
     }
-    const files = fs.readdirSync(search());
-    expect(files.filter((f) => /^index\..*\.json$/.test(f)).sort()).toEqual([gens[1], gens[2]].sort());
-    const kept = files.filter((f) => /^(index|docs)\..*\.json$/.test(f));
-    expect(files.filter((f) => /\.(gz|br)$/.test(f)).sort()).toEqual(kept.flatMap((f) => [f + '.br', f + '.gz']).sort());
+    expect(generations().sort()).toEqual([gens[1], gens[2]].sort());
   });
 
-  it('a display-only publish writes a new display file beside the same index', async () => {
+  it('a display-only publish makes a generation that shares the searchable files', async () => {
     const before = manifest();
-    const indexMtime = fs.statSync(path.join(search(), before.index)).mtimeMs;
     await updateSku(ctx, 3, { price: '1234.56' });
     const published = await publishSearchDisplay(t.db, client);
     const after = manifest();
     expect(published).toMatchObject(after);
-    expect(after.index).toBe(before.index);
-    expect(fs.statSync(path.join(search(), before.index)).mtimeMs).toBe(indexMtime);
-    expect(after.docs).not.toBe(before.docs);
-    expect(read(after.docs).find((row: unknown[]) => row[0] === 3)[2]).toBe('1234.56');
-    expect(fs.existsSync(path.join(search(), after.docs + '.br'))).toBe(true);
+    expect(after.generation).not.toBe(before.generation);
+    const inode = (gen: string, f: string) => fs.statSync(path.join(search(), gen, f)).ino;
+    for (const f of ['table.json', 's0.json']) expect(inode(after.generation, f)).toBe(inode(before.generation, f)); // hard links, not rewritten
+    expect(rowOf(after.generation, 3)[2]).toBe('1234.56');
     // nothing changed: nothing written
     await publishSearchDisplay(t.db, client);
     expect(manifest()).toEqual(after);
@@ -125,16 +146,17 @@ describe('publishing the search index', () => {
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
       expect(await rebuilder.drainSearch()).toBe(true);
       const priced = manifest();
-      expect(priced.index).toBe(before.index);
-      expect(read(priced.docs).find((row: unknown[]) => row[0] === 5)[2]).toBe('55.55');
+      expect(priced.generation).not.toBe(before.generation);
+      expect(fs.statSync(path.join(search(), priced.generation, 's0.json')).ino).toBe(fs.statSync(path.join(search(), before.generation, 's0.json')).ino);
+      expect(rowOf(priced.generation, 5)[2]).toBe('55.55');
 
       await updateSku(ctx, 5, { name: 'Apple iPhone 8 Plus 火星版' });
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'index');
       expect(await rebuilder.drainSearch()).toBe(true); // one publish, the wider one, in a thread
       const renamed = manifest();
-      expect(renamed.index).not.toBe(priced.index);
-      expect(await new SearchService(client, new CatalogService(), 0).search(ctx, '火星版', 1, 5)).toMatchObject({ count: 1, index: renamed.index });
+      expect(renamed.generation).not.toBe(priced.generation);
+      expect(await new SearchService(client, new CatalogService(), 0).search(ctx, '火星版', 1, 5)).toMatchObject({ count: 1, index: renamed.generation });
       expect(await rebuilder.drainSearch()).toBe(false);
     } finally {
       await rebuilder.close();

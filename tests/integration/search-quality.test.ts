@@ -1,27 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSearchDocs } from '../../api/services/search/publish.ts';
-import { buildSearchIndex, coverage, loadSearchIndex, searchIndex, type LoadedSearchIndex } from '../../api/services/search/search-index.ts';
+import { coverage } from '../../api/services/search/search-index.ts';
 import type { SearchDoc } from '../../api/services/search/search-index.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { DB_KINDS } from '../helpers/env.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
+import { publish, query, type Publication } from '../helpers/search-shards.ts';
 
 describe.each(DB_KINDS)('search quality on the demo catalog (%s)', (kind) => {
   let t: TestDb;
-  let index: LoadedSearchIndex;
+  let pub: Publication;
+  const searchIndex = (_: Publication, q: string) => query(pub, q).ids;
   let byId: Map<number, SearchDoc>;
 
   beforeAll(async () => {
     t = await createTestDb(kind, { seed: true });
     const { docs } = await loadSearchDocs(t.db);
     byId = new Map(docs.map((d) => [d.id, d]));
-    // through JSON, exactly as the browser and the API load it
-    index = loadSearchIndex(JSON.parse(JSON.stringify(buildSearchIndex(docs))));
+    // the sharded publication through JSON, searched as the browser and the API search it
+    pub = publish(docs);
   });
   afterAll(() => t.drop());
 
   it.each(judgedQueries.map((j) => [j.q, j] as const))('“%s” puts what a shopper expects first', (_q, j) => {
-    const ids = searchIndex(index, j.q).slice(0, j.top);
+    const ids = searchIndex(pub, j.q).slice(0, j.top);
     const shown = ids.map((id) => `${byId.get(id)!.name} [${byId.get(id)!.category}]`);
     expect(ids.length, `${j.why}: too few results`).toBe(j.top);
     for (const id of ids) expect(j.expect(byId.get(id)!), `${j.why}\n${shown.join('\n')}`).toBe(true);
@@ -32,13 +34,13 @@ describe.each(DB_KINDS)('search quality on the demo catalog (%s)', (kind) => {
   });
 
   it('returns nothing for queries the catalog cannot answer', () => {
-    expect(searchIndex(index, '不存在的东西xyz')).toEqual([]);
-    expect(searchIndex(index, '!!! ~~~')).toEqual([]);
+    expect(searchIndex(pub, '不存在的东西xyz')).toEqual([]);
+    expect(searchIndex(pub, '!!! ~~~')).toEqual([]);
   });
 
   it('never lists an unlaunched SKU', async () => {
     const off = await t.db('skus').where('is_launched', false).select('id', 'name');
-    for (const k of off) expect(searchIndex(index, k.name)).not.toContain(k.id);
+    for (const k of off) expect(searchIndex(pub, k.name)).not.toContain(k.id);
   });
 });
 

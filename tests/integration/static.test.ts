@@ -59,7 +59,7 @@ describe('static site serving', () => {
     write('404.html', '<!doctype html><h1>页面不存在</h1>');
     write('_astro/app.Ab12Cd34.js', 'console.log("x");'.repeat(100));
     write('search/manifest.json', '{}');
-    write('search/index.0123456789abcdef.json', '{}');
+    write('search/0123456789abcdef/s7.json', '{}');
     fs.mkdirSync(path.join(t.mediaDir, 'goods'), { recursive: true });
     fs.writeFileSync(path.join(t.mediaDir, 'goods', 'a.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
 
@@ -131,7 +131,7 @@ describe('static site serving', () => {
 
   it('caches hashed assets for a year and picks up a replaced page at once', async () => {
     expect((await app.get('/_astro/app.Ab12Cd34.js')).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect((await app.get('/search/index.0123456789abcdef.json')).headers.get('cache-control')).toContain('immutable');
+    expect((await app.get('/search/0123456789abcdef/s7.json')).headers.get('cache-control')).toContain('immutable');
     expect((await app.get('/search/manifest.json')).headers.get('cache-control')).toContain('must-revalidate');
     write('goods/2.html', page);
     expect((await app.get('/goods/2.html')).status).toBe(200);
@@ -323,35 +323,35 @@ describe('precompressed siblings', () => {
     // 5 MB, like a (smaller) search index
     const big = JSON.stringify({ docs: Array.from({ length: 250_000 }, (_, i) => `华为手机 ${i}`) });
     expect(Buffer.byteLength(big)).toBeGreaterThan(4 * 1024 * 1024);
-    publish('search/index.00000000000000aa.json', big, { gz: big });
-    const g = await raw(app, '/search/index.00000000000000aa.json', { 'accept-encoding': 'br, gzip' });
+    publish('search/00000000000000aa/b3.json', big, { gz: big });
+    const g = await raw(app, '/search/00000000000000aa/b3.json', { 'accept-encoding': 'br, gzip' });
     expect(g.status).toBe(200);
     expect(g.headers['content-encoding']).toBe('gzip'); // no .br: the next best the client takes
     expect(g.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(g.headers['cache-control']).toContain('immutable');
     expect(Number(g.headers['content-length'])).toBe(g.body.length);
     expect(gunzipSync(g.body).toString()).toBe(big);
-    const identity = await raw(app, '/search/index.00000000000000aa.json', { 'accept-encoding': 'identity' });
+    const identity = await raw(app, '/search/00000000000000aa/b3.json', { 'accept-encoding': 'identity' });
     expect(identity.headers['content-encoding']).toBeUndefined();
     expect(identity.body.length).toBe(Buffer.byteLength(big));
 
     // a brotli sibling bigger than the memory limit is streamed from disk
     const huge = Buffer.alloc(4.5 * 1024 * 1024, 'x');
-    const file = publish('search/index.00000000000000bb.json', huge);
+    const file = publish('search/00000000000000bb/b4.json', huge);
     const incompressible = crypto.randomBytes(4.5 * 1024 * 1024);
     fs.writeFileSync(file + '.br', incompressible); // not valid brotli: the server does not look inside
     touch(file + '.br', 0);
-    const b = await raw(app, '/search/index.00000000000000bb.json', { 'accept-encoding': 'br' });
+    const b = await raw(app, '/search/00000000000000bb/b4.json', { 'accept-encoding': 'br' });
     expect(b.headers['content-encoding']).toBe('br');
     expect(b.body.equals(incompressible)).toBe(true);
-    const none = await raw(app, '/search/index.00000000000000bb.json', { 'accept-encoding': 'gzip' });
+    const none = await raw(app, '/search/00000000000000bb/b4.json', { 'accept-encoding': 'gzip' });
     expect(none.headers['content-encoding']).toBeUndefined(); // too big to compress per request
     expect(none.body.length).toBe(huge.length);
   });
 
   it('does not serve a sibling as a URL of its own', async () => {
     publish('b.html', html, { br: html, gz: html });
-    for (const p of ['/b.html.gz', '/b.html.br', '/search/index.00000000000000aa.json.gz']) {
+    for (const p of ['/b.html.gz', '/b.html.br', '/search/00000000000000aa/b3.json.gz']) {
       const r = await raw(app, p);
       expect(r.status, p).toBe(404);
       expect(r.body.toString(), p).toContain('页面不存在');

@@ -16,28 +16,10 @@ import {
   wordCoverage,
 } from '../../api/services/search/search-index.ts';
 import { MAX_QUERY_CHARS, MAX_WORD, queryClauses, queryWords } from '../../api/services/search/tokenizer.ts';
-import { demoCatalog } from '../../api/services/seed/demo-catalog.ts';
+import { demoDocs } from '../helpers/demo-search-docs.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
 
 // The work of a query is counted, not timed: the postings it visits and the clauses it runs.
-
-/** The demo catalog's launched SKUs as search documents, without a database. */
-function demoDocs(): SearchDoc[] {
-  const leaves = demoCatalog().groups.flatMap((g) => g.channels.flatMap((c) => c.subs.flatMap((s) => s.subs)));
-  const aliases = new Map(demoCatalog().brands.map((b) => [b.name, b.aliases ?? []]));
-  const docs: SearchDoc[] = [];
-  for (const spu of demoCatalog().spus) {
-    for (const sku of spu.skus) {
-      if (sku.launched === false) continue;
-      const leaf = spu.category[2];
-      docs.push({
-        id: docs.length + 1, name: sku.name, caption: sku.caption, categoryId: leaves.indexOf(leaf) + 1, category: leaf,
-        parentCategories: spu.category.slice(0, 2), brand: spu.brand, brandAliases: aliases.get(spu.brand) ?? [],
-      });
-    }
-  }
-  return docs;
-}
 
 const load = (docs: SearchDoc[]) => {
   const json = JSON.parse(JSON.stringify(buildSearchIndex(docs))) as SerializedSearchIndex;

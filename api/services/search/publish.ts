@@ -3,27 +3,26 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { centsFromDb, formatCents } from '../../money.ts';
-import { publishFile, removePublished } from '../../published-files.ts';
+import { COMPRESSIBLE, MIN_COMPRESS_BYTES, SIBLINGS, SIBLING_EXT, compressForms, publishFile } from '../../published-files.ts';
 import { parseAliases } from './brand-aliases.ts';
-import { buildSearchIndex, type SearchDisplayRow, type SearchDoc } from './search-index.ts';
+import type { SearchDisplayRow, SearchDoc } from './search-index.ts';
+import { ShardBuilder } from './shard-builder.ts';
+import { TABLE_FILE, chunkFile, decodeTable, type DocTableJson, type SearchManifest } from './shards.ts';
 
-// The index is published as content-hashed files behind a small manifest that is swapped last with
-// rename(), so a reader (browser or API) sees either the old index or the new one, never a mix.
-// Two files: the Lunr index (what queries match: seconds of CPU to build) and the display rows
-// (what results show). A change that touches only the display republishes just the display file
-// beside the same index (publishSearchDisplay).
+// The index is published as a generation: a folder search/<generation>/ of shard, table, big-list
+// and display files (format: shards.ts), behind search/manifest.json, which is swapped last with
+// rename(); a reader (browser or API) reads the manifest once per query and then only that
+// generation's files, so it sees the old index or the new one, never a mix. The folder is written
+// under a temporary name and renamed whole, and its name is a hash of its content. A change that
+// touches only the display (a price) makes a new generation that hard-links the searchable files of
+// the current one and writes only new display chunks (publishSearchDisplay).
 
 export const SEARCH_DIR = 'search';
 export const MANIFEST = 'manifest.json';
 
-export interface SearchManifest {
-  version: 1;
-  index: string; // file names inside /search/
-  docs: string;
-  count: number;
-}
+export type { SearchManifest };
 
-export type Published = SearchManifest & { bytes: number };
+export type Published = SearchManifest & { gzipBytes: number };
 
 /** Launched SKUs, in id order, with the columns `pick` needs. */
 function launchedSkus(db: Knex, ...columns: string[]) {
@@ -32,35 +31,51 @@ function launchedSkus(db: Knex, ...columns: string[]) {
 
 const displayRow = (r: Record<string, any>): SearchDisplayRow => [r.id, r.name, formatCents(centsFromDb(r.price)), r.default_image ?? '', Number(r.comments)];
 
-export async function loadSearchDocs(db: Knex): Promise<{ docs: SearchDoc[]; display: SearchDisplayRow[] }> {
+const DOC_COLUMNS = ['k.caption', 'k.category_id', 'c.name as category', 'c1.name as category1', 'c2.name as category2', 'b.name as brand', 'b.aliases'];
+
+function searchRows(db: Knex) {
   // The SPU's first- and second-level categories too: '电脑' finds laptops and tablets alike.
-  const rows = await launchedSkus(db, 'k.caption', 'k.category_id', 'c.name as category', 'c1.name as category1', 'c2.name as category2', 'b.name as brand', 'b.aliases')
+  return launchedSkus(db, ...DOC_COLUMNS)
     .join('spus as p', 'p.id', 'k.spu_id')
     .join('brands as b', 'b.id', 'p.brand_id')
     .join('goods_categories as c', 'c.id', 'k.category_id')
     .leftJoin('goods_categories as c1', 'c1.id', 'p.category1_id')
     .leftJoin('goods_categories as c2', 'c2.id', 'p.category2_id');
-  return {
-    docs: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      caption: r.caption ?? '',
-      categoryId: r.category_id,
-      category: r.category,
-      parentCategories: [r.category1, r.category2].filter((n): n is string => !!n),
-      brand: r.brand,
-      brandAliases: parseAliases(r.aliases),
-    })),
-    display: rows.map(displayRow),
-  };
+}
+
+const searchDoc = (r: Record<string, any>): SearchDoc => ({
+  id: r.id,
+  name: r.name,
+  caption: r.caption ?? '',
+  categoryId: r.category_id,
+  category: r.category,
+  parentCategories: [r.category1, r.category2].filter((n): n is string => !!n),
+  brand: r.brand,
+  brandAliases: parseAliases(r.aliases),
+});
+
+export async function loadSearchDocs(db: Knex): Promise<{ docs: SearchDoc[]; display: SearchDisplayRow[] }> {
+  const rows = await searchRows(db);
+  return { docs: rows.map(searchDoc), display: rows.map(displayRow) };
+}
+
+/** The launched SKUs in id order, BATCH rows per query (keyset paging): the publisher never holds them all. */
+const BATCH = 5000;
+async function* searchDocBatches(db: Knex): AsyncGenerator<{ doc: SearchDoc; row: SearchDisplayRow }[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await searchRows(db).where('k.id', '>', after).limit(BATCH);
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({ doc: searchDoc(r), row: displayRow(r) }));
+    after = rows[rows.length - 1].id;
+  }
 }
 
 export async function loadDisplayRows(db: Knex): Promise<SearchDisplayRow[]> {
   return (await launchedSkus(db)).map(displayRow);
 }
 
-const hashOf = (s: string) => crypto.createHash('sha256').update(s).digest('hex').slice(0, 16);
-const docsName = (json: string) => `docs.${hashOf(json)}.json`;
+const hashOf = (h: crypto.Hash) => h.digest('hex').slice(0, 16);
 
 /**
  * Where to write: the release the link points at now, resolved once, so a release swap in the middle
@@ -72,70 +87,134 @@ async function searchDir(clientDir: string): Promise<string> {
   return dir;
 }
 
-async function swapManifest(dir: string, manifest: SearchManifest) {
-  await publishFile(path.join(dir, MANIFEST), JSON.stringify(manifest));
-  await removeStale(dir, manifest);
+/** Files written at once: compression runs on libuv's pool (4 threads), so more would only queue. */
+const WRITERS = 8;
+
+/**
+ * Writes a generation's files (precompressed, publishFile) into a temporary folder, then renames it
+ * to the hash of its content; the same content already published is kept as it is.
+ */
+async function writeGeneration(dir: string, files: Iterable<[string, string]>, seed = ''): Promise<{ generation: string; bytes: number; gzipBytes: number }> {
+  const tmp = path.join(dir, `${BUILDING}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  await fs.mkdir(tmp);
+  try {
+    const hash = crypto.createHash('sha256').update(seed);
+    let bytes = 0;
+    let gzipBytes = 0;
+    const running = new Set<Promise<void>>();
+    for (const [name, text] of files) {
+      hash.update(name).update('\0').update(text).update('\0');
+      const body = Buffer.from(text);
+      bytes += body.length;
+      const job: Promise<void> = writeNew(path.join(tmp, name), body)
+        .then((gz) => void (gzipBytes += gz))
+        .finally(() => running.delete(job));
+      running.add(job);
+      if (running.size >= WRITERS) await Promise.race(running);
+    }
+    await Promise.all(running);
+    const generation = hashOf(hash);
+    const final = path.join(dir, generation);
+    if (await exists(final)) await fs.rm(tmp, { recursive: true, force: true });
+    else await fs.rename(tmp, final);
+    return { generation, bytes, gzipBytes };
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
 
-/** Build the index from the database and publish it, with the display file, under clientDir/search/. */
+/**
+ * A file and its compressed siblings (publishFile's codings) in a folder no reader sees yet: no
+ * temporary names, half the file operations of publishFile. The siblings come after the file, as
+ * publishFile writes them. Returns the bytes a gzip client downloads.
+ */
+async function writeNew(file: string, body: Buffer): Promise<number> {
+  const forms = COMPRESSIBLE.test(file) && body.length >= MIN_COMPRESS_BYTES ? await compressForms(body) : null;
+  await fs.writeFile(file, body);
+  if (!forms) return body.length;
+  await fs.writeFile(file + SIBLING_EXT.gzip, forms.gz);
+  await fs.writeFile(file + SIBLING_EXT.br, forms.br);
+  return forms.gz.length;
+}
+
+const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+
+async function swapManifest(dir: string, manifest: SearchManifest) {
+  await publishFile(path.join(dir, MANIFEST), JSON.stringify(manifest));
+  await removeStale(dir, manifest.generation);
+}
+
+/** Build the index from the database and publish it, with the display rows, under clientDir/search/. */
 export async function publishSearchIndex(db: Knex, clientDir: string): Promise<Published> {
-  const { docs, display } = await loadSearchDocs(db);
-  const indexJson = JSON.stringify(buildSearchIndex(docs));
-  const docsJson = JSON.stringify(display);
+  const builder = new ShardBuilder();
+  for await (const batch of searchDocBatches(db)) for (const { doc, row } of batch) builder.add(doc, row);
+  const built = builder.build();
   const dir = await searchDir(clientDir);
-  const manifest: SearchManifest = { version: 1, index: `index.${hashOf(indexJson)}.json`, docs: docsName(docsJson), count: docs.length };
-  await publishFile(path.join(dir, manifest.index), indexJson);
-  await publishFile(path.join(dir, manifest.docs), docsJson);
+  const { generation, bytes, gzipBytes } = await writeGeneration(dir, built.files);
+  const manifest: SearchManifest = {
+    version: 2, generation, shards: built.shards, count: built.count, terms: built.terms, fields: built.fields, chunkRows: built.chunkRows, bytes,
+  };
   await swapManifest(dir, manifest);
-  return { ...manifest, bytes: Buffer.byteLength(indexJson) };
+  return { ...manifest, gzipBytes };
 }
 
 export async function readManifest(clientDir: string): Promise<SearchManifest | null> {
   try {
-    return JSON.parse(await fs.readFile(path.join(clientDir, SEARCH_DIR, MANIFEST), 'utf8')) as SearchManifest;
+    const m = JSON.parse(await fs.readFile(path.join(clientDir, SEARCH_DIR, MANIFEST), 'utf8')) as SearchManifest;
+    return m.version === 2 ? m : null;
   } catch {
     return null;
   }
 }
 
+const isChunk = (name: string) => /^d\d+\.json/.test(name);
+
 /**
- * Republishes only the display file, beside the index the manifest names now; no Lunr build. Null
- * when that is not enough — no index published yet, or the index does not hold exactly the SKUs
- * that are launched now — and the caller must publish the index.
+ * Publishes a generation with new display rows beside the current searchable files (hard-linked, not
+ * rebuilt). Null when that is not enough — no index published yet, or the index does not hold
+ * exactly the SKUs that are launched now — and the caller must publish the index.
  */
 export async function publishSearchDisplay(db: Knex, clientDir: string): Promise<Published | null> {
   const dir = await searchDir(clientDir);
   const current = await readManifest(path.dirname(dir));
   if (!current) return null;
-  const indexFile = path.join(dir, current.index);
-  const bytes = (await fs.stat(indexFile).catch(() => null))?.size;
-  if (bytes === undefined) return null;
+  const from = path.join(dir, current.generation);
+  const table = await fs.readFile(path.join(from, TABLE_FILE), 'utf8').catch(() => null);
+  if (table === null) return null;
   const display = await loadDisplayRows(db);
-  if (display.length !== current.count) return null;
-  const docsJson = JSON.stringify(display);
-  const manifest: SearchManifest = { ...current, docs: docsName(docsJson) };
-  if (manifest.docs !== current.docs) {
-    await publishFile(path.join(dir, manifest.docs), docsJson);
-    await swapManifest(dir, manifest);
-  }
-  return { ...manifest, bytes };
+  const ids = decodeTable(JSON.parse(table) as DocTableJson).ids;
+  if (display.length !== ids.length || display.some((r, i) => r[0] !== ids[i])) return null;
+  const chunks: [string, string][] = [];
+  for (let c = 0; c * current.chunkRows < display.length; c++) chunks.push([chunkFile(c), JSON.stringify(display.slice(c * current.chunkRows, (c + 1) * current.chunkRows))]);
+  // the new generation's name: the searchable files' (the current generation's name) and the new rows
+  const unchanged = await Promise.all(chunks.map(async ([name, text]) => (await fs.readFile(path.join(from, name), 'utf8').catch(() => null)) === text));
+  if (unchanged.every(Boolean)) return { ...current, gzipBytes: 0 };
+  const linked = (await fs.readdir(from)).filter((f) => !isChunk(f));
+  const { generation, bytes } = await writeGeneration(dir, chunks, current.generation);
+  const to = path.join(dir, generation);
+  for (const f of linked) await fs.link(path.join(from, f), path.join(to, f)).catch((err) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+  const shared = (await Promise.all(linked.filter((f) => !SIBLINGS.some((s) => f.endsWith(s))).map((f) => fs.stat(path.join(from, f))))).reduce((n, s) => n + s.size, 0);
+  const manifest: SearchManifest = { ...current, generation, bytes: bytes + shared };
+  await swapManifest(dir, manifest);
+  return { ...manifest, gzipBytes: 0 };
 }
 
-const GENERATION = /^(index|docs)\.[0-9a-f]{16}\.json$/;
+const BUILDING = '.building-';
+const GENERATION = /^[0-9a-f]{16}$/;
+/** A temporary folder this old is left from a crashed publish, not one under way. */
+const ABANDONED_MS = 10 * 60_000;
 
 /** Keep the current and the previous generation (a page may still be reading it); drop older ones. */
-async function removeStale(dir: string, keep: SearchManifest) {
+async function removeStale(dir: string, keep: string) {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && GENERATION.test(e.name));
   const withTime = await Promise.all(
-    files.map(async (f) => ({ name: f.name, mtime: (await fs.stat(path.join(dir, f.name)).catch(() => null))?.mtimeMs ?? 0 })),
+    entries.filter((e) => e.isDirectory()).map(async (e) => ({ name: e.name, mtime: (await fs.stat(path.join(dir, e.name)).catch(() => null))?.mtimeMs ?? 0 })),
   );
-  const current = new Set([keep.index, keep.docs]);
-  for (const kind of ['index', 'docs']) {
-    const old = withTime
-      .filter((f) => f.name.startsWith(kind + '.') && !current.has(f.name))
-      .sort((a, b) => b.mtime - a.mtime)
-      .slice(1); // the newest non-current one is the previous generation
-    for (const f of old) await removePublished(path.join(dir, f.name)); // with its .gz/.br siblings
-  }
+  const old = withTime
+    .filter((f) => GENERATION.test(f.name) && f.name !== keep)
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(1); // the newest non-current one is the previous generation
+  const abandoned = withTime.filter((f) => f.name.startsWith(BUILDING) && Date.now() - f.mtime > ABANDONED_MS);
+  for (const f of [...old, ...abandoned]) await fs.rm(path.join(dir, f.name), { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 import lunr from 'lunr';
 import { MAX_QUERY_CHARS, MAX_WORD, clausesOf, firstChars, isHan, queryWords, tokenize, words } from './tokenizer.ts';
 
-// Building, serialising and querying the search index. No Node imports: the browser bundle runs
-// searchIndex() on the very JSON the builder wrote, so both sides rank identically.
+// Querying the search index (and building it with Lunr: the reference the sharded builder in
+// shard-builder.ts must match exactly, see tests/unit/search-shards.test.ts). No Node imports: the
+// browser runs searchIndex() on the postings the publisher wrote, so both sides rank identically.
 
 export interface SearchDoc {
   id: number;
@@ -33,12 +34,26 @@ export interface SerializedSearchIndex {
 const WHOLE_WORD_FIELDS = ['category', 'brand'];
 const NGRAM_FIELDS = ['name', 'caption'];
 
+/** The fields in Lunr's order (the order of builder.field() calls) and their boosts. */
+export const FIELDS = ['name', 'brand', 'category', 'caption'] as const;
+export const FIELD_BOOSTS = [10, 6, 6, 1] as const;
+/** Lunr's BM25 parameters as buildSearchIndex() sets them (k1 is Lunr's default). */
+export const BM25 = { k1: 1.2, b: 0.5 } as const;
+
+/** The text each field indexes for a document. */
+export function fieldTexts(d: SearchDoc): Record<(typeof FIELDS)[number], string> {
+  return { name: d.name, caption: d.caption, category: [...(d.parentCategories ?? []), d.category].join(' '), brand: [d.brand, ...(d.brandAliases ?? [])].join(' ') };
+}
+
+/** The terms a field's text yields, duplicates and all (a field's length is their count). */
+export function termsOfField(field: string, text: unknown): string[] {
+  if (text == null) return [];
+  const s = String(text);
+  return WHOLE_WORD_FIELDS.includes(field) ? words(s) : tokenize(s);
+}
+
 function lunrTokenizer(obj: unknown, metadata?: { fields?: string[] }): lunr.Token[] {
-  if (obj == null) return [];
-  const text = String(obj);
-  const field = metadata?.fields?.[0];
-  const terms = field && WHOLE_WORD_FIELDS.includes(field) ? words(text) : tokenize(text);
-  return terms.map((t) => new lunr.Token(t, { ...metadata }));
+  return termsOfField(metadata?.fields?.[0] ?? '', obj).map((t) => new lunr.Token(t, { ...metadata }));
 }
 (lunrTokenizer as unknown as { separator: RegExp }).separator = lunr.tokenizer.separator;
 
@@ -49,20 +64,13 @@ export function buildSearchIndex(docs: SearchDoc[]): SerializedSearchIndex {
     this.pipeline.reset();
     this.searchPipeline.reset();
     this.ref('id');
-    this.field('name', { boost: 10 });
-    // Brand (name and aliases) and category (all three levels) weigh less than the name, so a term
-    // every SKU of a brand or channel carries ('mi' for 小米, '手机' for phone accessories) finds them
-    // without outranking products that name it.
-    this.field('brand', { boost: 6 });
-    this.field('category', { boost: 6 });
-    this.field('caption', { boost: 1 });
-    this.b(0.5); // long product names are normal; do not let length alone sink them
+    // name 10; brand (name and aliases) and category (all three levels) 6, less than the name, so a
+    // term every SKU of a brand or channel carries ('mi' for 小米, '手机' for phone accessories) finds
+    // them without outranking products that name it; caption 1.
+    FIELDS.forEach((f, i) => this.field(f, { boost: FIELD_BOOSTS[i] }));
+    this.b(BM25.b); // long product names are normal; do not let length alone sink them
     this.metadataWhitelist = [];
-    for (const d of docs) {
-      const category = [...(d.parentCategories ?? []), d.category].join(' ');
-      const brand = [d.brand, ...(d.brandAliases ?? [])].join(' ');
-      this.add({ id: d.id, name: d.name, caption: d.caption, category, brand });
-    }
+    for (const d of docs) this.add({ id: d.id, ...fieldTexts(d) });
   });
   const brandNo = new Map<string, number>();
   for (const d of docs) if (!brandNo.has(d.brand)) brandNo.set(d.brand, brandNo.size + 1);
@@ -145,12 +153,13 @@ export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex 
       weights[at] = elements[i + 1]!;
     }
   }
-  const n = json.ids.length;
-  const scratch = {
-    score: new Float64Array(n), covered: new Uint32Array(n * WIDTH), touched: new Int32Array(n), seen: new Uint8Array(n), brandHit: new Uint8Array(n),
-  };
   // An index published before brands were recorded has none: no brand prior then.
-  return { ids: json.ids, categories: json.categories, brands: json.brands ?? [], fields, termIndex, offsets, docs, weights, scratch };
+  return { ids: json.ids, categories: json.categories, brands: json.brands ?? [], fields, termIndex, offsets, docs, weights, scratch: createScratch(json.ids.length) };
+}
+
+/** searchIndex()'s per-document accumulators for n documents (reusable across indexes of n documents). */
+export function createScratch(n: number): LoadedSearchIndex['scratch'] {
+  return { score: new Float64Array(n), covered: new Uint32Array(n * WIDTH), touched: new Int32Array(n), seen: new Uint8Array(n), brandHit: new Uint8Array(n) };
 }
 
 const PRIOR_WINDOW = 50;
@@ -396,6 +405,8 @@ export interface SearchStats {
   clauses: number;
   postings: number;
   hits: number;
+  /** When given (an array), set to the final score of each ranked hit: the equality tests compare them. */
+  scores?: number[];
 }
 
 /**
@@ -450,6 +461,7 @@ export function searchIndex(index: LoadedSearchIndex, query: string, stats?: Sea
     const ranked = rank(index, hits, score, brandHit);
     if (hits.length < FALLBACK_BELOW) ranked.push(...fallback(index, p, touched.subarray(0, touchedCount), score, brandHit));
     if (stats) stats.hits = ranked.length;
+    if (stats?.scores) stats.scores = ranked.map((d) => score[d]!);
     return ranked.map((d) => index.ids[d]!);
   } finally {
     for (let t = 0; t < touchedCount; t++) {

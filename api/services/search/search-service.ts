@@ -3,16 +3,55 @@ import path from 'node:path';
 import type { RequestContext } from '../../context.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
 import type { SkuSummary } from '../catalog/types.ts';
-import { MANIFEST, SEARCH_DIR, type SearchManifest } from './publish.ts';
-import { loadSearchIndex, searchIndex, type LoadedSearchIndex } from './search-index.ts';
+import { MANIFEST, SEARCH_DIR } from './publish.ts';
+import { createScratch, type LoadedSearchIndex } from './search-index.ts';
+import {
+  TABLE_FILE, bigListsOfQuery, decodeTable, parseShard, searchShards, shardFile, shardOf, shardsOfQuery,
+  type BigListJson, type DocTable, type DocTableJson, type QueryInput, type SearchManifest, type Shard,
+} from './shards.ts';
 
-// /api/search answers from the same published index the browser downloads. It re-reads the manifest
-// at most once a second, so a newly published index is picked up without a restart. /api/health
-// reports the published index from the manifest alone: loading the index itself is the first
-// search's job, not a health probe's.
+// /api/search answers from the same published generation the browser reads (shards.ts), lazily:
+// the doc table once per generation, then the shards (and big lists) its queries need, parsed and
+// kept in a bounded cache, so a process stays small however big the catalog. It re-reads the
+// manifest at most once a second, so a newly published index is picked up without a restart.
+// /api/health reports the published generation from the manifest alone.
+
+/**
+ * Parsed shard and big-list files kept per process. At 100,000 SKUs a shard parses to about 100 KB
+ * of heap and a big list to up to a few MB; 512 files bound the cache to well under 200 MB.
+ */
+const MAX_CACHED_FILES = 512;
+
+/** A Map in least-recently-used order, holding at most `max` entries. */
+class Lru<V> extends Map<string, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override get(key: string) {
+    const v = super.get(key);
+    if (v !== undefined) {
+      super.delete(key);
+      super.set(key, v);
+    }
+    return v;
+  }
+  override set(key: string, v: V) {
+    super.delete(key);
+    super.set(key, v);
+    if (this.size > this.max) super.delete(this.keys().next().value!);
+    return this;
+  }
+}
+
+interface Generation {
+  manifest: SearchManifest;
+  table: DocTable;
+  scratch: LoadedSearchIndex['scratch'];
+  files: Lru<Promise<unknown>>;
+}
 
 export class SearchService {
-  private current: { manifest: SearchManifest; idx: LoadedSearchIndex } | null = null;
+  private current: Generation | null = null;
   private manifest: SearchManifest | null = null;
   private manifestAt = 0;
   private manifestRead: Promise<SearchManifest | null> | null = null;
@@ -35,7 +74,9 @@ export class SearchService {
   private async readManifest(now: number): Promise<SearchManifest | null> {
     try {
       const file = path.join(this.clientDir, SEARCH_DIR, MANIFEST);
-      this.manifest = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
+      const m = JSON.parse(await fs.readFile(file, 'utf8')) as SearchManifest;
+      // a manifest of another format (a release from before issue 18) names no generation: none yet
+      this.manifest = m.version === 2 ? m : null;
     } catch {
       // not built yet (keep null), or unreadable for a moment: keep what we had
     }
@@ -45,9 +86,24 @@ export class SearchService {
 
   private async refresh(context: RequestContext): Promise<void> {
     const manifest = await this.publishedManifest(context);
-    if (!manifest || (this.current && this.current.manifest.index === manifest.index)) return;
-    const json = JSON.parse(await fs.readFile(path.join(this.clientDir, SEARCH_DIR, manifest.index), 'utf8'));
-    this.current = { manifest, idx: loadSearchIndex(json) };
+    if (!manifest || this.current?.manifest.generation === manifest.generation) return;
+    const table = decodeTable(JSON.parse(await fs.readFile(this.file(manifest, TABLE_FILE), 'utf8')) as DocTableJson);
+    this.current = { manifest, table, scratch: createScratch(table.ids.length), files: new Lru(MAX_CACHED_FILES) };
+  }
+
+  private file(manifest: SearchManifest, name: string) {
+    return path.join(this.clientDir, SEARCH_DIR, manifest.generation, name);
+  }
+
+  /** A generation file, parsed, from the cache or the disk. */
+  private read<T>(g: Generation, name: string, parse: (json: any) => T): Promise<T> {
+    let p = g.files.get(name) as Promise<T> | undefined;
+    if (!p) {
+      p = fs.readFile(this.file(g.manifest, name), 'utf8').then((text) => parse(JSON.parse(text)));
+      g.files.set(name, p);
+      p.catch(() => g.files.delete(name)); // a failed read is retried by the next query
+    }
+    return p;
   }
 
   private async ensure(context: RequestContext) {
@@ -55,18 +111,24 @@ export class SearchService {
     await this.loading;
   }
 
-  /** File name of the published index (`index.<hash>.json`), or null when none is published. */
+  /** The published generation (its folder under search/), or null when none is published. */
   async publishedIndex(context: RequestContext): Promise<string | null> {
-    return (await this.publishedManifest(context))?.index ?? null;
+    return (await this.publishedManifest(context))?.generation ?? null;
   }
 
   async search(context: RequestContext, q: string, page: number, pageSize: number): Promise<{ count: number; results: SkuSummary[]; index: string | null }> {
     await this.ensure(context);
-    if (!this.current) return { count: 0, results: [], index: null };
-    const ids = searchIndex(this.current.idx, q);
+    const g = this.current;
+    if (!g) return { count: 0, results: [], index: null };
+    const { manifest } = g;
+    const shards = new Map<number, Shard>();
+    await Promise.all(shardsOfQuery(q, manifest.shards).map(async (k) => shards.set(k, await this.read(g, shardFile(k), parseShard))));
+    const input: QueryInput = { table: g.table, fields: manifest.fields, entry: (t) => shards.get(shardOf(t, manifest.shards))?.get(t), big: new Map(), scratch: g.scratch };
+    await Promise.all(bigListsOfQuery(q, input).map(async (name) => input.big!.set(name, await this.read(g, name, (j: BigListJson) => j))));
+    const ids = searchShards(q, input);
     const slice = ids.slice((page - 1) * pageSize, page * pageSize);
     // Ranking comes from the index; name and price come from the database so they are never stale.
     const results = await this.catalog.summaries(context, slice);
-    return { count: ids.length, results, index: this.current.manifest.index };
+    return { count: ids.length, results, index: manifest.generation };
   }
 }
