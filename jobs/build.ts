@@ -11,11 +11,14 @@ import { systemClock } from '../api/clock.ts';
 import { systemContext } from '../api/context.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
 import { ROBOTS_URL, writeSitemaps } from '../api/services/seo/sitemap.ts';
+import { withCatalogPagesOutside } from '../site/lib/catalog-pages-outside.ts';
+import { renderCatalogPages } from './build-pages.ts';
 import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
-// Full builds: Astro prerenders every page into dist/client, then the search index is published
-// beside them. A stamp records what the build was made from, so `npm start` rebuilds only when the
+// Full builds: Astro bundles the site and prerenders the few pages that are not per SKU or per list
+// page; threads render the goods and list pages through the new release's on-demand twins
+// (jobs/build-pages.ts) while the search index is built; then sitemaps, and the release swap. A stamp records what the build was made from, so `npm start` rebuilds only when the
 // code or the catalog changed.
 
 const STAMP = '.meiduo-build.json';
@@ -112,7 +115,7 @@ export async function isBuildStale(config: Config, db: Knex): Promise<string | n
 export interface BuildSummary {
   pages: number;
   seconds: number;
-  /** Of those, writing the .gz/.br siblings. */
+  /** Of those, writing the .gz/.br siblings of Astro's files (the page threads compress the goods and list pages as they write them). */
   compressSeconds: number;
   compressedFiles: number;
   pagesPerSecond: number;
@@ -186,11 +189,23 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
 
   await linkPackages(config.distDir); // before Astro prerenders from the new release's server bundle
   const { build } = await import('astro');
-  await build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' });
+  // Astro bundles and prerenders the pages that are not per SKU or per list page (a few dozen)
+  await withCatalogPagesOutside(() => build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' }));
+  // its files' siblings, before the page threads start writing beside them
   const compressStarted = performance.now();
-  const compressedFiles = await compressRelease(path.join(outDir, 'client'));
+  const astroCompressed = await compressRelease(path.join(outDir, 'client'));
   const compressSeconds = (performance.now() - compressStarted) / 1000;
-  const search = await publishSearchIndex(db, path.join(outDir, 'client')); // compresses its own files
+  // The goods and list pages in a thread per core (compressed as they are written), while this
+  // thread builds and publishes the search index (it compresses its own files).
+  const [pagesDone, searchDone] = await Promise.allSettled([
+    renderCatalogPages(config, db, outDir),
+    publishSearchIndex(db, path.join(outDir, 'client')),
+  ]);
+  if (pagesDone.status === 'rejected') throw pagesDone.reason;
+  if (searchDone.status === 'rejected') throw searchDone.reason;
+  const catalogPages = pagesDone.value;
+  const search = searchDone.value;
+  const compressedFiles = astroCompressed + catalogPages.compressed;
   const indexGzipBytes = (await fs.stat(path.join(outDir, 'client', 'search', search.index + '.gz'))).size;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
   const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
