@@ -23,7 +23,7 @@ import { threadEntry } from './runtime.ts';
  */
 const ITEM_SKUS = Number(process.env.BUILD_ITEM_SKUS) > 0 ? Number(process.env.BUILD_ITEM_SKUS) : 2000;
 /** A thread's heap ceiling: its module graph plus one item's snapshot and page models need a fraction of it. */
-const HEAP_LIMIT_MB = 768;
+const HEAP_LIMIT_MB = 512;
 
 /**
  * The work items: SPUs in (category, id) order cut into groups of about ITEM_SKUS SKUs — each with
@@ -90,8 +90,14 @@ export interface PagesSummary {
   compressed: number;
 }
 
-/** Renders every goods and list page of the release in `releaseDir` (its server/ built, its client/ being filled). */
-export async function renderCatalogPages(config: Config, db: Knex, releaseDir: string, threads = os.availableParallelism()): Promise<PagesSummary> {
+/**
+ * Starts rendering every goods and list page of the release in `releaseDir` (its server/ built, its
+ * client/ being filled); resolves once the threads run, with their end. The caller may then block
+ * its own thread (the search index build does): the threads need nothing from it until they end.
+ */
+export async function startCatalogPages(
+  config: Config, db: Knex, releaseDir: string, threads = os.availableParallelism(),
+): Promise<{ finished: Promise<PagesSummary> }> {
   const items = await planPageWork(db);
   const next = new SharedArrayBuffer(4);
   const input: Omit<BuildPagesInput, 'items'> & { items: PageWork[] } = {
@@ -116,8 +122,10 @@ export async function renderCatalogPages(config: Config, db: Knex, releaseDir: s
     });
     w.on('exit', (code) => resolve(report ?? { ok: false, error: failure?.stack ?? `page thread exited with ${code}` }));
   }));
-  const done = await Promise.all(reports);
-  const failed = done.find((r): r is Extract<BuildPagesReport, { ok: false }> => !r.ok);
-  if (failed) throw new Error(`rendering the catalog pages failed: ${failed.error}`);
-  return done.reduce((sum, r) => (r.ok ? { pages: sum.pages + r.pages, compressed: sum.compressed + r.compressed } : sum), { pages: 0, compressed: 0 });
+  const finished = Promise.all(reports).then((done) => {
+    const failed = done.find((r): r is Extract<BuildPagesReport, { ok: false }> => !r.ok);
+    if (failed) throw new Error(`rendering the catalog pages failed: ${failed.error}`);
+    return done.reduce((sum, r) => (r.ok ? { pages: sum.pages + r.pages, compressed: sum.compressed + r.compressed } : sum), { pages: 0, compressed: 0 });
+  });
+  return { finished };
 }

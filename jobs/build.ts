@@ -11,8 +11,8 @@ import { systemClock } from '../api/clock.ts';
 import { systemContext } from '../api/context.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
 import { ROBOTS_URL, writeSitemaps } from '../api/services/seo/sitemap.ts';
-import { withCatalogPagesOutside } from '../site/lib/catalog-pages-outside.ts';
-import { renderCatalogPages } from './build-pages.ts';
+import { CATALOG_PAGES_OUTSIDE_ENV } from '../site/lib/catalog-pages-outside.ts';
+import { startCatalogPages, type PagesSummary } from './build-pages.ts';
 import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
@@ -125,6 +125,15 @@ export interface BuildSummary {
   searchIndexGzipBytes: number;
   /** sitemap.xml and its children (robots.txt is written beside them). */
   sitemapFiles: number;
+  /** Wall seconds of each step; pages and search run at the same time (docs/architecture.md). */
+  phases: { astro: number; pages: number; search: number; sitemaps: number };
+}
+
+/** Resolves with the promise's value and how long it took, in seconds. */
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await p;
+  return [value, (performance.now() - started) / 1000];
 }
 
 /**
@@ -178,6 +187,19 @@ export async function currentRelease(distDir: string): Promise<string | null> {
   return target ? path.basename(path.dirname(target)) : null;
 }
 
+/** Astro's build in a child process (jobs/astro-build.mjs says why); rejects when it fails. */
+function astroBuild(outDir: string, logLevel: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'jobs/astro-build.mjs'), ROOT, outDir, logLevel], {
+      cwd: ROOT,
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', [CATALOG_PAGES_OUTSIDE_ENV]: '1' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], // the channel tells the child when this process dies
+    });
+    child.on('error', reject);
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`astro build failed (${sig ? `killed by ${sig}` : `exit ${code}`})`))));
+  });
+}
+
 export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'info' | 'warn' | 'error' | 'silent' } = {}): Promise<BuildSummary> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const stamp = await currentStamp(config, db); // before building: an edit during the build makes it stale
@@ -188,27 +210,30 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const previous = await currentRelease(config.distDir);
 
   await linkPackages(config.distDir); // before Astro prerenders from the new release's server bundle
-  const { build } = await import('astro');
   // Astro bundles and prerenders the pages that are not per SKU or per list page (a few dozen)
-  await withCatalogPagesOutside(() => build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' }));
+  const [, astroSeconds] = await timed(astroBuild(outDir, opts.logLevel ?? 'warn'));
   // its files' siblings, before the page threads start writing beside them
   const compressStarted = performance.now();
   const astroCompressed = await compressRelease(path.join(outDir, 'client'));
   const compressSeconds = (performance.now() - compressStarted) / 1000;
   // The goods and list pages in a thread per core (compressed as they are written), while this
   // thread builds and publishes the search index (it compresses its own files).
+  const pagesStarted = performance.now();
+  const catalogPagesRun = await startCatalogPages(config, db, outDir); // before the index build blocks this thread
   const [pagesDone, searchDone] = await Promise.allSettled([
-    renderCatalogPages(config, db, outDir),
-    publishSearchIndex(db, path.join(outDir, 'client')),
+    catalogPagesRun.finished.then((summary): [PagesSummary, number] => [summary, (performance.now() - pagesStarted) / 1000]),
+    timed(publishSearchIndex(db, path.join(outDir, 'client'))),
   ]);
   if (pagesDone.status === 'rejected') throw pagesDone.reason;
   if (searchDone.status === 'rejected') throw searchDone.reason;
-  const catalogPages = pagesDone.value;
-  const search = searchDone.value;
+  const [catalogPages, pagesSeconds] = pagesDone.value;
+  const [search, searchSeconds] = searchDone.value;
   const compressedFiles = astroCompressed + catalogPages.compressed;
   const indexGzipBytes = (await fs.stat(path.join(outDir, 'client', 'search', search.index + '.gz'))).size;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
+  const sitemapsStarted = performance.now();
   const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
+  const sitemapsSeconds = (performance.now() - sitemapsStarted) / 1000;
 
   await swapLink(config.distDir, 'server', path.join(outDir, 'server'));
   await swapLink(config.distDir, 'client', path.join(outDir, 'client'));
@@ -229,5 +254,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
     searchIndexBytes: search.bytes,
     searchIndexGzipBytes: indexGzipBytes,
     sitemapFiles: sitemaps.written.filter((url) => url !== ROBOTS_URL).length,
+    phases: { astro: astroSeconds, pages: pagesSeconds, search: searchSeconds, sitemaps: sitemapsSeconds },
   };
 }
