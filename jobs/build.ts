@@ -138,9 +138,10 @@ async function timed<T>(p: Promise<T>): Promise<[T, number]> {
 }
 
 /**
- * Gives every compressible file of a fresh release its .gz/.br siblings, before the swap: one thread
- * per core, each with its share of the files (12,000 pages at 10,000 SKUs: most of a core-minute of
- * zlib: bench/build.mjs measures it).
+ * Gives every compressible file in a fresh release's client folder its .gz/.br siblings, before the
+ * swap: one thread per core, each with its share of the files. The full build runs it on Astro's
+ * output only (assets and the ~50 pages Astro prerenders, under a second); the page threads
+ * compress the goods and list pages as they write them (jobs/build-pages.ts).
  */
 export async function compressRelease(clientDir: string, threads = os.availableParallelism()): Promise<number> {
   const files: string[] = [];
