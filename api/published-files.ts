@@ -87,6 +87,20 @@ export function compressInPlaceSync(file: string): boolean {
   return true;
 }
 
+/**
+ * Writes a file of a release still being built — nothing serves that folder yet, so no temp file and
+ * rename — with its compressed siblings, made here and now with the same options as everywhere else:
+ * the full build compresses each page as it renders it (jobs/build-pages.ts) instead of reading
+ * 100,000 pages back afterwards.
+ */
+export function writeNewFileWithSiblingsSync(file: string, body: Buffer): boolean {
+  fsSync.writeFileSync(file, body);
+  if (!wantsSiblings(file, body.length)) return false;
+  fsSync.writeFileSync(file + '.gz', zlib.gzipSync(body, gzipOptions));
+  fsSync.writeFileSync(file + '.br', zlib.brotliCompressSync(body, brotliOptions(body.length)));
+  return true;
+}
+
 function writeFileAtomicSync(file: string, data: Buffer) {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {

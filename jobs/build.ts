@@ -11,11 +11,14 @@ import { systemClock } from '../api/clock.ts';
 import { systemContext } from '../api/context.ts';
 import { publishSearchIndex } from '../api/services/search/publish.ts';
 import { ROBOTS_URL, writeSitemaps } from '../api/services/seo/sitemap.ts';
+import { CATALOG_PAGES_OUTSIDE_ENV } from '../site/lib/catalog-pages-outside.ts';
+import { startCatalogPages, type PagesSummary } from './build-pages.ts';
 import { linkPackages } from './dist-packages.ts';
 import { ROOT, threadEntry } from './runtime.ts';
 
-// Full builds: Astro prerenders every page into dist/client, then the search index is published
-// beside them. A stamp records what the build was made from, so `npm start` rebuilds only when the
+// Full builds: Astro bundles the site and prerenders the few pages that are not per SKU or per list
+// page; threads render the goods and list pages through the new release's on-demand twins
+// (jobs/build-pages.ts) while the search index is built; then sitemaps, and the release swap. A stamp records what the build was made from, so `npm start` rebuilds only when the
 // code or the catalog changed.
 
 const STAMP = '.meiduo-build.json';
@@ -112,22 +115,33 @@ export async function isBuildStale(config: Config, db: Knex): Promise<string | n
 export interface BuildSummary {
   pages: number;
   seconds: number;
-  /** Of those, writing the .gz/.br siblings. */
+  /** Of those, writing the .gz/.br siblings of Astro's files (the page threads compress the goods and list pages as they write them). */
   compressSeconds: number;
   compressedFiles: number;
   pagesPerSecond: number;
+  /** Of this process, its threads included; Astro's build runs in a child before them (bench/build.mjs measures the whole tree). */
   peakRssMb: number;
   searchDocs: number;
   searchIndexBytes: number;
   searchIndexGzipBytes: number;
   /** sitemap.xml and its children (robots.txt is written beside them). */
   sitemapFiles: number;
+  /** Wall seconds of each step; pages and search run at the same time (docs/architecture.md). */
+  phases: { astro: number; pages: number; search: number; sitemaps: number };
+}
+
+/** Resolves with the promise's value and how long it took, in seconds. */
+async function timed<T>(p: Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await p;
+  return [value, (performance.now() - started) / 1000];
 }
 
 /**
- * Gives every compressible file of a fresh release its .gz/.br siblings, before the swap: one thread
- * per core, each with its share of the files (12,000 pages at 10,000 SKUs: most of a core-minute of
- * zlib: bench/build.mjs measures it).
+ * Gives every compressible file in a fresh release's client folder its .gz/.br siblings, before the
+ * swap: one thread per core, each with its share of the files. The full build runs it on Astro's
+ * output only (assets and the ~50 pages Astro prerenders, under a second); the page threads
+ * compress the goods and list pages as they write them (jobs/build-pages.ts).
  */
 export async function compressRelease(clientDir: string, threads = os.availableParallelism()): Promise<number> {
   const files: string[] = [];
@@ -175,6 +189,19 @@ export async function currentRelease(distDir: string): Promise<string | null> {
   return target ? path.basename(path.dirname(target)) : null;
 }
 
+/** Astro's build in a child process (jobs/astro-build.mjs says why); rejects when it fails. */
+function astroBuild(outDir: string, logLevel: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'jobs/astro-build.mjs'), ROOT, outDir, logLevel], {
+      cwd: ROOT,
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', [CATALOG_PAGES_OUTSIDE_ENV]: '1' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], // the channel tells the child when this process dies
+    });
+    child.on('error', reject);
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`astro build failed (${sig ? `killed by ${sig}` : `exit ${code}`})`))));
+  });
+}
+
 export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'info' | 'warn' | 'error' | 'silent' } = {}): Promise<BuildSummary> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const stamp = await currentStamp(config, db); // before building: an edit during the build makes it stale
@@ -185,14 +212,30 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const previous = await currentRelease(config.distDir);
 
   await linkPackages(config.distDir); // before Astro prerenders from the new release's server bundle
-  const { build } = await import('astro');
-  await build({ root: ROOT, outDir, logLevel: opts.logLevel ?? 'warn' });
+  // Astro bundles and prerenders the pages that are not per SKU or per list page (a few dozen)
+  const [, astroSeconds] = await timed(astroBuild(outDir, opts.logLevel ?? 'warn'));
+  // its files' siblings, before the page threads start writing beside them
   const compressStarted = performance.now();
-  const compressedFiles = await compressRelease(path.join(outDir, 'client'));
+  const astroCompressed = await compressRelease(path.join(outDir, 'client'));
+  const astroPages = await countHtml(path.join(outDir, 'client')); // now, not over 350,000 files at the end
   const compressSeconds = (performance.now() - compressStarted) / 1000;
-  const search = await publishSearchIndex(db, path.join(outDir, 'client')); // compresses its own files
+  // The goods and list pages in a thread per core (compressed as they are written), while this
+  // thread builds and publishes the search index (it compresses its own files).
+  const pagesStarted = performance.now();
+  const catalogPagesRun = await startCatalogPages(config, db, outDir); // before the index build blocks this thread
+  const [pagesDone, searchDone] = await Promise.allSettled([
+    catalogPagesRun.finished.then((summary): [PagesSummary, number] => [summary, (performance.now() - pagesStarted) / 1000]),
+    timed(publishSearchIndex(db, path.join(outDir, 'client'))),
+  ]);
+  if (pagesDone.status === 'rejected') throw pagesDone.reason;
+  if (searchDone.status === 'rejected') throw searchDone.reason;
+  const [catalogPages, pagesSeconds] = pagesDone.value;
+  const [search, searchSeconds] = searchDone.value;
+  const compressedFiles = astroCompressed + catalogPages.compressed;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
+  const sitemapsStarted = performance.now();
   const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
+  const sitemapsSeconds = (performance.now() - sitemapsStarted) / 1000;
 
   await swapLink(config.distDir, 'server', path.join(outDir, 'server'));
   await swapLink(config.distDir, 'client', path.join(outDir, 'client'));
@@ -201,7 +244,7 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   await pruneReleases(releasesDir, [id, ...(previous ? [previous] : [])]);
 
   const seconds = (performance.now() - started) / 1000;
-  const pages = await countHtml(path.join(outDir, 'client'));
+  const pages = astroPages + catalogPages.pages;
   return {
     pages,
     seconds,
@@ -213,5 +256,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
     searchIndexBytes: search.bytes,
     searchIndexGzipBytes: search.gzipBytes,
     sitemapFiles: sitemaps.written.filter((url) => url !== ROBOTS_URL).length,
+    phases: { astro: astroSeconds, pages: pagesSeconds, search: searchSeconds, sitemaps: sitemapsSeconds },
   };
 }

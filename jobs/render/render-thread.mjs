@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loopbackGet } from './loopback-get.mjs';
+import { twinPath } from './twin-path.mjs';
 
 const { handler } = await import(workerData.entry);
 
@@ -37,8 +38,6 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-/** '/goods/1.html' → its twin '/render-internal/goods/1'. */
-const twinPath = (url) => (url === '/' ? '/render-internal/' : '/render-internal' + url.replace(/\.html$/, ''));
 
 function render(url, locals) {
   const id = crypto.randomUUID();

@@ -2,6 +2,9 @@ import { loadConfig } from '../../api/config.ts';
 import { systemContext } from '../../api/context.ts';
 import { createServices } from '../../api/services/index.ts';
 import type { CatalogSnapshot } from '../../api/services/catalog/snapshot.ts';
+import { catalogPagesOutside } from './catalog-pages-outside.ts';
+
+export { catalogPagesOutside };
 
 // Prerendered routes read the catalog once per build: the first route to ask loads the whole
 // snapshot through the catalog service and closes the services; every other page is computed from
@@ -24,7 +27,9 @@ export function buildSnapshot(): Promise<CatalogSnapshot> {
       );
     }
     try {
-      return await services.catalog.snapshot(systemContext('build', services), undefined, { imageHosts: services.config.imageHosts });
+      // {home: true}: every category and channel (the menu) and the homepage's slots and their SKUs
+      const scope = catalogPagesOutside() ? { home: true } : undefined;
+      return await services.catalog.snapshot(systemContext('build', services), scope, { imageHosts: services.config.imageHosts });
     } finally {
       await services.close();
     }

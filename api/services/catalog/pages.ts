@@ -30,6 +30,8 @@ interface Derived {
   filled: Set<number>;
   channelUrls: Map<number, string>;
   sorted: Map<number, Record<ListSort, Sku[]>>; // launched SKUs per third-level category
+  /** launched SKUs per SPU, in snapshot order: a goods page's spec switcher links its siblings (a scan of every SKU per page was quadratic in the catalog) */
+  launchedBySpu: Map<number, Sku[]>;
   descriptions: Map<number, GoodsPageModel['descriptions']>;
 }
 const derivedCache = new WeakMap<CatalogSnapshot, Derived>();
@@ -38,11 +40,15 @@ function derived(s: CatalogSnapshot): Derived {
   let d = derivedCache.get(s);
   if (d) return d;
   const byCategory = new Map<number, Sku[]>();
+  const launchedBySpu = new Map<number, Sku[]>();
   for (const sku of s.skus.values()) {
     if (!sku.isLaunched) continue;
     const list = byCategory.get(sku.categoryId);
     if (list) list.push(sku);
     else byCategory.set(sku.categoryId, [sku]);
+    const siblings = launchedBySpu.get(sku.spuId);
+    if (siblings) siblings.push(sku);
+    else launchedBySpu.set(sku.spuId, [sku]);
   }
   const sorted = new Map<number, Record<ListSort, Sku[]>>();
   for (const [cat, list] of byCategory) {
@@ -58,6 +64,7 @@ function derived(s: CatalogSnapshot): Derived {
     filled,
     channelUrls: channelUrls(s.categories.values(), s.channels, filled),
     sorted,
+    launchedBySpu,
     descriptions: new Map(),
   };
   derivedCache.set(s, d);
@@ -166,9 +173,7 @@ export function goodsPage(s: CatalogSnapshot, skuId: number): GoodsPageModel | n
   const specs = (s.specs.get(spu.id) ?? []).map((spec) => ({ ...spec, options: s.options.get(spec.id) ?? [] }));
   // Only launched siblings are link targets: an unlaunched SKU has no page.
   const siblingOptions = new Map<number, Map<number, number>>();
-  for (const k of s.skus.values()) {
-    if (k.spuId === spu.id && k.isLaunched) siblingOptions.set(k.id, s.skuOptions.get(k.id) ?? new Map());
-  }
+  for (const k of d.launchedBySpu.get(spu.id) ?? []) siblingOptions.set(k.id, s.skuOptions.get(k.id) ?? new Map());
   const images = s.images.get(sku.id) ?? [];
   const image = sku.defaultImage || images[0] || '';
   const gallery = images.length > 0 ? images : sku.defaultImage ? [sku.defaultImage] : [];

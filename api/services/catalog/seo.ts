@@ -59,6 +59,7 @@ const graphemes = new Intl.Segmenter('zh-CN', { granularity: 'grapheme' });
  */
 export function metaDescription(text: string, max = DESCRIPTION_MAX): string {
   const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat; // no more graphemes than UTF-16 units: no need to segment
   const chars = [...graphemes.segment(flat)].map((s) => s.segment);
   if (chars.length <= max) return flat;
   return chars.slice(0, max - 1).join('').replace(/[\s，、,。；;：:]+$/u, '') + '…';
