@@ -75,30 +75,45 @@ export async function publishFile(file: string, data: string | Buffer): Promise<
 }
 
 /**
- * Adds compressed siblings to a file already in place: the full build, after Astro wrote the pages,
- * in threads that do nothing else (jobs/compress.thread.ts). Blocking on purpose: for thousands of
- * small files the async forms cost nearly twice the CPU (a stream and thread-pool hops per call).
+ * Adds compressed siblings to a file already in place, in threads that do nothing else
+ * (jobs/compress.thread.ts): Astro's files before the page threads start, and the goods and list
+ * pages after the release went live (jobs/build.ts). Blocking on purpose: for thousands of small
+ * files the async forms cost nearly twice the CPU (a stream and thread-pool hops per call).
+ *
+ * The release may be live, so a rebuild job may replace the file meanwhile (publishFile: the file by
+ * rename, then its siblings). A file whose siblings are current already is skipped. If the file was
+ * replaced while it was being compressed (another inode or mtime after than before), the siblings
+ * just written may describe the old page — and would pass for current, being newer than the new
+ * file — so it is compressed again from the new one. Whoever renames siblings last then leaves the
+ * current file's: a publisher writes its siblings after its file. `between` is a test's seam.
  */
-export function compressInPlaceSync(file: string): boolean {
-  const body = fsSync.readFileSync(file);
-  if (!wantsSiblings(file, body.length)) return false;
-  writeFileAtomicSync(file + '.gz', zlib.gzipSync(body, gzipOptions));
-  writeFileAtomicSync(file + '.br', zlib.brotliCompressSync(body, brotliOptions(body.length)));
-  return true;
+export function compressInPlaceSync(file: string, between?: () => void): boolean {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = fsSync.statSync(file, { throwIfNoEntry: false });
+    if (!before) return false;
+    // on a retry the siblings are this loop's own stale ones, which look current: never skip then
+    if (attempt === 0 && siblingsCurrentSync(file, before.mtimeMs)) return false;
+    const body = fsSync.readFileSync(file);
+    if (!wantsSiblings(file, body.length)) return false;
+    const gz = zlib.gzipSync(body, gzipOptions);
+    const br = zlib.brotliCompressSync(body, brotliOptions(body.length));
+    between?.();
+    writeFileAtomicSync(file + SIBLING_EXT.gzip, gz);
+    writeFileAtomicSync(file + SIBLING_EXT.br, br);
+    const after = fsSync.statSync(file, { throwIfNoEntry: false });
+    if (!after) {
+      // removed meanwhile (removePublished): a sibling must never outlive its file
+      for (const ext of SIBLINGS) fsSync.rmSync(file + ext, { force: true });
+      return false;
+    }
+    if (after.ino === before.ino && after.mtimeMs === before.mtimeMs) return true;
+  }
+  return false; // replaced five times while compressing: the last publisher's own siblings stand
 }
 
-/**
- * Writes a file of a release still being built — nothing serves that folder yet, so no temp file and
- * rename — with its compressed siblings, made here and now with the same options as everywhere else:
- * the full build compresses each page as it renders it (jobs/build-pages.ts) instead of reading
- * 100,000 pages back afterwards.
- */
-export function writeNewFileWithSiblingsSync(file: string, body: Buffer): boolean {
-  fsSync.writeFileSync(file, body);
-  if (!wantsSiblings(file, body.length)) return false;
-  fsSync.writeFileSync(file + '.gz', zlib.gzipSync(body, gzipOptions));
-  fsSync.writeFileSync(file + '.br', zlib.brotliCompressSync(body, brotliOptions(body.length)));
-  return true;
+/** Both siblings exist and are at least as new as their file (the embedded server's rule). */
+function siblingsCurrentSync(file: string, mtimeMs: number): boolean {
+  return SIBLINGS.every((ext) => (fsSync.statSync(file + ext, { throwIfNoEntry: false })?.mtimeMs ?? -1) >= mtimeMs);
 }
 
 function writeFileAtomicSync(file: string, data: Buffer) {

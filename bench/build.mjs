@@ -26,8 +26,11 @@ for (let i = 0; i < runs; i++) {
   if (r.status !== 0) throw new Error(`meiduo build failed:\n${r.stdout}\n${r.stderr}`);
   const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').at(-1).split(' ').slice(1).map(Number);
   const pages = Number(/built (\d+) pages/.exec(r.stdout)?.[1]);
+  // the new release is live at the swap; the pages' .gz/.br siblings are written after it
+  const live = Number(/live in ([\d.]+) s/.exec(r.stdout)?.[1]);
   console.log(
-    `build ${i + 1}/${runs} (${SKUS} SKUs, load before ${load}): ${wall.toFixed(1)} s wall, ${(user + sys).toFixed(1)} s CPU ` +
+    `build ${i + 1}/${runs} (${SKUS} SKUs, load before ${load}): live after ${live.toFixed(1)} s, ` +
+      `${wall.toFixed(1)} s wall to the last sibling, ${(user + sys).toFixed(1)} s CPU ` +
       `(${user.toFixed(1)} user + ${sys.toFixed(1)} sys), peak RSS ${(rssKb / 1024).toFixed(0)} MB, ${(pages / wall).toFixed(0)} pages/s`,
   );
   console.log(`  ${r.stdout.trim()}`);

@@ -1,6 +1,6 @@
 // Worker-thread entry (jobs/build-pages.ts starts one per core through threadEntry('build-pages')):
 // renders the goods and list pages of a full build through the new release's on-demand twins and
-// writes each with its .gz/.br siblings. Work items are shared by every thread; each takes the next
+// writes them; their .gz/.br siblings are made after the release went live (jobs/build.ts). Work items are shared by every thread; each takes the next
 // one through an atomic counter, so no thread waits on the main thread (which builds the search
 // index meanwhile). Each item loads its own scoped snapshot — the same scopes the rebuild job loads
 // (jobs/pages-rebuild.ts) — so no thread ever holds the whole catalog.
@@ -9,7 +9,6 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';
-import { writeNewFileWithSiblingsSync } from '../api/published-files.ts';
 import { goodsPageIds, listPageParams } from '../api/services/catalog/pages.ts';
 import { goodsUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
 import { loadSnapshot, type CatalogSnapshot } from '../api/services/catalog/snapshot.ts';
@@ -30,7 +29,8 @@ export interface BuildPagesInput {
   next: SharedArrayBuffer;
 }
 
-export type BuildPagesReport = { ok: true; pages: number; compressed: number } | { ok: false; error: string };
+/** `files`: the pages written, relative to clientDir, for the compression after the swap. */
+export type BuildPagesReport = { ok: true; pages: number; files: string[] } | { ok: false; error: string };
 
 const input = workerData as BuildPagesInput;
 const next = new Int32Array(input.next);
@@ -48,8 +48,7 @@ async function run(): Promise<BuildPagesReport> {
   const { handler } = (await import(input.entry)) as { handler: Handler };
   const db = createDb(input.database, { pool: 1 });
   const dirs = new Set<string>();
-  let pages = 0;
-  let compressed = 0;
+  const files: string[] = [];
   try {
     for (let i = Atomics.add(next, 0, 1); i < input.items.length; i = Atomics.add(next, 0, 1)) {
       const item = input.items[i]!;
@@ -59,17 +58,19 @@ async function run(): Promise<BuildPagesReport> {
       for (const url of urlsOf(item, snapshot)) {
         const r = await renderDirect(handler, url, locals);
         if (r.status !== 200) throw new Error(`rendering ${url} answered ${r.status}: ${r.body.toString('utf8').slice(0, 2000)}`);
-        const file = path.join(input.clientDir, urlToFile(url));
+        const rel = urlToFile(url);
+        const file = path.join(input.clientDir, rel);
         const dir = path.dirname(file);
         if (!dirs.has(dir)) {
           fs.mkdirSync(dir, { recursive: true });
           dirs.add(dir);
         }
-        if (writeNewFileWithSiblingsSync(file, r.body)) compressed++;
-        pages++;
+        // nothing serves this release yet: no temp file and rename
+        fs.writeFileSync(file, r.body);
+        files.push(rel);
       }
     }
-    return { ok: true, pages, compressed };
+    return { ok: true, pages: files.length, files };
   } finally {
     await db.destroy();
   }

@@ -12,7 +12,8 @@ import { threadEntry } from './runtime.ts';
 // The full build's goods and list pages — at 100,000 SKUs some 120,000 of 120,050 pages — rendered
 // outside Astro's single-threaded prerender loop: a thread per core (jobs/build-pages.thread.ts),
 // each rendering through the new release's on-demand twins (the routes the rebuild job renders
-// through, so a page is the same whichever made it) and compressing each page as it writes it.
+// through, so a page is the same whichever made it). Their .gz/.br siblings are made after the
+// release went live (jobs/build.ts): a third of the pages' CPU, off the path to the new pages.
 // The catalog is cut into items of about ITEM_SKUS SKUs, each rendered from its own scoped snapshot,
 // so memory does not grow with the catalog.
 
@@ -86,8 +87,8 @@ export async function planPageWork(db: Knex): Promise<PageWork[]> {
 
 export interface PagesSummary {
   pages: number;
-  /** Of those, how many got .gz/.br siblings (all but the ones under MIN_COMPRESS_BYTES). */
-  compressed: number;
+  /** The pages written, relative to the release's client folder. */
+  files: string[];
 }
 
 /**
@@ -125,7 +126,8 @@ export async function startCatalogPages(
   const finished = Promise.all(reports).then((done) => {
     const failed = done.find((r): r is Extract<BuildPagesReport, { ok: false }> => !r.ok);
     if (failed) throw new Error(`rendering the catalog pages failed: ${failed.error}`);
-    return done.reduce((sum, r) => (r.ok ? { pages: sum.pages + r.pages, compressed: sum.compressed + r.compressed } : sum), { pages: 0, compressed: 0 });
+    const files = done.flatMap((r) => (r.ok ? r.files : []));
+    return { pages: files.length, files };
   });
   return { finished };
 }

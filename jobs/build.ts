@@ -114,9 +114,18 @@ export async function isBuildStale(config: Config, db: Knex): Promise<string | n
 
 export interface BuildSummary {
   pages: number;
+  /** From the start to the new release being live (the swap). */
   seconds: number;
-  /** Of those, writing the .gz/.br siblings of Astro's files (the page threads compress the goods and list pages as they write them). */
+  /**
+   * Writing the .gz/.br siblings: of Astro's files before the swap, and of the goods and list pages
+   * after it (the build returns when they are written; until then a page without its siblings is
+   * compressed per request: the embedded server caches it, nginx has gzip on).
+   */
   compressSeconds: number;
+  /** Of compressSeconds, after the swap. */
+  compressAfterLiveSeconds: number;
+  /** From the start to the last sibling written. */
+  totalSeconds: number;
   compressedFiles: number;
   pagesPerSecond: number;
   /** Of this process, its threads included; Astro's build runs in a child before them (bench/build.mjs measures the whole tree). */
@@ -138,14 +147,17 @@ async function timed<T>(p: Promise<T>): Promise<[T, number]> {
 }
 
 /**
- * Gives every compressible file in a fresh release's client folder its .gz/.br siblings, before the
- * swap: one thread per core, each with its share of the files. The full build runs it on Astro's
- * output only (assets and the ~50 pages Astro prerenders, under a second); the page threads
- * compress the goods and list pages as they write them (jobs/build-pages.ts).
+ * Gives compressible files of a release their .gz/.br siblings: one thread per core, each with its
+ * share. Without `only`, every compressible file of `clientDir` (Astro's output, before the page
+ * threads start: assets and ~50 pages, under a second; or `bench/build.mjs` on a whole release);
+ * with it, those files (relative to clientDir): the goods and list pages, after the swap. Files whose
+ * siblings are current are skipped (compressInPlaceSync), so a rebuild job publishing meanwhile is
+ * never undone.
  */
-export async function compressRelease(clientDir: string, threads = os.availableParallelism()): Promise<number> {
+export async function compressRelease(clientDir: string, threads = os.availableParallelism(), only?: string[]): Promise<number> {
   const files: string[] = [];
-  for await (const f of walk(clientDir)) if (COMPRESSIBLE.test(f)) files.push(f);
+  if (only) for (const rel of only) files.push(path.join(clientDir, rel));
+  else for await (const f of walk(clientDir)) if (COMPRESSIBLE.test(f)) files.push(f);
   const shares = Array.from({ length: Math.min(threads, files.length) }, (_, i) => files.filter((_, j) => j % threads === i));
   const counts = await Promise.all(shares.map((share) => new Promise<number>((resolve, reject) => {
     let count: number | null = null;
@@ -219,8 +231,9 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const astroCompressed = await compressRelease(path.join(outDir, 'client'));
   const astroPages = await countHtml(path.join(outDir, 'client')); // now, not over 350,000 files at the end
   const compressSeconds = (performance.now() - compressStarted) / 1000;
-  // The goods and list pages in a thread per core (compressed as they are written), while this
-  // thread builds and publishes the search index (it compresses its own files).
+  // The goods and list pages in a thread per core, while this thread builds and publishes the search
+  // index (it compresses its own files). The pages' siblings wait for the swap: compressing them is a
+  // third of their CPU (docs/architecture.md, "The full build").
   const pagesStarted = performance.now();
   const catalogPagesRun = await startCatalogPages(config, db, outDir); // before the index build blocks this thread
   const [pagesDone, searchDone] = await Promise.allSettled([
@@ -231,7 +244,6 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   if (searchDone.status === 'rejected') throw searchDone.reason;
   const [catalogPages, pagesSeconds] = pagesDone.value;
   const [search, searchSeconds] = searchDone.value;
-  const compressedFiles = astroCompressed + catalogPages.compressed;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
   const sitemapsStarted = performance.now();
   const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
@@ -244,12 +256,15 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   await pruneReleases(releasesDir, [id, ...(previous ? [previous] : [])]);
 
   const seconds = (performance.now() - started) / 1000;
+  const [pagesCompressed, compressAfterLiveSeconds] = await timed(compressRelease(path.join(outDir, 'client'), undefined, catalogPages.files));
   const pages = astroPages + catalogPages.pages;
   return {
     pages,
     seconds,
-    compressSeconds,
-    compressedFiles,
+    compressSeconds: compressSeconds + compressAfterLiveSeconds,
+    compressAfterLiveSeconds,
+    totalSeconds: (performance.now() - started) / 1000,
+    compressedFiles: astroCompressed + pagesCompressed,
     pagesPerSecond: pages / seconds,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     searchDocs: search.count,
