@@ -3,6 +3,7 @@
 // hashes of the generation it wrote last (SearchPublisher), so a publish after an edit re-tokenizes
 // the edited SKUs only and hard-links the files that did not change. Publishes come as messages, one
 // at a time; the parent ends the thread when it has been idle a while, giving its memory back.
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';
@@ -30,7 +31,7 @@ async function handle({ id, clientDir }: SearchThreadRequest) {
     const cpu = process.cpuUsage();
     const result = await publisher.publish(db, clientDir);
     const used = process.cpuUsage(cpu); // the process's: this thread's work and whatever else runs meanwhile
-    parentPort!.postMessage({ id, ok: true, result: { ...result, cpuMs: Math.round((used.user + used.system) / 1000), rss: process.memoryUsage.rss() } });
+    parentPort!.postMessage({ id, ok: true, result: { ...result, cpuMs: Math.round((used.user + used.system) / 1000), rss: process.memoryUsage.rss(), heap: v8.getHeapStatistics().used_heap_size } });
   } catch (err) {
     parentPort!.postMessage({ id, ok: false, error: String((err as Error)?.stack ?? err) });
   }

@@ -78,7 +78,7 @@ describe('publishing the search index', () => {
     expect((await service.search(ctx, '月球漫步', 1, 5)).results.map((x) => x.id)).toEqual([1]);
   });
 
-  it('publishes precompressed siblings of the generation files', async () => {
+  it('publishes a gzip sibling of each generation file (no brotli: dearer and no smaller on these files)', async () => {
     const m = manifest();
     const dir = path.join(search(), m.generation);
     const big = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && fs.statSync(path.join(dir, f)).size >= 1024);
@@ -86,7 +86,7 @@ describe('publishing the search index', () => {
     for (const name of big) {
       const body = fs.readFileSync(path.join(dir, name));
       expect(gunzipSync(fs.readFileSync(path.join(dir, name + '.gz'))).equals(body)).toBe(true);
-      expect(brotliDecompressSync(fs.readFileSync(path.join(dir, name + '.br'))).equals(body)).toBe(true);
+      expect(fs.existsSync(path.join(dir, name + '.br'))).toBe(false);
     }
   });
 

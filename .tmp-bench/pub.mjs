@@ -1,0 +1,10 @@
+import { register } from 'tsx/esm/api'; register();
+const { parseDatabaseUrl } = await import('/work/wt/search2/api/config.ts');
+const { createDb } = await import('/work/wt/search2/api/db/knex.ts');
+const { publishSearchIndex } = await import('/work/wt/search2/api/services/search/publish.ts');
+const db = createDb(parseDatabaseUrl(`sqlite:/work/wt/search2/data/bench-${process.argv[2]}.sqlite`));
+const fs = await import('node:fs');
+fs.mkdirSync(process.argv[3], { recursive: true });
+const r = await publishSearchIndex(db, process.argv[3]);
+console.log(r.generation, r.shards);
+await db.destroy();
