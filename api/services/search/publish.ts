@@ -127,10 +127,10 @@ async function writeGeneration(
     let linked = 0;
     const running = new Set<Promise<void>>();
     for (const [name, text] of files) {
-      hash.update(name).update('\0').update(text).update('\0');
       const body = Buffer.from(text);
       bytes += body.length;
       const h = fileHash(body);
+      hash.update(name).update('\0').update(h).update('\0'); // the files' hashes: one pass over the bytes
       // The publisher's own previous generation (hashes at hand, in the publisher's thread): linked
       // synchronously, 3 link() calls a file for most of 17,000 files at 100,000 SKUs, which through
       // the thread pool cost more in promises and queueing than the system calls themselves.
