@@ -79,21 +79,25 @@ async function run() {
   }
   status.textContent = '搜索中…';
   // 'search:query' (performance.getEntriesByName): manifest to results drawn, the figure
-  // docs/benchmarks.md reports for the browser; readable in devtools and by the e2e benchmark
+  // docs/benchmarks.md reports for the browser (bench/search-page.mjs); the marks between
+  // (manifest, shards, ranked) show where it went, in devtools too
   performance.mark('search:start');
   const manifest = await fetchJson<SearchManifest>('/search/manifest.json', { cache: 'no-cache' });
+  performance.mark('search:manifest');
   const file = (name: string) => `/search/${manifest.generation}/${name}`;
   const shardNos = shardsOfQuery(q, manifest.shards);
   const [tableJson, ...shardList] = await Promise.all([
     fetchJson<DocTableJson>(file(TABLE_FILE)),
     ...shardNos.map((k) => fetchJson<ShardEntry[]>(file(shardFile(k)))),
   ]);
+  performance.mark('search:shards');
   const table = decodeTable(tableJson as DocTableJson);
   const shards = new Map<number, Shard>(shardNos.map((k, i) => [k, parseShard(shardList[i] as ShardEntry[])]));
   const query: QueryInput = { table, fields: manifest.fields, entry: (t) => shards.get(shardOf(t, manifest.shards))?.get(t), big: new Map() };
   // the plan is made from the shards' counts first: only the common terms it keeps are fetched
   await Promise.all(bigListsOfQuery(q, query).map(async (name) => query.big!.set(name, await fetchJson<BigListJson>(file(name)))));
   const ids = searchShards(q, query);
+  performance.mark('search:ranked');
 
   // display rows of the page shown, from the chunks holding them
   const shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => ordinalOf(table, id));
