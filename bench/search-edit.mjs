@@ -44,8 +44,10 @@ const line = (label, p, ms) =>
   `tokenized ${p.stats.tokenized}, linked ${p.stats.linked}, written ${p.stats.written}; CPU ${(p.cpuMs / 1000).toFixed(2)} s; RSS ${(p.rss / 2 ** 20).toFixed(0)} MB, thread heap ${(p.heap / 2 ** 20).toFixed(0)} MB`;
 
 try {
+  const rssBefore = process.memoryUsage.rss();
   let t = performance.now();
   const cold = await publishSearchIndexOffThread(config, client);
+  console.log(`process RSS before the publisher thread: ${(rssBefore / 2 ** 20).toFixed(0)} MB`);
   console.log(line('cold publish (new thread, nothing cached, nothing to link)', cold, performance.now() - t));
   const sku = await db('skus').where('is_launched', true).orderBy('id').offset(Math.floor(SKUS / 2)).first('id', 'name');
   const toManifest = [];
@@ -78,6 +80,8 @@ try {
   const s = (xs) => `median ${(pct(xs, 50) / 1000).toFixed(2)} s, max ${(Math.max(...xs) / 1000).toFixed(2)} s`;
   console.log(`commit → manifest: ${s(toManifest)}; commit → /api/search finds it: ${s(toFound)}; process CPU per edit median ${pct(cpus, 50).toFixed(2)} s`);
   await updateSku(ctx, sku.id, { name: sku.name });
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`process RSS with the publisher idle (its cache kept), 2 s after the last publish: ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
   // the bench's edits are not for the pages job: drop their outbox rows
   for (let c; (c = await readChanges(ctx, 10_000)); ) await markApplied(ctx, c.ids, null);
 } finally {
