@@ -41,7 +41,7 @@ const cpu = () => {
 };
 const line = (label, p, ms) =>
   `${label}: ${(ms / 1000).toFixed(2)} s; publish read ${p.stats.readMs} ms, build ${p.stats.buildMs} ms, write ${p.stats.writeMs} ms; ` +
-  `tokenized ${p.stats.tokenized}, linked ${p.stats.linked}, written ${p.stats.written}; CPU ${(p.cpuMs / 1000).toFixed(2)} s; RSS ${(p.rss / 2 ** 20).toFixed(0)} MB, thread heap ${(p.heap / 2 ** 20).toFixed(0)} MB`;
+  `tokenized ${p.stats.tokenized}, linked ${p.stats.linked}, written ${p.stats.written}; CPU ${(p.cpuMs / 1000).toFixed(2)} s; RSS ${(p.rss / 2 ** 20).toFixed(0)} MB, thread heap kept since the previous publish ${(p.heap / 2 ** 20).toFixed(0)} MB`;
 
 try {
   const rssBefore = process.memoryUsage.rss();

@@ -23,7 +23,7 @@ const HEAP_LIMIT_MB = 1024;
 /** Edits come in bursts (an editor working through a range); an hour without one frees the cache. */
 export const IDLE_MS = 60 * 60_000;
 
-/** cpuMs: the process's CPU during the publish; rss: the process's after it; heap: the thread's V8 heap in use after it. */
+/** cpuMs: the process's CPU during the publish; rss: the process's after it; heap: the thread's V8 heap kept after the previous publish (collected). */
 export type PublishedOffThread = PublishedIndex & { cpuMs: number; rss: number; heap: number };
 
 interface Thread {

@@ -49,7 +49,7 @@ export interface BuildOptions {
 /** A field of a tokenized document: its distinct terms in the order first met, their counts, its length. */
 export interface TokenizedField {
   terms: string[];
-  tfs: Int32Array;
+  tfs: number[];
   length: number;
 }
 
@@ -84,7 +84,7 @@ export class TermCache {
     const tf = new Map<string, number>();
     for (const t of all) tf.set(t, (tf.get(t) ?? 0) + 1);
     const terms = [...tf.keys()].map((t) => this.intern(t));
-    return { terms, tfs: Int32Array.from(tf.values()), length: all.length };
+    return { terms, tfs: [...tf.values()], length: all.length };
   }
 }
 
