@@ -1,23 +1,48 @@
-// Worker-thread entry (jobs/search-publish.ts starts it through threadEntry('search-publish')): builds
-// and publishes one search index, then ends. One publish per thread: the build takes a few hundred
-// MB at 100,000 SKUs, and a thread that ends gives all of it back to the system, where a long-lived
-// one would keep its grown heap for the life of the web process.
+// Worker-thread entry (jobs/search-publish.ts starts it through threadEntry('search-publish')): one
+// long-lived search publisher per process. It keeps every launched SKU's tokenized fields and the
+// hashes of the generation it wrote last (SearchPublisher), so a publish after an edit re-tokenizes
+// the edited SKUs only and hard-links the files that did not change. Publishes come as messages, one
+// at a time; the parent ends the thread when it has been idle a while, giving its memory back.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';
-import { publishSearchIndex } from '../api/services/search/publish.ts';
+import { SearchPublisher } from '../api/services/search/publish.ts';
 
 export interface SearchThreadInput {
   database: DatabaseConfig;
+}
+
+export interface SearchThreadRequest {
+  id: number;
   clientDir: string;
 }
 
-const { database, clientDir } = workerData as SearchThreadInput;
+const { database } = workerData as SearchThreadInput;
 const db = createDb(database, { pool: 1 });
-try {
-  parentPort!.postMessage({ ok: true, result: await publishSearchIndex(db, clientDir) });
-} catch (err) {
-  parentPort!.postMessage({ ok: false, error: String((err as Error)?.stack ?? err) });
-} finally {
-  await db.destroy();
+const publisher = new SearchPublisher();
+// A publish leaves hundreds of MB of garbage (postings, JSON, file bodies) that an idle thread would
+// otherwise keep until some later allocation: collected right after each publish, so what the thread
+// holds between publishes is its cache (docs/search.md). V8 lets a running isolate turn on gc().
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+/** The heap in use after the previous publish's collection: what the thread keeps between publishes. */
+let heapKept = 0;
+
+/** One publish at a time: the publisher's cache is the previous publish's outcome. */
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (request: SearchThreadRequest) => void (queue = queue.then(() => handle(request))));
+
+async function handle({ id, clientDir }: SearchThreadRequest) {
+  try {
+    const cpu = process.cpuUsage();
+    const result = await publisher.publish(db, clientDir);
+    const used = process.cpuUsage(cpu); // the process's: this thread's work and whatever else runs meanwhile
+    parentPort!.postMessage({ id, ok: true, result: { ...result, cpuMs: Math.round((used.user + used.system) / 1000), rss: process.memoryUsage.rss(), heap: heapKept } });
+    collect(); // after the reply: the manifest is out, the job need not wait for this
+    heapKept = v8.getHeapStatistics().used_heap_size;
+  } catch (err) {
+    parentPort!.postMessage({ id, ok: false, error: String((err as Error)?.stack ?? err) });
+  }
 }

@@ -1,45 +1,90 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../api/config.ts';
-import type { Published } from '../api/services/search/publish.ts';
+import type { PublishedIndex } from '../api/services/search/publish.ts';
 import { threadEntry } from './runtime.ts';
-import type { SearchThreadInput } from './search-publish.thread.ts';
+import type { SearchThreadInput, SearchThreadRequest } from './search-publish.thread.ts';
 
 // Building the sharded index takes about a second of CPU at 10,000 SKUs and several at 100,000; in a
 // worker thread it never blocks the event loop that serves the API (the web process runs the job
 // worker in the embedded default).
-// A thread per publish, with its own database connection: it ends when the index is out, so its
-// heap does not stay with the web process (starting one costs well under a second compiled, about
-// a second through tsx; index publishes are rare — price edits only republish the display file).
+// One thread per process, kept between publishes: its SearchPublisher caches every SKU's tokenized
+// fields (tens of MB at 100,000 SKUs, see docs/search.md), which makes the publish after an edit
+// re-tokenize only what changed. Idle for IDLE_MS, the thread ends and gives its heap back; the next
+// publish starts a new one and tokenizes everything once more.
 
 /**
  * The thread's heap ceiling: a publish at 100,000 SKUs peaks under 400 MB of process RSS (typed
  * arrays of postings, one file's JSON at a time), so this leaves room for a catalog a few times that
- * size; past it the thread dies with
- * ERR_WORKER_OUT_OF_MEMORY and the job is retried, rather than the web process growing without bound.
+ * size; past it the thread dies with ERR_WORKER_OUT_OF_MEMORY and the job is retried (on a new
+ * thread), rather than the web process growing without bound.
  */
 const HEAP_LIMIT_MB = 1024;
 
-const running = new Set<Worker>();
+/** Edits come in bursts (an editor working through a range); an hour without one frees the cache. */
+export const IDLE_MS = 60 * 60_000;
 
-export function publishSearchIndexOffThread(config: Config, clientDir: string): Promise<Published> {
-  const workerData: SearchThreadInput = { database: config.database, clientDir };
-  const w = new Worker(threadEntry('search-publish'), { workerData, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
-  running.add(w);
-  return new Promise((resolve, reject) => {
-    let reply: { ok: boolean; result?: Published; error?: string } | null = null;
-    let failure: Error | null = null;
-    w.on('message', (m) => (reply = m));
-    w.on('error', (err) => (failure = err));
-    // settled on exit, not on the reply: the thread's memory is back by then
-    w.on('exit', (code) => {
-      running.delete(w);
-      if (reply?.ok) resolve(reply.result!);
-      else reject(new Error(`search index build failed: ${reply?.error ?? failure?.message ?? `thread exited with ${code}`}`));
-    });
-  });
+/** cpuMs: the process's CPU during the publish; rss: the process's after it; heap: the thread's V8 heap kept after the previous publish (collected). */
+export type PublishedOffThread = PublishedIndex & { cpuMs: number; rss: number; heap: number };
+
+interface Thread {
+  worker: Worker;
+  database: string;
+  waiting: Map<number, { resolve: (r: PublishedOffThread) => void; reject: (e: Error) => void }>;
+  idle: NodeJS.Timeout | null;
 }
 
-/** Stops index builds in progress (their manifest is swapped last, so the previous index stays served). */
+let thread: Thread | null = null;
+let nextId = 1;
+
+function startThread(config: Config): Thread {
+  const workerData: SearchThreadInput = { database: config.database };
+  const worker = new Worker(threadEntry('search-publish'), { workerData, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
+  worker.unref(); // an idle publisher never keeps the process alive
+  const t: Thread = { worker, database: JSON.stringify(config.database), waiting: new Map(), idle: null };
+  let failure: Error | null = null;
+  worker.on('message', (m: { id: number; ok: boolean; result?: PublishedOffThread; error?: string }) => {
+    const w = t.waiting.get(m.id);
+    t.waiting.delete(m.id);
+    if (m.ok) w?.resolve(m.result!);
+    else w?.reject(new Error(`search index build failed: ${m.error}`));
+    if (t.waiting.size === 0) armIdle(t);
+  });
+  worker.on('error', (err) => (failure = err));
+  worker.on('exit', (code) => {
+    if (thread === t) thread = null;
+    if (t.idle) clearTimeout(t.idle);
+    for (const w of t.waiting.values()) w.reject(new Error(`search index build failed: ${failure?.message ?? `thread exited with ${code}`}`));
+    t.waiting.clear();
+  });
+  return t;
+}
+
+function armIdle(t: Thread) {
+  if (t.idle) clearTimeout(t.idle);
+  t.idle = setTimeout(() => void t.worker.terminate(), IDLE_MS);
+  t.idle.unref();
+}
+
+export function publishSearchIndexOffThread(config: Config, clientDir: string): Promise<PublishedOffThread> {
+  if (thread && thread.database !== JSON.stringify(config.database)) void stopSearchThread();
+  thread ??= startThread(config);
+  const t = thread;
+  if (t.idle) clearTimeout(t.idle);
+  t.idle = null;
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    t.waiting.set(id, { resolve, reject });
+    t.worker.ref(); // a publish under way keeps the process alive until it is out
+    const request: SearchThreadRequest = { id, clientDir };
+    t.worker.postMessage(request);
+  }).finally(() => {
+    if (t.waiting.size === 0) t.worker.unref();
+  }) as Promise<PublishedOffThread>;
+}
+
+/** Stops the publisher thread (a publish in progress swaps its manifest last, so the previous index stays served). */
 export async function stopSearchThread(): Promise<void> {
-  await Promise.all([...running].map((w) => w.terminate()));
+  const t = thread;
+  thread = null;
+  if (t) await t.worker.terminate();
 }

@@ -117,12 +117,13 @@ export class FileCache {
   }
 
   /** The file in `coding`: its current sibling, else compressed here; null for a big file without one. */
-  async encoded(file: string, entry: CachedFile, coding: Coding): Promise<Buffer | Streamed | null> {
+  async encoded(file: string, entry: CachedFile, coding: Coding, siblingOnly = false): Promise<Buffer | Streamed | null> {
     const cached = entry[coding];
     if (cached) return cached;
     const sibling = await readSibling(entry.real + SIBLING_EXT[coding], entry);
     if (sibling && isStreamed(sibling)) return sibling;
     let out = sibling;
+    if (!out && siblingOnly) return null;
     if (!out) {
       if (entry.size > MAX_CACHED_FILE) return null;
       const body = await this.raw(file, entry);
@@ -272,12 +273,18 @@ export async function sendFile(ctx: Context, cache: FileCache, root: StaticRoot,
     return true;
   }
   if (compressible) {
-    for (const coding of acceptedCodings(ctx.get('Accept-Encoding'))) {
-      const body = await cache.encoded(file, entry, coding);
-      if (!body) continue;
-      ctx.set('Content-Encoding', coding);
-      setBody(ctx, body);
-      return true;
+    // A coding the publisher wrote (or this cache holds) first, as nginx's brotli_static falls back
+    // to gzip_static: search generation files have a .gz and no .br (api/services/search/publish.ts);
+    // compressing here only when the file has no form at all for this client.
+    const codings = acceptedCodings(ctx.get('Accept-Encoding'));
+    for (const siblingOnly of [true, false]) {
+      for (const coding of codings) {
+        const body = await cache.encoded(file, entry, coding, siblingOnly);
+        if (!body) continue;
+        ctx.set('Content-Encoding', coding);
+        setBody(ctx, body);
+        return true;
+      }
     }
   }
   const body = await cache.raw(file, entry);

@@ -78,19 +78,26 @@ async function run() {
     return;
   }
   status.textContent = '搜索中…';
+  // 'search:query' (performance.getEntriesByName): manifest to results drawn, the figure
+  // docs/benchmarks.md reports for the browser (bench/search-page.mjs); the marks between
+  // (manifest, shards, ranked) show where it went, in devtools too
+  performance.mark('search:start');
   const manifest = await fetchJson<SearchManifest>('/search/manifest.json', { cache: 'no-cache' });
+  performance.mark('search:manifest');
   const file = (name: string) => `/search/${manifest.generation}/${name}`;
   const shardNos = shardsOfQuery(q, manifest.shards);
   const [tableJson, ...shardList] = await Promise.all([
     fetchJson<DocTableJson>(file(TABLE_FILE)),
     ...shardNos.map((k) => fetchJson<ShardEntry[]>(file(shardFile(k)))),
   ]);
+  performance.mark('search:shards');
   const table = decodeTable(tableJson as DocTableJson);
   const shards = new Map<number, Shard>(shardNos.map((k, i) => [k, parseShard(shardList[i] as ShardEntry[])]));
   const query: QueryInput = { table, fields: manifest.fields, entry: (t) => shards.get(shardOf(t, manifest.shards))?.get(t), big: new Map() };
   // the plan is made from the shards' counts first: only the common terms it keeps are fetched
   await Promise.all(bigListsOfQuery(q, query).map(async (name) => query.big!.set(name, await fetchJson<BigListJson>(file(name)))));
   const ids = searchShards(q, query);
+  performance.mark('search:ranked');
 
   // display rows of the page shown, from the chunks holding them
   const shown = ids.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((id) => ordinalOf(table, id));
@@ -101,6 +108,7 @@ async function run() {
   results.replaceChildren(...shown.map((o) => card(rowOf(o))));
   status.textContent = ids.length ? `找到 ${ids.length} 件与“${q}”相关的商品` : `没有找到与“${q}”相关的商品`;
   document.title = `${q} - 商品搜索 - 美多商城`;
+  performance.measure('search:query', 'search:start');
   if (ids.length === 0) await suggest();
 
   const pageCount = Math.ceil(ids.length / PAGE_SIZE);

@@ -289,6 +289,16 @@ describe('precompressed siblings', () => {
     expect(head.headers['content-length']).toBe(b.headers['content-length']);
   });
 
+  it('sends the gzip sibling to a client that also takes brotli when there is no .br (search generation files)', async () => {
+    const json = JSON.stringify(Array.from({ length: 200 }, (_, i) => ['手机', i]));
+    publish('search/00000000000000ab/s1.json', json, { gz: json + ' ' });
+    const g = await raw(app, '/search/00000000000000ab/s1.json', { 'accept-encoding': 'br, gzip' });
+    expect(g.headers['content-encoding']).toBe('gzip'); // as nginx's brotli_static falls back to gzip_static
+    expect(gunzipSync(g.body).toString()).toBe(json + ' '); // the sibling, not compressed here
+    const b = await raw(app, '/search/00000000000000ab/s1.json', { 'accept-encoding': 'br' });
+    expect(brotliDecompressSync(b.body).toString()).toBe(json); // brotli only: compressed in memory
+  });
+
   it('ignores a sibling older than its file, and compresses in memory instead', async () => {
     publish('stale.html', html, { br: '<p>old</p>', gz: '<p>old</p>' }, -10);
     const b = await raw(app, '/stale.html', { 'accept-encoding': 'br' });

@@ -46,6 +46,54 @@ export interface BuildOptions {
   chunkRows?: number;
 }
 
+/** A field of a tokenized document: its distinct terms in the order first met, their counts, its length. */
+export interface TokenizedField {
+  terms: string[];
+  tfs: number[];
+  length: number;
+}
+
+/** What the builder needs of a document, without its text. */
+export interface TokenizedDoc {
+  id: number;
+  categoryId: number;
+  brand: string;
+  fields: TokenizedField[];
+}
+
+/**
+ * Term strings shared (one string per distinct term, however many documents hold it) and field texts
+ * that repeat across thousands of SKUs (brand, category) tokenized once.
+ */
+export class TermCache {
+  private readonly strings = new Map<string, string>();
+  private readonly repeated = new Map<string, TokenizedField>();
+  intern(t: string): string {
+    let s = this.strings.get(t);
+    if (s === undefined) this.strings.set(t, (s = t));
+    return s;
+  }
+  field(field: string, text: string): TokenizedField {
+    if (field !== 'brand' && field !== 'category') return this.count(termsOfField(field, text));
+    const key = field + '\u0000' + text;
+    let out = this.repeated.get(key);
+    if (!out) this.repeated.set(key, (out = this.count(termsOfField(field, text))));
+    return out;
+  }
+  private count(all: string[]): TokenizedField {
+    const tf = new Map<string, number>();
+    for (const t of all) tf.set(t, (tf.get(t) ?? 0) + 1);
+    const terms = [...tf.keys()].map((t) => this.intern(t));
+    return { terms, tfs: [...tf.values()], length: all.length };
+  }
+}
+
+/** A document's terms per field (FIELDS order), counted. */
+export function tokenizeDoc(d: SearchDoc, cache = new TermCache()): TokenizedDoc {
+  const texts = fieldTexts(d);
+  return { id: d.id, categoryId: d.categoryId, brand: d.brand, fields: FIELDS.map((field) => cache.field(field, texts[field])) };
+}
+
 export class ShardBuilder {
   private readonly termId = new Map<string, number>();
   private readonly terms: string[] = [];
@@ -65,19 +113,30 @@ export class ShardBuilder {
   private readonly display: SearchDisplayRow[] = [];
 
   add(d: SearchDoc, row: SearchDisplayRow) {
+    this.addTokenized(tokenizeDoc(d, this.termCache), row);
+  }
+
+  /** Brand and category texts repeat across thousands of SKUs: tokenized once each. */
+  private readonly termCache = new TermCache();
+
+  /**
+   * A document tokenized before (tokenizeDoc): the publisher keeps these between publishes, so an
+   * edit re-tokenizes only the SKUs whose text changed. Term ids here are the builder's own, given
+   * in the order terms are first met, document by document, as add() does: the files come out
+   * byte for byte the same however the documents were tokenized.
+   */
+  addTokenized(d: TokenizedDoc, row: SearchDisplayRow) {
     const doc = this.ids.length;
     this.ids.push(d.id);
     this.categories.push(d.categoryId);
     if (!this.brandNo.has(d.brand)) this.brandNo.set(d.brand, this.brandNo.size + 1);
     this.brands.push(this.brandNo.get(d.brand)!);
     this.display.push(row);
-    const texts = fieldTexts(d);
-    FIELDS.forEach((field, f) => {
-      const terms = this.terms_(field, texts[field]);
-      this.lengths[f]!.push(terms.length);
-      const tf = new Map<string, number>();
-      for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
+    for (let f = 0; f < d.fields.length; f++) {
+      const { terms, tfs, length } = d.fields[f]!;
+      this.lengths[f]!.push(length);
+      for (let i = 0; i < terms.length; i++) {
+        const t = terms[i]!;
         let id = this.termId.get(t);
         if (id === undefined) {
           this.termId.set(t, (id = this.terms.length));
@@ -88,19 +147,9 @@ export class ShardBuilder {
         this.pTerm.push(id);
         this.pField.push(f);
         this.pDoc.push(doc);
-        this.pTf.push(n);
+        this.pTf.push(tfs[i]!);
       }
-    });
-  }
-
-  /** Brand and category texts repeat across thousands of SKUs: tokenized once each. */
-  private readonly repeated = new Map<string, string[]>();
-  private terms_(field: string, text: string): string[] {
-    if (field !== 'brand' && field !== 'category') return termsOfField(field, text);
-    const key = field + '\u0000' + text;
-    let terms = this.repeated.get(key);
-    if (!terms) this.repeated.set(key, (terms = termsOfField(field, text)));
-    return terms;
+    }
   }
 
   get count() {
