@@ -60,7 +60,8 @@ describe.skipIf(!HAS_CHROMIUM)('the judged queries in the browser', () => {
           await box.fill(j.q);
           await box.press('Enter');
           await page.waitForURL((u) => u.pathname === '/search.html' && u.searchParams.get('q') === j.q);
-          await page.locator('#search-results .sku-card').nth(j.top - 1).waitFor({ state: 'attached', timeout: 10_000 }).catch(() => undefined);
+          // on the search page the next query runs in place: wait for its own answer, not the last one's
+          await page.locator('#search-status').filter({ hasText: `“${j.q}”` }).waitFor({ timeout: 10_000 });
           const ids = (await page.locator('#search-results .sku-card a.sku-img').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? '')))
             .map((href) => Number(/\/goods\/(\d+)\.html$/.exec(href)?.[1]))
             .slice(0, j.top);
@@ -106,6 +107,56 @@ describe.skipIf(!HAS_CHROMIUM)('the judged queries in the browser', () => {
         expect(bytes, q).toBeGreaterThan(0);
         expect(bytes, q).toBeLessThan(40_000); // the demo catalog: a few KB; the old one-file index was 100s of KB
       }
+      expect(problems()).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+
+  it('searches again in place from the search page: only the files it lacks, the address kept, back and the page links work', async () => {
+    const search = path.join(distDir, 'client', 'search');
+    const manifest = JSON.parse(fs.readFileSync(path.join(search, 'manifest.json'), 'utf8')) as SearchManifest;
+    const dir = path.join(search, manifest.generation);
+    const files = new Map<string, unknown>(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
+    const pub: Publication = { files, shards: manifest.shards, fields: manifest.fields };
+    const { page, problems } = await watchedPage(browser);
+    const requests: string[] = [];
+    page.on('request', (r) => void (new URL(r.url()).pathname.startsWith('/search/') && requests.push(new URL(r.url()).pathname)));
+    const shownIds = async () =>
+      (await page.locator('#search-results .sku-card a.sku-img').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))).map((h) => Number(/(\d+)\.html$/.exec(h)?.[1]));
+    const answered = (q: string) => page.locator('#search-status').filter({ hasText: `“${q}”` }).waitFor();
+    try {
+      await page.goto(`${app.url}/search.html?q=${encodeURIComponent('华为手机')}`);
+      await answered('华为手机');
+      await page.waitForLoadState('networkidle');
+      await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+      const before = new Set(requests);
+
+      const box = page.locator('.search-form input[name="q"]');
+      await box.fill('手机');
+      await box.press('Enter');
+      await answered('手机');
+      const phones = query(pub, '手机').ids;
+      expect(phones.length).toBeGreaterThan(20); // two pages at least
+      expect(await shownIds()).toEqual(phones.slice(0, 20));
+      expect(new URL(page.url()).searchParams.get('q')).toBe('手机');
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true); // no page load
+      // neither the manifest (fresh for 30 s) nor the table again, nor any file this page has
+      const again = requests.slice(before.size);
+      expect(again.filter((u) => before.has(u))).toEqual([]);
+      expect(again).not.toContain('/search/manifest.json');
+      expect(await page.title()).toBe('手机 - 商品搜索 - 美多商城');
+
+      await page.locator('#search-pages a', { hasText: '2' }).first().click();
+      await page.waitForURL((u) => u.searchParams.get('page') === '2');
+      await page.waitForFunction((first) => document.querySelector('#search-results .sku-card a.sku-img')?.getAttribute('href') === `/goods/${first}.html`, phones[20]);
+      expect(await shownIds()).toEqual(phones.slice(20, 40));
+
+      await page.goBack();
+      await page.goBack();
+      await answered('华为手机');
+      expect(await shownIds()).toEqual(query(pub, '华为手机').ids.slice(0, 20));
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
       expect(problems()).toEqual([]);
     } finally {
       await page.context().close();
