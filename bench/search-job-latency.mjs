@@ -51,6 +51,8 @@ try {
   }
   const s = (xs) => `median ${(pct(xs, 50) / 1000).toFixed(2)} s, max ${(Math.max(...xs) / 1000).toFixed(2)} s`;
   console.log(`job path, commit → new manifest: ${s(toManifest)}; commit → /api/search answers: ${s(toFound)} (${RUNS} edits)`);
+  // the first edit meets a fresh publisher thread (a publish from nothing); the rest, its kept state
+  console.log(`  each edit, commit → /api/search answers: ${toFound.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
 } finally {
   await updateSku(ctx, sku.id, { name: sku.name });
   await new Promise((r) => setTimeout(r, 3000)); // let the worker apply the restore
