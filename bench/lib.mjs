@@ -128,3 +128,20 @@ export function connect(url) {
   const connection = socketPath ? { socketPath, user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) } : u.toString();
   return knexFactory({ client: 'mysql2', connection });
 }
+
+/** Mixed queries: the judged ones, names, name fragments, bigrams, captions pasted whole; seeded. */
+export async function mixedQueries(db, n) {
+  const { judgedQueries } = await import('../tests/helpers/judged-queries.ts');
+  const rows = await db('skus').where('is_launched', true).orderBy('id').select('name', 'caption').limit(5000);
+  let seed = 18;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
+  const makers = [
+    () => pick(judgedQueries).q,
+    () => pick(rows).name,
+    () => Array.from(pick(rows).name).slice(0, 2 + Math.floor(rnd() * 4)).join(''),
+    () => (pick(rows).caption ?? '').slice(0, 60),
+    () => pick(judgedQueries).q + ' ' + Array.from(pick(rows).name).slice(2, 5).join(''),
+  ];
+  return Array.from({ length: n }, () => pick(makers)());
+}

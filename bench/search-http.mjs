@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { register } from 'tsx/esm/api';
-import { BENCH_ENV, SKUS, ensureCatalog, loadAverage, machine, startServer } from './lib.mjs';
+import { BENCH_ENV, SKUS, ensureCatalog, loadAverage, machine, mixedQueries, startServer } from './lib.mjs';
 
 register();
 const PORT = 18131;
@@ -16,25 +16,13 @@ await ensureCatalog();
 const { parseDatabaseUrl } = await import('../api/config.ts');
 const { createDb } = await import('../api/db/knex.ts');
 const { publishSearchIndex } = await import('../api/services/search/publish.ts');
-const { judgedQueries } = await import('../tests/helpers/judged-queries.ts');
 
 const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-search-http-'));
 fs.mkdirSync(path.join(dist, 'client'));
 const db = createDb(parseDatabaseUrl(BENCH_ENV.DATABASE_URL));
 await publishSearchIndex(db, path.join(dist, 'client'));
-const rows = await db('skus').where('is_launched', true).orderBy('id').select('name', 'caption').limit(5000);
+const queries = await mixedQueries(db, 1000);
 await db.destroy();
-let seed = 18;
-const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-const makers = [
-  () => pick(judgedQueries).q,
-  () => pick(rows).name,
-  () => Array.from(pick(rows).name).slice(0, 2 + Math.floor(rnd() * 4)).join(''),
-  () => (pick(rows).caption ?? '').slice(0, 60),
-  () => pick(judgedQueries).q + ' ' + Array.from(pick(rows).name).slice(2, 5).join(''),
-];
-const queries = Array.from({ length: 1000 }, () => pick(makers)());
 
 console.log(`${machine()}; ${SKUS} SKUs; load ${loadAverage()}`);
 const server = await startServer(PORT, { DIST_DIR: dist });

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
-import { BENCH_ENV, SKUS, ensureCatalog, loadAverage, machine } from './lib.mjs';
+import { BENCH_ENV, SKUS, ensureCatalog, loadAverage, machine, mixedQueries } from './lib.mjs';
 
 register();
 const SELF = fileURLToPath(import.meta.url);
@@ -28,23 +28,6 @@ async function openDb() {
   const { parseDatabaseUrl } = await import('../api/config.ts');
   const { createDb } = await import('../api/db/knex.ts');
   return createDb(parseDatabaseUrl(BENCH_ENV.DATABASE_URL));
-}
-
-/** Mixed queries: the judged ones, names, name fragments, bigrams, captions pasted whole; seeded. */
-async function mixedQueries(db, n) {
-  const { judgedQueries } = await import('../tests/helpers/judged-queries.ts');
-  const rows = await db('skus').where('is_launched', true).orderBy('id').select('name', 'caption').limit(5000);
-  let seed = 18;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const makers = [
-    () => pick(judgedQueries).q,
-    () => pick(rows).name,
-    () => Array.from(pick(rows).name).slice(0, 2 + Math.floor(rnd() * 4)).join(''),
-    () => (pick(rows).caption ?? '').slice(0, 60),
-    () => pick(judgedQueries).q + ' ' + Array.from(pick(rows).name).slice(2, 5).join(''),
-  ];
-  return Array.from({ length: n }, () => pick(makers)());
 }
 
 if (mode === 'publish') {
