@@ -59,7 +59,8 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
   }
 }
 
-const wantsSiblings = (file: string, size: number) => COMPRESSIBLE.test(file) && size >= MIN_COMPRESS_BYTES;
+/** Whether a file of this name and size gets compressed siblings (and may be sent compressed). */
+export const wantsSiblings = (file: string, size: number) => COMPRESSIBLE.test(file) && size >= MIN_COMPRESS_BYTES;
 
 /** Writes the file atomically, then its compressed siblings (or removes stale ones when it is too small to need them). */
 export async function publishFile(file: string, data: string | Buffer): Promise<void> {

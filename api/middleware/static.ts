@@ -3,7 +3,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
 import type { Context, Middleware } from 'koa';
-import { COMPRESSIBLE, MIN_COMPRESS_BYTES, SIBLING_EXT, compress } from '../published-files.ts';
+import { COMPRESSIBLE, SIBLING_EXT, compress, wantsSiblings } from '../published-files.ts';
 import { acceptedCodings, type Coding } from './encoding.ts';
 
 // Serves the prebuilt site (and product pictures). Hand-written rather than koa-static because the
@@ -266,7 +266,7 @@ export async function sendFile(ctx: Context, cache: FileCache, root: StaticRoot,
   ctx.set('Cache-Control', cacheControl);
   ctx.set('Last-Modified', stat.mtime.toUTCString());
   ctx.etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}-${stat.ino.toString(16)}"`;
-  const compressible = COMPRESSIBLE.test(file) && stat.size >= MIN_COMPRESS_BYTES;
+  const compressible = wantsSiblings(file, stat.size);
   if (compressible) ctx.vary('Accept-Encoding'); // before the 304: it describes the 200 it stands for
   if (status === 200 && ctx.fresh) {
     ctx.status = 304;
