@@ -4,11 +4,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { centsFromDb, formatCents } from '../../money.ts';
-import { COMPRESSIBLE, MIN_COMPRESS_BYTES, SIBLINGS, SIBLING_EXT, compress, publishFile } from '../../published-files.ts';
+import { SIBLINGS, SIBLING_EXT, compress, publishFile, wantsSiblings } from '../../published-files.ts';
 import { parseAliases } from './brand-aliases.ts';
 import { FIELDS, fieldTexts, type SearchDisplayRow, type SearchDoc } from './search-index.ts';
-import { ShardBuilder, TermCache, tokenizeDoc, type TokenizedDoc } from './shard-builder.ts';
-import { TABLE_FILE, chunkFile, decodeTable, type DocTableJson, type SearchManifest } from './shards.ts';
+import { ShardBuilder, TermCache, displayChunks, tokenizeDoc, type TokenizedDoc } from './shard-builder.ts';
+import { TABLE_FILE, decodeTable, type DocTableJson, type SearchManifest } from './shards.ts';
 
 // The index is published as a generation: a folder search/<generation>/ of shard, table, big-list
 // and display files (format: shards.ts), behind search/manifest.json, which is swapped last with
@@ -179,9 +179,13 @@ async function sameAs(previous: GenerationFiles | null, name: string, hash: stri
 const GENERATION_SIBLINGS = [SIBLING_EXT.gzip];
 
 /** The file and the siblings writeNew writes for it. */
-const formsOf = (name: string, body: Buffer) => (COMPRESSIBLE.test(name) && body.length >= MIN_COMPRESS_BYTES ? [name, ...GENERATION_SIBLINGS.map((s) => name + s)] : [name]);
+const formsOf = (name: string, body: Buffer) => (wantsSiblings(name, body.length) ? [name, ...GENERATION_SIBLINGS.map((s) => name + s)] : [name]);
 
-/** linkFrom, synchronous; false when the file is gone there. */
+/**
+ * linkFrom, synchronous; false when the file is gone there. Only where the publisher's own hashes say
+ * the file is unchanged, which happens in its thread; linkFrom stays asynchronous because a display
+ * publish (publishSearchDisplay) runs on the job process's loop, the web process's in the embedded shop.
+ */
 function linkFromSync(from: string, to: string, name: string, body: Buffer): boolean {
   const names = formsOf(name, body);
   try {
@@ -217,7 +221,7 @@ async function linkFrom(from: string, to: string, name: string, body: Buffer): P
  * writes them. Returns the bytes a gzip client downloads.
  */
 async function writeNew(file: string, body: Buffer): Promise<number> {
-  const gz = COMPRESSIBLE.test(file) && body.length >= MIN_COMPRESS_BYTES ? await compress('gzip', body) : null;
+  const gz = wantsSiblings(file, body.length) ? await compress('gzip', body) : null;
   await fs.writeFile(file, body);
   if (!gz) return body.length;
   await fs.writeFile(file + SIBLING_EXT.gzip, gz);
@@ -346,8 +350,7 @@ export async function publishSearchDisplay(db: Knex, clientDir: string): Promise
   const display = await loadDisplayRows(db);
   const ids = decodeTable(JSON.parse(table) as DocTableJson).ids;
   if (display.length !== ids.length || display.some((r, i) => r[0] !== ids[i])) return null;
-  const chunks: [string, string][] = [];
-  for (let c = 0; c * current.chunkRows < display.length; c++) chunks.push([chunkFile(c), JSON.stringify(display.slice(c * current.chunkRows, (c + 1) * current.chunkRows))]);
+  const chunks = [...displayChunks(display, current.chunkRows)];
   // the new generation's name: the searchable files' (the current generation's name) and the new rows
   const unchanged = await Promise.all(chunks.map(async ([name, text]) => (await fs.readFile(path.join(from, name), 'utf8').catch(() => null)) === text));
   if (unchanged.every(Boolean)) return { ...current, gzipBytes: 0 };

@@ -24,6 +24,11 @@ export const bigPostings = (docs: number) => Math.max(256, Math.ceil(docs / 40))
 
 export const CHUNK_ROWS = 32;
 
+/** The display chunk files of these rows, in ordinal order: `d<c>.json` holds rows c×chunkRows …. */
+export function* displayChunks(display: SearchDisplayRow[], chunkRows: number): Generator<[string, string]> {
+  for (let c = 0; c * chunkRows < display.length; c++) yield [chunkFile(c), JSON.stringify(display.slice(c * chunkRows, (c + 1) * chunkRows))];
+}
+
 class IntList {
   a = new Int32Array(1024);
   n = 0;
@@ -184,8 +189,7 @@ export class ShardBuilder {
       const tf = pTf[p]!;
       const fieldLength = this.lengths[f]!.a[pDoc[p]!]!;
       let score = (idf[t]! * ((k1 + 1) * tf)) / (k1 * (1 - b + b * (fieldLength / avg[f]!)) + tf);
-      score *= FIELD_BOOSTS[f]!;
-      score *= 1; // document boost: none
+      score *= FIELD_BOOSTS[f]!; // Lunr multiplies by the document's boost next: 1 here, exactly nothing
       out[p] = Math.round(score * 1000);
     }
     return out;
@@ -245,7 +249,7 @@ export class ShardBuilder {
         }
         yield [shardFile(k), JSON.stringify(entries)];
       }
-      for (let c = 0; c * chunkRows < N; c++) yield [chunkFile(c), JSON.stringify(display.slice(c * chunkRows, (c + 1) * chunkRows))];
+      yield* displayChunks(display, chunkRows);
     }
     return { files: files(), shards: K, chunkRows, count: N, terms: T, fields: [...FIELDS] as string[] };
   }
