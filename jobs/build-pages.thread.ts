@@ -1,8 +1,8 @@
 // Worker-thread entry (jobs/build-pages.ts starts one per core through threadEntry('build-pages')):
 // renders the goods and list pages of a full build through the new release's on-demand twins and
-// writes them; their .gz/.br siblings are made after the release went live (jobs/build.ts). Work items are shared by every thread; each takes the next
-// one through an atomic counter, so no thread waits on the main thread (which builds the search
-// index meanwhile). Each item loads its own scoped snapshot — the same scopes the rebuild job loads
+// writes them; their .gz/.br siblings are made after the release went live (jobs/build.ts). Work
+// items are shared by every thread; each takes the next one through an atomic counter, so no thread
+// waits on the main thread (which builds the search index meanwhile). Each item loads its own scoped snapshot — the same scopes the rebuild job loads
 // (jobs/pages-rebuild.ts) — so no thread ever holds the whole catalog.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +30,7 @@ export interface BuildPagesInput {
 }
 
 /** `files`: the pages written, relative to clientDir, for the compression after the swap. */
-export type BuildPagesReport = { ok: true; pages: number; files: string[] } | { ok: false; error: string };
+export type BuildPagesReport = { ok: true; files: string[] } | { ok: false; error: string };
 
 const input = workerData as BuildPagesInput;
 const next = new Int32Array(input.next);
@@ -70,7 +70,7 @@ async function run(): Promise<BuildPagesReport> {
         files.push(rel);
       }
     }
-    return { ok: true, pages: files.length, files };
+    return { ok: true, files };
   } finally {
     await db.destroy();
   }

@@ -86,7 +86,6 @@ export async function planPageWork(db: Knex): Promise<PageWork[]> {
 }
 
 export interface PagesSummary {
-  pages: number;
   /** The pages written, relative to the release's client folder. */
   files: string[];
 }
@@ -110,10 +109,8 @@ export async function startCatalogPages(
     items,
     next,
   };
-  const workers: Worker[] = [];
   const reports = Array.from({ length: Math.max(1, Math.min(threads, items.length)) }, () => new Promise<BuildPagesReport>((resolve) => {
     const w = new Worker(threadEntry('build-pages'), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
-    workers.push(w);
     let report: BuildPagesReport | null = null;
     let failure: Error | null = null;
     w.on('message', (m: BuildPagesReport) => (report = m));
@@ -126,8 +123,7 @@ export async function startCatalogPages(
   const finished = Promise.all(reports).then((done) => {
     const failed = done.find((r): r is Extract<BuildPagesReport, { ok: false }> => !r.ok);
     if (failed) throw new Error(`rendering the catalog pages failed: ${failed.error}`);
-    const files = done.flatMap((r) => (r.ok ? r.files : []));
-    return { pages: files.length, files };
+    return { files: done.flatMap((r) => (r.ok ? r.files : [])) };
   });
   return { finished };
 }

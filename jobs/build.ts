@@ -245,9 +245,7 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
   const [catalogPages, pagesSeconds] = pagesDone.value;
   const [search, searchSeconds] = searchDone.value;
   // sitemap.xml, its child sitemaps and robots.txt (compressed as they are written); docs/sitemaps.md
-  const sitemapsStarted = performance.now();
-  const sitemaps = await writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl);
-  const sitemapsSeconds = (performance.now() - sitemapsStarted) / 1000;
+  const [sitemaps, sitemapsSeconds] = await timed(writeSitemaps(systemContext('build', { db, clock: systemClock }), path.join(outDir, 'client'), config.siteUrl));
 
   await swapLink(config.distDir, 'server', path.join(outDir, 'server'));
   await swapLink(config.distDir, 'client', path.join(outDir, 'client'));
@@ -257,7 +255,7 @@ export async function buildSite(config: Config, db: Knex, opts: { logLevel?: 'in
 
   const seconds = (performance.now() - started) / 1000;
   const [pagesCompressed, compressAfterLiveSeconds] = await timed(compressRelease(path.join(outDir, 'client'), undefined, catalogPages.files));
-  const pages = astroPages + catalogPages.pages;
+  const pages = astroPages + catalogPages.files.length;
   return {
     pages,
     seconds,

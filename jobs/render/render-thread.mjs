@@ -38,7 +38,6 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-
 function render(url, locals) {
   const id = crypto.randomUUID();
   pending.set(id, locals); // taken now: a later snapshot message must not change what this page shows
