@@ -75,24 +75,21 @@ export class ShopMetrics {
         return null; // the database is down: the series keeps its last value (GET /api/health/ready says why)
       }
     };
-    new Gauge({
-      name: 'meiduo_page_changes_pending',
-      help: 'Catalog changes whose pages are not rebuilt yet (page_changes rows)',
-      registers,
-      async collect() {
-        const n = await count('page_changes');
-        if (n !== null) this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'meiduo_search_requests_pending',
-      help: 'Search index publishes waiting for the search.rebuild job (search_requests rows)',
-      registers,
-      async collect() {
-        const n = await count('search_requests');
-        if (n !== null) this.set(n);
-      },
-    });
+    const backlogs = [
+      ['meiduo_page_changes_pending', 'Catalog changes whose pages are not rebuilt yet (page_changes rows)', 'page_changes'],
+      ['meiduo_search_requests_pending', 'Search index publishes waiting for the search.rebuild job (search_requests rows)', 'search_requests'],
+    ] as const;
+    for (const [name, help, table] of backlogs) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const n = await count(table);
+          if (n !== null) this.set(n);
+        },
+      });
+    }
   }
 
   /** One HTTP answer. `route` is a route's template (/api/skus/:id), 'static' or 'unmatched'. */
