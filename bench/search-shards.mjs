@@ -24,6 +24,16 @@ const mode = process.argv[2] ?? 'main';
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 const median = (xs) => pct(xs, 50);
 
+/** What /api/search runs, over the generation published in `client`, with a database and a context. */
+async function searchServiceOn(client, recheckMs) {
+  const { SearchService } = await import('../api/services/search/search-service.ts');
+  const { CatalogService } = await import('../api/services/catalog/catalog-service.ts');
+  const { systemContext } = await import('../api/context.ts');
+  const { systemClock } = await import('../api/clock.ts');
+  const db = await openDb();
+  return { db, ctx: systemContext('bench', { db, clock: systemClock }), service: new SearchService(client, new CatalogService(), recheckMs) };
+}
+
 async function openDb() {
   const { parseDatabaseUrl } = await import('../api/config.ts');
   const { createDb } = await import('../api/db/knex.ts');
@@ -40,13 +50,7 @@ if (mode === 'publish') {
   const ru = process.resourceUsage();
   console.log(JSON.stringify({ seconds, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, rssMb: ru.maxRSS / 1024, bytes: r.bytes, gzipBytes: r.gzipBytes, shards: r.shards, terms: r.terms, count: r.count }));
 } else if (mode === 'api') {
-  const { SearchService } = await import('../api/services/search/search-service.ts');
-  const { CatalogService } = await import('../api/services/catalog/catalog-service.ts');
-  const { systemContext } = await import('../api/context.ts');
-  const { systemClock } = await import('../api/clock.ts');
-  const db = await openDb();
-  const ctx = systemContext('bench', { db, clock: systemClock });
-  const service = new SearchService(process.argv[3], new CatalogService());
+  const { db, ctx, service } = await searchServiceOn(process.argv[3]);
   const queries = await mixedQueries(db, 1000);
   const ms = [];
   for (const q of queries) {
@@ -163,14 +167,8 @@ if (mode === 'publish') {
   // edit → searchable, through the job's thread
   const { loadConfig } = await import('../api/config.ts');
   const { publishSearchIndexOffThread } = await import('../jobs/search-publish.ts');
-  const { SearchService } = await import('../api/services/search/search-service.ts');
-  const { CatalogService } = await import('../api/services/catalog/catalog-service.ts');
-  const { systemContext } = await import('../api/context.ts');
-  const { systemClock } = await import('../api/clock.ts');
-  const db = await openDb();
-  const ctx = systemContext('bench', { db, clock: systemClock });
+  const { db, ctx, service } = await searchServiceOn(client, 0);
   const config = loadConfig({ ...BENCH_ENV });
-  const service = new SearchService(client, new CatalogService(), 0);
   const sku = await db('skus').where('is_launched', true).orderBy('id').first('id', 'name');
   const edits = [];
   for (const word of ['月球漫步版', '火星巡游版', '土星环绕版']) {
