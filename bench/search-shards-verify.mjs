@@ -1,6 +1,7 @@
 // The equality of tests/unit/search-shards.test.ts on the bench catalog (10,000 SKUs: Lunr's build
 // needs ~11 s and ~300 MB; 100,000 would need >1 GB): ids and scores of the judged queries and 500
-// seeded mixed queries, the sharded publication vs the one Lunr index.
+// seeded mixed queries, the sharded publication vs the one Lunr index, read as the browser reads it
+// (whole files parsed) and as /api/search does (a shard's entries one by one, big lists as typed arrays).
 import { register } from 'tsx/esm/api';
 import { BENCH_ENV, SKUS, ensureCatalog } from './lib.mjs';
 
@@ -28,11 +29,13 @@ let differ = 0;
 for (const q of queries) {
   const stats = { clauses: 0, postings: 0, hits: 0, scores: [] };
   const ids = searchIndex(index, q, stats);
-  const got = query(pub, q);
-  if (JSON.stringify(ids) !== JSON.stringify(got.ids) || JSON.stringify(stats.scores) !== JSON.stringify(got.scores)) {
-    differ++;
-    console.log('DIFFERS:', q);
+  for (const reader of ['browser', 'api']) {
+    const got = query(pub, q, undefined, reader);
+    if (JSON.stringify(ids) !== JSON.stringify(got.ids) || JSON.stringify(stats.scores) !== JSON.stringify(got.scores)) {
+      differ++;
+      console.log(`DIFFERS (${reader}):`, q);
+    }
   }
 }
-console.log(`${SKUS} SKUs: ${queries.length} queries, ${differ} differ (ids and scores compared exactly)`);
+console.log(`${SKUS} SKUs: ${queries.length} queries × 2 readers, ${differ} differ (ids and scores compared exactly)`);
 process.exit(differ ? 1 : 0);

@@ -2,11 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSearchIndex, loadSearchIndex, searchIndex, type LoadedSearchIndex, type SearchDoc, type SearchStats } from '../../api/services/search/search-index.ts';
 import { ShardBuilder, type BuildOptions } from '../../api/services/search/shard-builder.ts';
 import {
+  ShardText,
   TABLE_FILE,
   bigListsOfQuery,
   decodeTable,
+  parseBigList,
   parseShard,
   searchShards,
+  shardEntryOf,
   shardFile,
   shardOf,
   shardsOfQuery,
@@ -20,7 +23,7 @@ import {
 } from '../../api/services/search/shards.ts';
 import { clausesOf, queryWords, tokenize } from '../../api/services/search/tokenizer.ts';
 import { demoDocs } from '../helpers/demo-search-docs.ts';
-import { publish, query } from '../helpers/search-shards.ts';
+import { publish, query, type Reader } from '../helpers/search-shards.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
 
 // The sharded publication must rank exactly as the one Lunr index it replaces: the same ids in the
@@ -122,16 +125,18 @@ describe('sharded search publication', () => {
   });
 
   it.each([
-    ['default sizes', {}],
-    ['16 shards, big lists above 40 postings', { shards: 16, bigPostings: 40 }],
-    ['1 shard, no big lists', { shards: 1, bigPostings: 1e9 }],
-  ] as [string, BuildOptions][])('ranks the judged queries and 500 random ones exactly as the Lunr index (%s)', (_name, opts) => {
+    ['default sizes', 'browser', {}],
+    ['16 shards, big lists above 40 postings', 'browser', { shards: 16, bigPostings: 40 }],
+    ['1 shard, no big lists', 'browser', { shards: 1, bigPostings: 1e9 }],
+    ['default sizes', 'api', {}],
+    ['16 shards, big lists above 40 postings', 'api', { shards: 16, bigPostings: 40 }],
+  ] as [string, Reader, BuildOptions][])('ranks the judged queries and 500 random ones exactly as the Lunr index (%s, read as the %s reads them)', (_name, reader, opts) => {
     const pub = publish(docs, opts);
     expect(queries.length).toBe(judgedQueries.length + 500);
     let nonEmpty = 0;
     for (const q of queries) {
       const want = reference(index, q);
-      const got = query(pub, q);
+      const got = query(pub, q, undefined, reader);
       expect(got.ids, q).toEqual(want.ids);
       expect(got.scores, q).toEqual(want.scores);
       if (want.ids.length) nonEmpty++;
@@ -177,5 +182,56 @@ describe('sharded search publication', () => {
     expect(termHash('')).toBe(0x811c9dc5);
     expect(termHash('a')).toBe(0xe40c292c); // the published FNV-1a test vector
     expect(termHash('foobar')).toBe(0xbf9cf968);
+  });
+});
+
+describe('how /api/search reads generation files', () => {
+  const pub = publish(demoDocs(), { shards: 16, bigPostings: 40 });
+
+  it('finds every term of every shard in the shard’s text, as parsing the whole file would', () => {
+    let terms = 0;
+    for (let k = 0; k < pub.shards; k++) {
+      const text = pub.texts.get(shardFile(k))!;
+      const parsed = parseShard(JSON.parse(text) as ShardEntry[]);
+      const lazy = new ShardText(text);
+      for (const [term, entry] of parsed) {
+        expect(shardEntryOf(text, term), term).toEqual(entry);
+        expect(lazy.get(term)).toEqual(entry);
+        terms++;
+      }
+      expect(lazy.get('不在索引里')).toBeUndefined();
+    }
+    expect(terms).toBeGreaterThan(1000);
+  });
+
+  it('tells a term from the same characters inside another term, and from a longer term', () => {
+    // quotes, brackets, commas and backslashes in terms: JSON escapes the quotes, so `["ab",` can only start an entry
+    const entries: ShardEntry[] = [
+      ['x["ab",', [1, 2000]],
+      ['abc', [2, 3000]],
+      ['a\\"b]', [3, 4000], [1, 500]],
+      ['ab', [4, 5000], [], [7, 1]],
+      ['big', { n: [3, 0], b: 'b0.json' }],
+    ];
+    const text = JSON.stringify(entries);
+    for (const e of entries) expect(shardEntryOf(text, e[0])).toEqual(e);
+    expect(shardEntryOf(text, 'a')).toBeUndefined();
+    expect(shardEntryOf(text, 'x[')).toBeUndefined();
+    expect(() => shardEntryOf(text.slice(0, text.indexOf('["ab",') + 12), 'ab')).toThrow(SyntaxError);
+  });
+
+  it('reads big lists into typed arrays holding exactly the numbers of the JSON', () => {
+    const names = [...pub.texts.keys()].filter((n) => n.startsWith('b'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const text = pub.texts.get(name)!;
+      const got = parseBigList(new TextEncoder().encode(text)).map((a) => [...a]);
+      expect(got, name).toEqual(JSON.parse(text));
+    }
+    expect(parseBigList(new TextEncoder().encode('[[],[0,1000,12,2147483],[]]')).map((a) => [...a])).toEqual([[], [0, 1000, 12, 2147483], []]);
+  });
+
+  it.each(['[[1,-2]]', '[[1.5]]', '[[1e3]]', '[[1, 2]]', '[[1,2]', '[[[1]]]', '[1]', '[["1"]]'])('refuses %s', (bad) => {
+    expect(() => parseBigList(new TextEncoder().encode(bad))).toThrow(SyntaxError);
   });
 });

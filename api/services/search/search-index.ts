@@ -106,7 +106,15 @@ export interface LoadedSearchIndex {
    * the documents each one touched, so that a query allocates in proportion to its hits, not to the
    * catalog.
    */
-  scratch: { score: Float64Array; covered: Uint32Array; touched: Int32Array; seen: Uint8Array; brandHit: Uint8Array };
+  scratch: {
+    score: Float64Array;
+    covered: Uint32Array;
+    touched: Int32Array;
+    seen: Uint8Array;
+    brandHit: Uint8Array;
+    /** Room for a partial index's postings (shards.ts partialIndex()), reused by the next query. */
+    postings?: { docs: Int32Array; weights: Float64Array };
+  };
 }
 
 export function loadSearchIndex(json: SerializedSearchIndex): LoadedSearchIndex {

@@ -6,8 +6,8 @@ import type { SkuSummary } from '../catalog/types.ts';
 import { MANIFEST, SEARCH_DIR } from './publish.ts';
 import { createScratch, type LoadedSearchIndex } from './search-index.ts';
 import {
-  TABLE_FILE, bigListsOfQuery, decodeTable, parseShard, searchShards, shardFile, shardOf, shardsOfQuery,
-  type BigListJson, type DocTable, type DocTableJson, type QueryInput, type SearchManifest, type Shard,
+  ShardText, TABLE_FILE, parseBigList, bigListsOfQuery, decodeTable, searchShards, shardFile, shardOf, shardsOfQuery,
+  type DocTable, type DocTableJson, type QueryInput, type SearchManifest,
 } from './shards.ts';
 
 // /api/search answers from the same published generation the browser reads (shards.ts), lazily:
@@ -17,29 +17,43 @@ import {
 // /api/health reports the published generation from the manifest alone.
 
 /**
- * Parsed shard and big-list files kept per process. At 100,000 SKUs a shard parses to about 100 KB
- * of heap and a big list to up to a few MB; 512 files bound the cache to well under 200 MB.
+ * Generation files kept per process, bounded by the bytes of the files. They are kept compact: a
+ * shard as its text, whose entries are parsed one by one as queries ask for them (shardEntryOf), a
+ * big list as one Int32Array per field (parseBigList) — not as parsed JSON, whose arrays took a few
+ * times the file's size and, read again after each eviction, were most of what a query allocated.
+ * 32 MiB holds a 10,000-SKU publication whole (~4 MB) and most of a 100,000-SKU one (~39 MB): after
+ * 1,000 mixed queries at 100,000 SKUs the web process holds ~210 MB instead of 275–300 MB
+ * (docs/benchmarks.md). Smaller caches read and parse more, which costs memory too.
  */
-const MAX_CACHED_FILES = 512;
+const CACHE_BYTES = 32 * 1024 * 1024;
 
-/** A Map in least-recently-used order, holding at most `max` entries. */
-class Lru<V> extends Map<string, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override get(key: string) {
-    const v = super.get(key);
-    if (v !== undefined) {
-      super.delete(key);
-      super.set(key, v);
+/** A Map in least-recently-used order, holding entries of at most `max` bytes in all. */
+class Lru<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private bytes = 0;
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (e) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
     }
-    return v;
+    return e?.value;
   }
-  override set(key: string, v: V) {
-    super.delete(key);
-    super.set(key, v);
-    if (this.size > this.max) super.delete(this.keys().next().value!);
-    return this;
+  set(key: string, value: V, bytes: number) {
+    this.delete(key);
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+    for (const [k] of this.entries) {
+      if (this.bytes <= this.max || this.entries.size === 1) break;
+      this.delete(k);
+    }
+  }
+  delete(key: string) {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.bytes -= e.bytes;
   }
 }
 
@@ -88,19 +102,23 @@ export class SearchService {
     const manifest = await this.publishedManifest(context);
     if (!manifest || this.current?.manifest.generation === manifest.generation) return;
     const table = decodeTable(JSON.parse(await fs.readFile(this.file(manifest, TABLE_FILE), 'utf8')) as DocTableJson);
-    this.current = { manifest, table, scratch: createScratch(table.ids.length), files: new Lru(MAX_CACHED_FILES) };
+    this.current = { manifest, table, scratch: createScratch(table.ids.length), files: new Lru(CACHE_BYTES) };
   }
 
   private file(manifest: SearchManifest, name: string) {
     return path.join(this.clientDir, SEARCH_DIR, manifest.generation, name);
   }
 
-  /** A generation file, parsed, from the cache or the disk. */
-  private read<T>(g: Generation, name: string, parse: (json: any) => T): Promise<T> {
+  /** A generation file, parsed from its bytes, from the cache or the disk. */
+  private read<T>(g: Generation, name: string, parse: (bytes: Buffer) => T): Promise<T> {
     let p = g.files.get(name) as Promise<T> | undefined;
     if (!p) {
-      p = fs.readFile(this.file(g.manifest, name), 'utf8').then((text) => parse(JSON.parse(text)));
-      g.files.set(name, p);
+      p = fs.readFile(this.file(g.manifest, name)).then((buf) => {
+        const value = parse(buf);
+        if (g.files.get(name) === p) g.files.set(name, p!, buf.length); // its size known now
+        return value;
+      });
+      g.files.set(name, p, 0);
       p.catch(() => g.files.delete(name)); // a failed read is retried by the next query
     }
     return p;
@@ -121,10 +139,10 @@ export class SearchService {
     const g = this.current;
     if (!g) return { count: 0, results: [], index: null };
     const { manifest } = g;
-    const shards = new Map<number, Shard>();
-    await Promise.all(shardsOfQuery(q, manifest.shards).map(async (k) => shards.set(k, await this.read(g, shardFile(k), parseShard))));
+    const shards = new Map<number, ShardText>();
+    await Promise.all(shardsOfQuery(q, manifest.shards).map(async (k) => shards.set(k, await this.read(g, shardFile(k), (bytes) => new ShardText(bytes.toString('utf8'))))));
     const input: QueryInput = { table: g.table, fields: manifest.fields, entry: (t) => shards.get(shardOf(t, manifest.shards))?.get(t), big: new Map(), scratch: g.scratch };
-    await Promise.all(bigListsOfQuery(q, input).map(async (name) => input.big!.set(name, await this.read(g, name, (j: BigListJson) => j))));
+    await Promise.all(bigListsOfQuery(q, input).map(async (name) => input.big!.set(name, await this.read(g, name, parseBigList))));
     const ids = searchShards(q, input);
     const slice = ids.slice((page - 1) * pageSize, page * pageSize);
     // Ranking comes from the index; name and price come from the database so they are never stale.

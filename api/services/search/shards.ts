@@ -49,6 +49,8 @@ export interface DocTableJson {
  */
 export type ShardEntry = [string, ...number[][]] | [string, { n: number[]; b: string }];
 export type BigListJson = number[][];
+/** A big list as readers keep it: per field its [Δordinal, weight×1000, …] numbers. */
+export type BigList = ArrayLike<number>[];
 
 /** 32-bit FNV-1a over UTF-16 code units: the same in every engine. */
 export function termHash(term: string): number {
@@ -122,6 +124,87 @@ export function parseShard(entries: ShardEntry[]): Shard {
   return new Map(entries.map((e) => [e[0], e]));
 }
 
+/**
+ * One term's entry read from a shard file's text without parsing the rest of it (a query needs one
+ * or two of a shard's terms, and parsing all of them was most of what /api/search allocated): the
+ * same value as parseShard(JSON.parse(text)).get(term). The file is JSON.stringify(entries), so an
+ * entry starts with `[` + the term's JSON string + `,`, which cannot occur inside a string (a quote
+ * there is escaped).
+ */
+export function shardEntryOf(text: string, term: string): ShardEntry | undefined {
+  const start = text.indexOf(`[${JSON.stringify(term)},`);
+  if (start < 0) return undefined;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: to its closing quote, stepping over escapes
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b) depth++;
+    else if (c === 0x5d && --depth === 0) return JSON.parse(text.slice(start, i + 1)) as ShardEntry;
+  }
+  throw new SyntaxError('search shard: an entry without its end');
+}
+
+/**
+ * A big-list file's bytes (JSON.stringify of arrays of non-negative integers, BigListJson) read
+ * straight into one Int32Array per field: no text and no parsed arrays to collect afterwards, and a
+ * quarter of the heap parsed arrays take. Anything else in the bytes is a SyntaxError.
+ */
+export function parseBigList(bytes: Uint8Array): Int32Array[] {
+  const bad = (at: number) => new SyntaxError(`search big list: unexpected byte at ${at}`);
+  // pass 1: how many numbers each list holds
+  const counts: number[] = [];
+  let depth = 0;
+  let inNumber = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      if (depth !== 2) throw bad(i);
+      if (!inNumber) counts[counts.length - 1]!++;
+      inNumber = true;
+      continue;
+    }
+    inNumber = false;
+    if (c === 0x5b) {
+      if (++depth > 2) throw bad(i);
+      if (depth === 2) counts.push(0);
+    } else if (c === 0x5d) {
+      if (--depth < 0) throw bad(i);
+    } else if (c !== 0x2c) throw bad(i);
+  }
+  if (depth !== 0) throw bad(bytes.length);
+  // pass 2: the numbers (Δordinals and weights stay far below 2^31)
+  const lists = counts.map((n) => new Int32Array(n));
+  let list = -1;
+  let at = 0;
+  let value = -1;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      value = value < 0 ? c - 0x30 : value * 10 + c - 0x30;
+      continue;
+    }
+    if (value >= 0) lists[list]![at++] = value;
+    value = -1;
+    if (c === 0x5b && i > 0) {
+      list++;
+      at = 0;
+    }
+  }
+  return lists;
+}
+
+/** A shard kept as its file's text, its entries parsed when first asked for. */
+export class ShardText {
+  private readonly parsed = new Map<string, ShardEntry | undefined>();
+  constructor(private readonly text: string) {}
+  get(term: string): ShardEntry | undefined {
+    if (!this.parsed.has(term)) this.parsed.set(term, shardEntryOf(this.text, term));
+    return this.parsed.get(term);
+  }
+}
+
 const isBig = (e: ShardEntry): e is [string, { n: number[]; b: string }] => !Array.isArray(e[1]);
 
 /** Postings per field of an entry (from the big list when it is one and given). */
@@ -138,7 +221,7 @@ export interface QueryInput {
   /** The entry of a term of the query, from its shard (undefined: the index does not have it). */
   entry: (term: string) => ShardEntry | undefined;
   /** Fetched big lists by file name. */
-  big?: Map<string, BigListJson>;
+  big?: Map<string, BigList>;
   /** Reused accumulators for table.ids.length documents. */
   scratch?: LoadedSearchIndex['scratch'];
 }
@@ -161,10 +244,9 @@ export function partialIndex(q: string, input: QueryInput): LoadedSearchIndex {
   const offsets = new Int32Array(entries.length * F + 1);
   entries.forEach((e, t) => countsOf(e, F).forEach((n, f) => (offsets[t * F + f + 1] = n)));
   for (let k = 1; k < offsets.length; k++) offsets[k]! += offsets[k - 1]!;
-  const docs = new Int32Array(offsets[offsets.length - 1]!);
-  const weights = new Float64Array(docs.length);
+  const { docs, weights } = postingsRoom(offsets[offsets.length - 1]!, input.scratch);
   entries.forEach((e, t) => {
-    const lists = isBig(e) ? input.big?.get(e[1].b) : (e.slice(1) as number[][]);
+    const lists: BigList | undefined = isBig(e) ? input.big?.get(e[1].b) : (e.slice(1) as number[][]);
     if (!lists) return;
     for (let f = 0; f < F; f++) {
       const list = lists[f] ?? [];
@@ -178,6 +260,25 @@ export function partialIndex(q: string, input: QueryInput): LoadedSearchIndex {
   });
   const { ids, categories, brands } = input.table;
   return { ids, categories, brands, fields: input.fields, termIndex, offsets, docs, weights, scratch: input.scratch ?? createScratch(ids.length) };
+}
+
+/** A partial index is used before the next one is made (searchIndex() is synchronous), so its
+ * postings can live in room the scratch keeps, grown as needed: a query then allocates no typed
+ * arrays (whose memory is outside the JS heap, freed only when a collection finds them) unless it
+ * needs more than REUSED_POSTINGS. Zeroed: the lists of big files not fetched must read as empty. */
+const REUSED_POSTINGS = 1 << 18;
+function postingsRoom(n: number, scratch: QueryInput['scratch']): { docs: Int32Array; weights: Float64Array } {
+  if (!scratch || n > REUSED_POSTINGS) return { docs: new Int32Array(n), weights: new Float64Array(n) };
+  let room = scratch.postings;
+  if (!room || room.docs.length < n) {
+    const size = Math.min(REUSED_POSTINGS, 2 ** Math.ceil(Math.log2(Math.max(n, 1024))));
+    room = scratch.postings = { docs: new Int32Array(size), weights: new Float64Array(size) };
+  }
+  const docs = room.docs.subarray(0, n);
+  const weights = room.weights.subarray(0, n);
+  docs.fill(0);
+  weights.fill(0);
+  return { docs, weights };
 }
 
 /** Big-list files the query's plan keeps (plan from counts alone): fetch these, then search. */
