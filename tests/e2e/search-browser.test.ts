@@ -11,8 +11,12 @@ import { ROOT, run } from '../helpers/cli.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { HAS_CHROMIUM } from '../helpers/env.ts';
 import { judgedQueries } from '../helpers/judged-queries.ts';
-import { TABLE_FILE, chunkFile, decodeTable, shardFile, shardsOfQuery, type SearchManifest } from '../../api/services/search/shards.ts';
-import { query, type Publication } from '../helpers/search-shards.ts';
+import { TABLE_FILE, chunkFile, shardFile, shardsOfQuery, type SearchManifest } from '../../api/services/search/shards.ts';
+import { publication, query } from '../helpers/search-shards.ts';
+
+/** The generation a build published (its .json files), read in Node: what the page must show, and the files it needs. */
+const publishedOn = (dir: string, manifest: SearchManifest) =>
+  publication(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]), manifest.shards, manifest.fields);
 
 // The judged queries as a shopper types them: into the header's search box of the built shop, in
 // Chromium, where the search runs in the page on the published shards (not through the API).
@@ -80,10 +84,8 @@ describe.skipIf(!HAS_CHROMIUM)('the judged queries in the browser', () => {
     const search = path.join(distDir, 'client', 'search');
     const manifest = JSON.parse(fs.readFileSync(path.join(search, 'manifest.json'), 'utf8')) as SearchManifest;
     const dir = path.join(search, manifest.generation);
-    // the same publication read in Node: what the page must show, and the files it needs
-    const files = new Map<string, unknown>(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
-    const pub: Publication = { files, shards: manifest.shards, fields: manifest.fields };
-    const table = decodeTable(files.get(TABLE_FILE) as never);
+    const pub = publishedOn(dir, manifest);
+    const { table } = pub;
     const { page, problems } = await watchedPage(browser);
     try {
       for (const q of ['华为手机', 'iphone 8 plus 256gb']) {
@@ -117,8 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)('the judged queries in the browser', () => {
     const search = path.join(distDir, 'client', 'search');
     const manifest = JSON.parse(fs.readFileSync(path.join(search, 'manifest.json'), 'utf8')) as SearchManifest;
     const dir = path.join(search, manifest.generation);
-    const files = new Map<string, unknown>(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]));
-    const pub: Publication = { files, shards: manifest.shards, fields: manifest.fields };
+    const pub = publishedOn(dir, manifest);
     const { page, problems } = await watchedPage(browser);
     const requests: string[] = [];
     page.on('request', (r) => void (new URL(r.url()).pathname.startsWith('/search/') && requests.push(new URL(r.url()).pathname)));

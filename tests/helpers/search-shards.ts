@@ -27,14 +27,19 @@ export function publish(docs: SearchDoc[], opts?: BuildOptions, display?: (d: Se
   const b = new ShardBuilder();
   for (const d of docs) b.add(d, display ? display(d) : [d.id, d.name, '', '', 0]);
   const out = b.build(opts);
+  return publication(out.files, out.shards, out.fields);
+}
+
+/** A publication from its files' texts (name → JSON text). */
+export function publication(texts: Iterable<[string, string]>, shards: number, fields: string[]): Publication {
   const files = new Map<string, unknown>();
-  const texts = new Map<string, string>();
-  for (const [name, text] of out.files) {
+  const kept = new Map<string, string>();
+  for (const [name, text] of texts) {
     files.set(name, JSON.parse(text));
-    texts.set(name, text);
+    kept.set(name, text);
   }
   const table = decodeTable(files.get(TABLE_FILE) as DocTableJson);
-  return { files, texts, shards: out.shards, fields: out.fields, table, scratch: createScratch(table.ids.length) };
+  return { files, texts: kept, shards, fields, table, scratch: createScratch(table.ids.length) };
 }
 
 /** A query as a reader runs it: table, the query's shards, then the big lists its plan keeps. */
