@@ -109,7 +109,7 @@ export function customerPages(s: CustomerShop): CustomerPage[] {
     { name: 'order-success', path: `/order_success.html?order_id=${s.orderId}&pay_method=1`, ready: 'main', taps: ['.result-actions a'] },
     // back from Alipay with a return whose signature does not check: 支付结果确认中
     { name: 'pay-result', path: `/pay_success.html?out_trade_no=${s.orderId}&trade_no=2026112622001&total_amount=1.00&app_id=1&sign=forged`, ready: '#pay-title:not(:empty)', taps: ['.result-actions a'], refusals: ['/api/payment/status'] },
-    { name: 'orders', path: '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button'] },
+    { name: 'orders', path: '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button', '.order-actions a'] },
     { name: 'order-detail', path: `/user_center_order_detail.html?order_id=${s.orderId}`, ready: '#detail-timeline li', taps: ['#detail-actions button'] },
     { name: 'order-shipped', path: `/user_center_order_detail.html?order_id=${s.shippedOrderId}`, ready: '#detail-actions [data-act="receive"]', taps: ['#detail-actions button'] },
     { name: 'comment', path: `/goods_judge.html?order_id=${s.commentOrderId}`, ready: 'textarea', taps: ['#judge-list button[type="submit"]'] },
