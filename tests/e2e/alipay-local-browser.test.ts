@@ -117,6 +117,12 @@ describe.skipIf(!HAS_CHROMIUM)('the local Alipay gateway in Chromium', () => {
         await page.waitForURL(`${shop}/user_center_order.html`);
         const card = page.locator(`.order-card[data-order="${orderId}"]`);
         await expect.poll(() => card.locator('.order-status').textContent()).toBe('待支付');
+        // 去支付 says the time left before the order expires, and counts it down
+        const left = card.locator('.pay-left');
+        const leftBefore = await left.textContent();
+        expect(leftBefore).toMatch(/^还剩 (\d+ 小时 )?\d+ 分( \d+ 秒)?$/);
+        await expect.poll(() => left.textContent(), { timeout: 3_000 }).not.toBe(leftBefore);
+        await shot(page, `alipay-local-unpaid-${label}`);
         await card.locator('[data-act="pay"]').click();
         await onCashier();
 
