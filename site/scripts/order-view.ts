@@ -6,6 +6,7 @@ import type { Reordered } from '../../api/services/orders/reorder.ts';
 import { asApiError, request } from './api-client.ts';
 import { busy, el } from './form-kit.ts';
 import { redirectIfUnauthorized } from './session.ts';
+import { refreshCartCount } from './shop.ts';
 
 const beijing = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
@@ -120,6 +121,8 @@ export function runAction(btn: HTMLButtonElement, orderId: string, hooks: Action
       try {
         const r = await request<Reordered>('POST', `/orders/${orderId}/reorder`);
         hooks.say(reorderMessage(r), r.added.length ? 'ok' : 'error');
+        // the lines went into the cart: the header's badge must not keep the old count until the next page
+        if (r.added.length) await refreshCartCount(true);
       } catch (err) {
         failed(err);
       }

@@ -18,7 +18,8 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 // phone size: order with 支付宝, land on the local cashier (its title says it is a simulation),
 // 取消 back to 全部订单, 去支付 again, 确认付款, and /pay_success.html shows the order paid — which
 // the shop learnt from the signed notify and return, verified as Alipay's would be; then the paid,
-// unshipped order is cancelled from its detail page: stock back, the payment recorded for refund (退款中).
+// unshipped order is cancelled from its detail page: stock back, the payment recorded for refund (退款中),
+// the timeline placed → paid → cancelled; the refund job pays it back through the local gateway: 已退款.
 // Screenshots go to $SCREENSHOT_DIR when set.
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? null;
@@ -116,6 +117,12 @@ describe.skipIf(!HAS_CHROMIUM)('the local Alipay gateway in Chromium', () => {
         await page.waitForURL(`${shop}/user_center_order.html`);
         const card = page.locator(`.order-card[data-order="${orderId}"]`);
         await expect.poll(() => card.locator('.order-status').textContent()).toBe('待支付');
+        // 去支付 says the time left before the order expires, and counts it down
+        const left = card.locator('.pay-left');
+        const leftBefore = await left.textContent();
+        expect(leftBefore).toMatch(/^还剩 (\d+ 小时 )?\d+ 分( \d+ 秒)?$/);
+        await expect.poll(() => left.textContent(), { timeout: 3_000 }).not.toBe(leftBefore);
+        await shot(page, `alipay-local-unpaid-${label}`);
         await card.locator('[data-act="pay"]').click();
         await onCashier();
 
@@ -143,8 +150,18 @@ describe.skipIf(!HAS_CHROMIUM)('the local Alipay gateway in Chromium', () => {
         await expect.poll(() => page.locator('#detail-status').textContent()).toBe('已取消 · 退款中');
         expect(await t.db('payments').where({ order_id: orderId }).select('outcome', 'refund_state')).toEqual([{ outcome: 'refund', refund_state: 'pending' }]);
         expect(Number((await t.db('skus').where({ id: skuId }).first('stock')).stock)).toBe(stockPaid + 1);
+        expect(await page.locator('#detail-timeline li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.event))).toEqual(['placed', 'paid', 'canceled']);
         expect(await noWiderThanViewport(page)).toBe(true);
         await shot(page, `alipay-local-refunding-${label}`);
+
+        // the payments.refund job gives it back through the local gateway: 已退款, and on the timeline
+        const sys = app.services.systemContext('alipay-local-browser');
+        expect(await app.services.payments.refundPending(sys)).toMatchObject({ refunded: 1, failed: 0 });
+        await page.reload();
+        await expect.poll(() => page.locator('#detail-status').textContent()).toBe('已取消 · 已退款');
+        expect(await page.locator('#detail-timeline li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.event))).toEqual(['placed', 'paid', 'canceled', 'refunded']);
+        expect(await page.locator('#detail-pay').textContent()).toContain('支付状态已退款');
+        await shot(page, `alipay-local-refunded-${label}`);
         expect(problems()).toEqual([]);
       } finally {
         await context.close();

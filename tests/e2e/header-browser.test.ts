@@ -124,6 +124,11 @@ describe.skipIf(!HAS_CHROMIUM)('the header in Chromium', () => {
         await page.locator('#login-account').fill(user.username);
         await page.locator('#login-password').fill(user.password);
         await Promise.all([page.waitForURL(`${app.url}/goods/${a}.html`), page.locator('#login-form button[type="submit"]').click()]);
+        // the first page after logging in: the name and the merged cart's 2 from its first frame
+        seen = await painted(page);
+        const landed = { links: false, info: true, name: user.username, count: '2' };
+        expect(seen.__dcl).toEqual(landed);
+        expect(seen.__frames).toEqual(seen.__frames.map(() => landed));
         expect(await apiFetch(page, 'POST', '/api/cart', { sku_id: b, count: 1 })).toBe(201);
 
         // every navigation now: the name and 3 from the first frame, never 请登录, never 0

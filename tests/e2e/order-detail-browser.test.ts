@@ -16,7 +16,8 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 // After the order, in Chromium at a desktop and a phone size: a customer orders with cash on
 // delivery, finds it under 我的订单's 待发货 tab (the tabs count their orders), opens its detail page
 // (timeline in Beijing time, address, payment), cancels it there, and sees 已取消, the timeline's
-// cancellation and the stock back. Then staff ship two orders (through the service the admin API and
+// cancellation and the stock back; 再次购买 puts the line back in the cart and the header's badge
+// follows at once. Then staff ship two orders (through the service the admin API and
 // the CLI use): the detail page shows carrier and tracking number, and 确认收货 — on the detail page
 // and on 我的订单, after its confirm dialog — moves them to 待评价, the tabs' counts following.
 // Screenshots go to $SCREENSHOT_DIR when set.
@@ -124,6 +125,18 @@ describe.skipIf(!HAS_CHROMIUM)('order detail and cancellation in Chromium', () =
         expect(await page.locator('#detail-actions button').allTextContents()).toEqual(['再次购买']);
         expect(await stockOf()).toBe(STOCK);
         await shot('canceled');
+
+        // ---- 再次购买: the line is back in the cart, and the header's badge says so at once ----
+        expect(await page.locator('#cart-count').textContent()).toBe('0'); // the order emptied the cart
+        await page.locator('#detail-actions [data-act="reorder"]').click();
+        await expect.poll(() => page.locator('#detail-msg').textContent()).toBe('已将 1 种商品加入购物车');
+        await expect.poll(() => page.locator('#cart-count').textContent()).toBe('1');
+        // out of the cart again: the next viewport's run orders one piece
+        const removed = await page.evaluate(async (skuId) => {
+          const csrf = decodeURIComponent(/(?:^|; )meiduo_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '');
+          return (await fetch('/api/cart', { method: 'DELETE', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ sku_id: skuId }) })).status;
+        }, sku.id);
+        expect(removed).toBe(204);
 
         // back on 我的订单: no longer 待发货
         await page.goto(`${app.url}/user_center_order.html`);

@@ -53,6 +53,7 @@ export const judgedQueries: JudgedQuery[] = [
   { q: '小米手机', top: 10, why: 'brand + category', expect: (d) => isPhone(d) && d.brand === '小米' },
   { q: 'Xiaomi', top: 10, why: 'English alias no product name uses', expect: (d) => d.brand === '小米' },
   { q: 'Redmi', top: 5, why: 'sub-brand alias', expect: (d) => d.brand === '小米' },
+  { q: 'MI 手机', top: 10, why: 'two-letter Latin alias + category', expect: (d) => isPhone(d) && d.brand === '小米' },
   { q: '三星', top: 10, why: 'brand', expect: (d) => d.brand === '三星' },
   { q: 'Samsung', top: 10, why: 'English alias no product name uses', expect: (d) => d.brand === '三星' },
   { q: 'samsung 手机', top: 10, why: 'alias in lower case + category', expect: (d) => isPhone(d) && d.brand === '三星' },

@@ -84,6 +84,8 @@ export interface CustomerPage {
   taps: string[];
   /** Logged in (the default) or a guest's. */
   guest?: boolean;
+  /** API paths the page is refused on purpose (a forged link): Chromium logs each as a failed load. */
+  refusals?: string[];
 }
 
 /** Every page a customer uses, guest pages first. */
@@ -97,11 +99,17 @@ export function customerPages(s: CustomerShop): CustomerPage[] {
     { name: 'login', path: '/login.html', ready: '#login-form', taps: ['#login-form button[type="submit"]'], guest: true },
     { name: 'register', path: '/register.html', ready: '#register-form', taps: ['#register-form button[type="submit"]'], guest: true },
     { name: 'find-password', path: '/find_password.html', ready: '#fp-account', taps: ['#fp-account button[type="submit"]'], guest: true },
-    { name: '404', path: '/no-such-page.html', ready: 'form', taps: [], guest: true },
+    { name: '404', path: '/no-such-page.html', ready: 'form', taps: [], guest: true, refusals: ['/no-such-page.html'] },
+    { name: 'cart-empty', path: '/cart.html', ready: '#cart-empty:not([hidden])', taps: [], guest: true },
+    // a link from a mail or from QQ that did not work: the page says so in the shop's layout
+    { name: 'verify-email', path: '/success_verify_email.html?token=forged-token', ready: '#verify-msg:not(:empty)', taps: [], guest: true, refusals: ['/api/emails/verification'] },
+    { name: 'qq-callback', path: '/oauth_callback.html?code=forged&state=forged', ready: '#oauth-status.error', taps: [], guest: true, refusals: ['/api/oauth/qq/user'] },
     { name: 'cart', path: '/cart.html', ready: '#cart-rows tr[data-id]', taps: ['#checkout', '[data-act="minus"]', '[data-act="plus"]', '[data-act="delete"]'] },
     { name: 'checkout', path: '/place_order.html', ready: '#order-form', taps: ['#order-submit'] },
-    { name: 'order-success', path: `/order_success.html?order_id=${s.orderId}&pay_method=1`, ready: 'main', taps: [] },
-    { name: 'orders', path: '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button'] },
+    { name: 'order-success', path: `/order_success.html?order_id=${s.orderId}&pay_method=1`, ready: 'main', taps: ['.result-actions a'] },
+    // back from Alipay with a return whose signature does not check: 支付结果确认中
+    { name: 'pay-result', path: `/pay_success.html?out_trade_no=${s.orderId}&trade_no=2026112622001&total_amount=1.00&app_id=1&sign=forged`, ready: '#pay-title:not(:empty)', taps: ['.result-actions a'], refusals: ['/api/payment/status'] },
+    { name: 'orders', path: '/user_center_order.html', ready: '.order-card', taps: ['#order-tabs a', '.order-actions button', '.order-actions a'] },
     { name: 'order-detail', path: `/user_center_order_detail.html?order_id=${s.orderId}`, ready: '#detail-timeline li', taps: ['#detail-actions button'] },
     { name: 'order-shipped', path: `/user_center_order_detail.html?order_id=${s.shippedOrderId}`, ready: '#detail-actions [data-act="receive"]', taps: ['#detail-actions button'] },
     { name: 'comment', path: `/goods_judge.html?order_id=${s.commentOrderId}`, ready: 'textarea', taps: ['#judge-list button[type="submit"]'] },

@@ -371,6 +371,11 @@ describe.each(DB_KINDS)('the admin catalog API on %s', (kind) => {
     expect(renamed.body.pages.length).toBeGreaterThan(0);
     expect(renamed.body.pages).toEqual(await outboxPages());
     expect((await readChanges(ctx, 10))!.changes).toContainEqual({ kind: 'search' });
+    // its aliases alone: no page shows them, the search index does (a search publish, nothing else)
+    await t.db('page_changes').del();
+    const aliased = await patch(`/api/admin/brands/${brand.id}`, { aliases: ['别名一', 'Alias2'] });
+    expect(aliased.body).toMatchObject({ aliases: ['别名一', 'Alias2'], pages: [] });
+    expect((await readChanges(ctx, 10))!.changes).toEqual([{ kind: 'search' }]);
     expect((await del(`/api/admin/brands/${created.body.id}`)).status).toBe(200);
   });
 
