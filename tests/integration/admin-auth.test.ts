@@ -69,6 +69,23 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
     }
   });
 
+  it('guards each model by its own permissions: spec options, channel groups and content categories are not their parent’s', async () => {
+    for (const [path, part, parent] of [
+      ['/api/admin/spec-options', 'goods.%_spec_option', 'goods.%_spec'],
+      ['/api/admin/channel-groups', 'goods.%_channel_group', 'goods.%_channel'],
+      ['/api/admin/content-categories', 'contents.%_content_category', 'contents.%_content'],
+    ] as const) {
+      const all = (p: string) => ['view', 'add', 'change', 'delete'].map((a) => p.replace('%', a));
+      const parentOnly = await createStaff(app, { permissions: all(parent) });
+      const partOnly = await createStaff(app, { permissions: [part.replace('%', 'view')] });
+      expect((await call(app, 'GET', path, { headers: parentOnly.headers })).status, `${path} with ${parent}`).toBe(403);
+      expect((await call(app, 'GET', path, { headers: partOnly.headers })).status, `${path} with ${part}`).toBe(200);
+      for (const r of API_ROUTES.filter((x) => x.path === path || x.path === `${path}/:id`)) {
+        expect((r.auth as { permission: string }).permission, `${r.method} ${r.path}`).toBe(part.replace('%', { get: 'view', post: 'add', patch: 'change', put: 'change', delete: 'delete' }[r.method]));
+      }
+    }
+  });
+
   it('refuses every staff route to nobody (401), a customer (401) and staff without its permission (403), changing nothing', async () => {
     const customer = await loginAs(app);
     const powerless = await createStaff(app);
