@@ -5,7 +5,11 @@ import { decimalRangePattern, LIMITS, parseDecimalInt } from './numbers.ts';
 // One way to turn a schema failure into the API's error shape: the first message per field.
 export function fieldErrors(err: z.ZodError): FieldErrors {
   const fields: FieldErrors = {};
-  for (const issue of err.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
+  for (const issue of err.issues) {
+    // a strict object's unknown keys are named each as a field of their own (not `_` for the object)
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[[...issue.path, key].join('.')] ??= '不支持的字段';
+    else fields[issue.path.join('.') || '_'] ??= issue.message;
+  }
   return fields;
 }
 

@@ -21,6 +21,7 @@ import * as orderListIndexes from './migrations/2026-12-04-05-order-list-indexes
 import * as sitePermissions from './migrations/2026-12-04-06-site-permissions.ts';
 import * as customerPermissions from './migrations/2026-12-04-07-customer-permissions.ts';
 import * as skuOrderingIndexes from './migrations/2026-12-04-08-sku-ordering-indexes.ts';
+import * as partPermissions from './migrations/2026-12-05-00-part-permissions.ts';
 
 // Migrations are listed here rather than discovered on disk, so the same list works under tsx, the
 // Astro/Vite build and the tests alike. Append new ones; never edit one that has shipped.
@@ -47,6 +48,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '2026-12-04-06-site-permissions': sitePermissions,
   '2026-12-04-07-customer-permissions': customerPermissions,
   '2026-12-04-08-sku-ordering-indexes': skuOrderingIndexes,
+  '2026-12-05-00-part-permissions': partPermissions,
 };
 
 const source: Knex.MigrationSource<string> = {

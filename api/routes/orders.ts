@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userIdOf } from '../services/accounts/accounts-service.ts';
-import { ORDER_ID, ORDER_STATUS, PAY_METHOD } from '../services/orders/order-rules.ts';
+import { ORDER_ID, ORDER_STATUS, PAY_METHOD, type OrderStatus } from '../services/orders/order-rules.ts';
 import { idSchema, pageSchema, pageSizeSchema } from '../validation.ts';
 import { reorder } from '../services/orders/reorder.ts';
 import { CANCEL_REASON_MAX, confirmReceipt, SHIPMENT_LIMITS } from '../services/orders/fulfilment.ts';
@@ -11,6 +11,8 @@ import { defineRoute } from './define.ts';
 import * as answer from './answers/orders.ts';
 
 /** `{order_id}` in a path: the orders' and the payments' routes. */
+/** An order status in a query (`status=2`): one of the states' decimal digits, nothing Number() would also read as one ('0x2', '2e0', ' 2'). */
+export const orderStatusQuery = z.enum(Object.values(ORDER_STATUS).map(String) as [string, ...string[]], { message: '订单状态是 1-6' }).transform((s) => Number(s) as OrderStatus);
 export const orderIdParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是24位数字') });
 
 /**
@@ -73,7 +75,7 @@ export const orderRoutes = [
     query: z.object({
       page: pageSchema.default(1),
       page_size: pageSizeSchema.default(10),
-      status: z.enum(Object.values(ORDER_STATUS).map(String) as [string, ...string[]], { message: '订单状态是 1-6' }).transform(Number).optional(),
+      status: orderStatusQuery.optional(),
     }),
     handler: async ({ query, context, services }) => services.orders.list(context, userIdOf(context), { page: query.page, pageSize: query.page_size, status: query.status }),
   }),

@@ -53,6 +53,10 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
 
   it('declares a permission of the catalog on every staff route, and the table holds exactly the catalog', async () => {
     expect(STAFF_ROUTES.length).toBeGreaterThanOrEqual(10);
+    // the walk below covers the permission routes: every other route of the admin API is named here,
+    // so one added as 'public' or 'staff' by mistake is not left out of it silently
+    const unwalked = API_ROUTES.filter((r) => r.path.startsWith('/api/admin') && typeof r.auth !== 'object').map((r) => `${r.method} ${r.path} ${String(r.auth)}`);
+    expect(unwalked.sort()).toEqual(['delete /api/admin/sessions public', 'get /api/admin/me staff', 'post /api/admin/sessions public']);
     const catalog = new Set(PERMISSION_CATALOG.map((p) => p.codename));
     for (const r of STAFF_ROUTES) expect(catalog.has((r.auth as { permission: string }).permission), `${r.method} ${r.path}`).toBe(true);
     for (const r of STAFF_ROUTES.filter((x) => x.method !== 'get')) expect([true, 'service'], `${r.method} ${r.path} is a write`).toContain(r.transaction);
@@ -62,6 +66,23 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
     );
     for (const p of ['goods.change_sku', 'goods.view_spec_option', 'goods.delete_channel_group', 'contents.add_content_category', 'orders.change_refund', 'users.view_staff', 'auth.view_permission', 'statistics.view_statistics', 'audit.view_audit']) {
       expect(catalog.has(p), p).toBe(true);
+    }
+  });
+
+  it('guards each model by its own permissions: spec options, channel groups and content categories are not their parent’s', async () => {
+    for (const [path, part, parent] of [
+      ['/api/admin/spec-options', 'goods.%_spec_option', 'goods.%_spec'],
+      ['/api/admin/channel-groups', 'goods.%_channel_group', 'goods.%_channel'],
+      ['/api/admin/content-categories', 'contents.%_content_category', 'contents.%_content'],
+    ] as const) {
+      const all = (p: string) => ['view', 'add', 'change', 'delete'].map((a) => p.replace('%', a));
+      const parentOnly = await createStaff(app, { permissions: all(parent) });
+      const partOnly = await createStaff(app, { permissions: [part.replace('%', 'view')] });
+      expect((await call(app, 'GET', path, { headers: parentOnly.headers })).status, `${path} with ${parent}`).toBe(403);
+      expect((await call(app, 'GET', path, { headers: partOnly.headers })).status, `${path} with ${part}`).toBe(200);
+      for (const r of API_ROUTES.filter((x) => x.path === path || x.path === `${path}/:id`)) {
+        expect((r.auth as { permission: string }).permission, `${r.method} ${r.path}`).toBe(part.replace('%', { get: 'view', post: 'add', patch: 'change', put: 'change', delete: 'delete' }[r.method]));
+      }
     }
   });
 
@@ -313,6 +334,20 @@ describe.each(DB_KINDS)('the admin API on %s', (kind) => {
         }),
       ).rejects.toThrow('rolled back');
       expect(await counts()).toEqual(before);
+    });
+
+    it('can be changed or deleted through no route: the trail has one route, a GET, and every other method on its paths changes nothing', async () => {
+      expect(API_ROUTES.filter((r) => /audit/.test(r.path)).map((r) => `${r.method} ${r.path}`)).toEqual(['get /api/admin/audit']);
+      const entries = async () => JSON.stringify(await t.db('admin_audit').orderBy('id').select());
+      const before = await entries();
+      const id = (await t.db('admin_audit').max({ id: 'id' }).first())?.id ?? 1;
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        for (const path of ['/api/admin/audit', `/api/admin/audit/${id}`, `/api/admin/audit?resource=users.staff`]) {
+          const r = await call(app, method, path, { headers: root.headers, body: method === 'DELETE' ? undefined : { changes: null, actor_name: 'someone_else' } });
+          expect([405, 404], `${method} ${path}: ${r.status}`).toContain(r.status);
+        }
+      }
+      expect(await entries()).toBe(before);
     });
 
     it('lists entries newest first, filtered by actor, resource, id and Beijing dates, for audit.view_audit only', async () => {

@@ -13,8 +13,8 @@ import { DB_KINDS } from '../helpers/env.ts';
 // still used; the pages a write lists are what the pages.rebuild job will plan from the outbox.
 
 const ALL = [
-  ...['sku', 'spu', 'spec', 'brand', 'category', 'channel'].flatMap((m) => ['view', 'add', 'change', 'delete'].map((a) => `goods.${a}_${m}`)),
-  ...['view', 'add', 'change', 'delete'].map((a) => `contents.${a}_content`),
+  ...['sku', 'spu', 'spec', 'spec_option', 'brand', 'category', 'channel', 'channel_group'].flatMap((m) => ['view', 'add', 'change', 'delete'].map((a) => `goods.${a}_${m}`)),
+  ...['content', 'content_category'].flatMap((m) => ['view', 'add', 'change', 'delete'].map((a) => `contents.${a}_${m}`)),
 ];
 
 const CATALOG_TABLES = [

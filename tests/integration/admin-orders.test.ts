@@ -66,6 +66,11 @@ describe.each(DB_KINDS)('admin order routes on %s', (kind) => {
     expect((await list(`keyword=${orderId}&date_from=${tomorrow}`)).body.count).toBe(0);
     expect((await list(`keyword=${orderId}&status=2`)).body.count).toBe(1);
     expect((await list(`keyword=${orderId}&status=3`)).body.count).toBe(0);
+    // the status is decimal digits, as every number of the API (api/numbers.ts): 0x2, 2.0, 2e0 and " 2" are no 2
+    for (const q of ['status=0x2', 'status=2.0', 'status=2e0', 'status=%202', 'status=+2', 'status=']) {
+      const r = await list(`keyword=${orderId}&${q}`);
+      expect([r.status, Object.keys(r.body.error?.fields ?? {})], q).toEqual([400, ['status']]);
+    }
     for (const [q, field] of [['status=7', 'status'], ['date_from=2026-02-30', 'date_from'], ['date_from=2026-12-05&date_to=2026-12-04', 'date_from'], ['page_size=1000', 'page_size']] as const) {
       const r = await list(q);
       expect(r.status, q).toBe(400);

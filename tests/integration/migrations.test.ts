@@ -17,7 +17,7 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   afterAll(() => t.drop());
 
   it('go up, down and up again', async () => {
-    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping', '2026-12-04-02-statistics', '2026-12-04-03-catalog-admin', '2026-12-04-04-media', '2026-12-04-05-order-list-indexes', '2026-12-04-06-site-permissions', '2026-12-04-07-customer-permissions', '2026-12-04-08-sku-ordering-indexes'];
+    const all = ['2026-11-25-00-catalog', '2026-11-25-01-jobs', '2026-11-25-02-page-changes', '2026-11-26-00-search-scope', '2026-11-26-01-accounts', '2026-11-26-02-areas', '2026-11-26-03-addresses', '2026-11-26-04-orders', '2026-11-26-05-comment-counts', '2026-11-26-06-refunds', '2026-11-27-00-addresses-hard-delete', '2026-11-28-00-brand-aliases', '2026-11-28-01-order-timeline', '2026-12-04-00-staff-and-audit', '2026-12-04-01-shipping', '2026-12-04-02-statistics', '2026-12-04-03-catalog-admin', '2026-12-04-04-media', '2026-12-04-05-order-list-indexes', '2026-12-04-06-site-permissions', '2026-12-04-07-customer-permissions', '2026-12-04-08-sku-ordering-indexes', '2026-12-05-00-part-permissions'];
     expect(await migrateLatest(t.db)).toEqual(all);
     expect(await migrateLatest(t.db)).toEqual([]);
     expect(await t.db.schema.hasTable('skus')).toBe(true);
@@ -99,6 +99,30 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect(await t.db('users').where({ id }).first('is_staff', 'is_superuser')).toEqual({ is_staff: 0, is_superuser: 0 });
     expect(Number((await t.db('admin_permissions').count({ n: '*' }).first())?.n)).toBe(PERMISSION_CATALOG.length);
     await t.db('users').where({ id }).del();
+  });
+
+  it('give the holders of a spec’s, channel’s or content’s permission the same one on its options, groups or categories, and nobody else', async () => {
+    await t.db('knex_migrations').where('name', '2026-12-05-00-part-permissions').del();
+    const perm = async (codename: string) => Number((await t.db('admin_permissions').where({ codename }).first('id')).id);
+    const [userId] = await t.db('users').insert({ username: 'part_perms', password_hash: 'x', mobile: '13900000018', is_staff: true, created_at: 1, updated_at: 1 });
+    const [groupId] = await t.db('admin_groups').insert({ name: '规格编辑', created_at: 1, updated_at: 1 });
+    const [otherId] = await t.db('admin_groups').insert({ name: '只看SKU', created_at: 1, updated_at: 1 });
+    await t.db('admin_group_permissions').insert([
+      { group_id: groupId, permission_id: await perm('goods.change_spec') },
+      { group_id: groupId, permission_id: await perm('contents.view_content') },
+      // held already: not given twice
+      { group_id: groupId, permission_id: await perm('contents.view_content_category') },
+      { group_id: otherId, permission_id: await perm('goods.view_sku') },
+    ]);
+    await t.db('admin_user_permissions').insert({ user_id: userId, permission_id: await perm('goods.delete_channel') });
+    expect(await migrateLatest(t.db)).toEqual(['2026-12-05-00-part-permissions']);
+    const held = async (table: string, holder: string, id: number) =>
+      (await t.db(table).join('admin_permissions as p', 'p.id', `${table}.permission_id`).where(holder, id).orderBy('p.codename').pluck('p.codename'));
+    expect(await held('admin_group_permissions', 'group_id', groupId)).toEqual(['contents.view_content', 'contents.view_content_category', 'goods.change_spec', 'goods.change_spec_option']);
+    expect(await held('admin_group_permissions', 'group_id', otherId)).toEqual(['goods.view_sku']);
+    expect(await held('admin_user_permissions', 'user_id', userId)).toEqual(['goods.delete_channel', 'goods.delete_channel_group']);
+    await t.db('admin_groups').whereIn('id', [groupId, otherId]).del();
+    await t.db('users').where({ id: userId }).del();
   });
 
   it('give every brand an editable alias list, empty by default', async () => {

@@ -158,6 +158,57 @@ describe.each(DB_KINDS)('the order lifecycle on %s', (kind) => {
     expect((await call(app, 'POST', `/api/orders/${id}/receipt`)).status).toBe(401);
   });
 
+  it('refuses staff’s cancel, the receipt and the auto-receive from every state they do not start from (409 naming it), changing nothing', async () => {
+    const b = await buyer();
+    const [s] = await skus(1);
+    const names: Record<number, string> = { 1: '待支付', 2: '待发货', 3: '待收货', 4: '待评价', 5: '已完成', 6: '已取消' };
+    const days = app.services.config.orders.autoReceiveDays;
+    const longAgo = Date.now() - (days + 30) * DAY;
+    const snapshot = async (id: string) => {
+      const row = await t.db('orders').where({ order_id: id }).first('status', 'received_at', 'canceled_at', 'cancel_reason', 'updated_at');
+      return { ...row, status: Number(row.status), stock: await stockOf(s!) };
+    };
+    const tried: string[] = [];
+    for (const status of [1, 2, 3, 4, 5, 6] as OrderStatus[]) {
+      const id = await order(b, [[s!, 1]]);
+      // shipped long ago, so that only the state keeps the auto-receive away
+      await t.db('orders').where({ order_id: id }).update({ status, shipped_at: longAgo, express_company: '顺丰速运', tracking_no: 'SF1234567890' });
+      const before = await snapshot(id);
+      if (status !== 1 && status !== 2) {
+        expect(await refusal(cancelByStaff(staff(), id, '客户要求')), `cancel from ${status}`).toEqual([409, 'ORDER_NOT_CANCELABLE', `订单当前状态为「${names[status]}」，不能取消`]);
+        tried.push(`cancel ${status}`);
+      }
+      if (status !== 3) {
+        const r = await receive(b, id);
+        expect([r.status, r.body.error?.code, r.body.error?.message], `receipt from ${status}`).toEqual([409, 'ORDER_NOT_RECEIVABLE', `订单当前状态为「${names[status]}」，不能确认收货`]);
+        expect((await autoReceive(staff(), days)).received, `auto-receive from ${status}`).not.toContain(id);
+        tried.push(`receive ${status}`);
+      }
+      expect(await snapshot(id), `state ${status}`).toEqual(before);
+      // closed, so the customer's open orders stay under ORDER_MAX_OPEN
+      await t.db('orders').where({ order_id: id }).update({ status: ORDER_STATUS.finished });
+    }
+    expect(tried).toEqual(['receive 1', 'receive 2', 'cancel 3', 'cancel 4', 'receive 4', 'cancel 5', 'receive 5', 'cancel 6', 'receive 6']);
+  });
+
+  it('staff’s cancel racing the customer’s: exactly one cancels, the stock comes back once', async () => {
+    const b = await buyer();
+    const [s] = await skus(1, 100);
+    for (let i = 0; i < 10; i++) {
+      const id = await order(b, [[s!, 2]]);
+      const byStaff = () => cancelByStaff(staff(), id, '缺货');
+      const byCustomer = () => cancel(b, id).then((r) => (r.status === 200 ? r : Promise.reject(new Error(r.body.error.message))));
+      const [st, cu] = i % 2 ? await Promise.allSettled([byStaff(), byCustomer()]) : (await Promise.allSettled([byCustomer(), byStaff()])).reverse();
+      expect([st!.status, cu!.status].filter((x) => x === 'fulfilled'), `round ${i}`).toHaveLength(1);
+      const loser = st!.status === 'rejected' ? st! : cu!;
+      // each side's refusal names the state the other left the order in
+      expect((loser as PromiseRejectedResult).reason.message).toMatch(st!.status === 'rejected' ? /^订单当前状态为「已取消」，不能取消$/ : /^订单已取消，不能取消/);
+      const row = await t.db('orders').where({ order_id: id }).first('status', 'canceled_by');
+      expect([Number(row.status), row.canceled_by]).toEqual([ORDER_STATUS.canceled, st!.status === 'fulfilled' ? 'staff' : 'customer']);
+      expect(await stockOf(s!), `round ${i}`).toBe(100);
+    }
+  });
+
   it('ship racing the customer’s cancel: exactly one wins every time, and the stock comes back only for the cancelled', async () => {
     const b = await buyer();
     const [s] = await skus(1, 200);

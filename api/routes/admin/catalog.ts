@@ -138,7 +138,7 @@ export const adminCatalogRoutes: AnyRoute[] = [
     remove: editor.deleteSpec, inUse: 'SKUs use it',
   }),
   ...resourceRoutes({
-    path: 'spec-options', noun: 'spec option', permission: goods('spec'), item: answer.specOption, keyword: 'value',
+    path: 'spec-options', noun: 'spec option', permission: goods('spec_option'), item: answer.specOption, keyword: 'value',
     filters: { spec_id: optionalId },
     list: reads.listOptions, get: reads.getOption,
     createBody: editor.optionCreateSchema, create: editor.createOption,
@@ -161,7 +161,7 @@ export const adminCatalogRoutes: AnyRoute[] = [
     remove: editor.deleteCategory, inUse: 'it has children, SKUs, SPUs or a channel',
   }),
   ...resourceRoutes({
-    path: 'channel-groups', noun: 'channel group', permission: goods('channel'), item: answer.channelGroup, keyword: 'name or id',
+    path: 'channel-groups', noun: 'channel group', permission: goods('channel_group'), item: answer.channelGroup, keyword: 'name or id',
     list: reads.listChannelGroups, get: reads.getChannelGroup,
     createBody: editor.channelGroupCreateSchema, create: editor.createChannelGroup,
     updateBody: editor.channelGroupUpdateSchema, update: editor.editChannelGroup,
@@ -175,7 +175,7 @@ export const adminCatalogRoutes: AnyRoute[] = [
     remove: editor.deleteChannel,
   }),
   ...resourceRoutes({
-    path: 'content-categories', noun: 'content category', permission: (a) => `contents.${a}_content`, item: answer.contentCategory, keyword: 'name or key',
+    path: 'content-categories', noun: 'content category', permission: (a) => `contents.${a}_content_category`, item: answer.contentCategory, keyword: 'name or key',
     list: reads.listContentCategories, get: reads.getContentCategory,
     createBody: editor.contentCategoryCreateSchema, create: editor.createContentCategory,
     updateBody: editor.contentCategoryUpdateSchema, update: editor.editContentCategory,

@@ -6,7 +6,7 @@ import { listRefunds, retryRefund, settleRefund } from '../../services/payments/
 import { idSchema } from '../../validation.ts';
 import { defineRoute } from '../define.ts';
 import * as answer from '../answers/order-admin.ts';
-import { staffInputs } from '../orders.ts';
+import { orderStatusQuery, staffInputs } from '../orders.ts';
 import { dateRange, listQuery, shopDates } from './common.ts';
 
 const orderParams = z.object({ order_id: z.string().regex(ORDER_ID, '订单号是 24 位数字') });
@@ -35,7 +35,7 @@ export const adminOrderRoutes = [
     path: '/api/admin/orders',
     auth: { permission: 'orders.view_order' },
     summary: 'Orders, newest first; by status, a keyword (order number, the start of a username, a mobile) and the shop’s dates placed (inclusive)',
-    query: listQuery.extend({ status: z.coerce.number().int().min(1, '订单状态是 1-6').max(6, '订单状态是 1-6').optional(), ...shopDates }),
+    query: listQuery.extend({ status: orderStatusQuery.optional(), ...shopDates }),
     response: answer.staffOrderPage,
     handler: async ({ query, context, services }) =>
       services.orders.listForStaff(context, {

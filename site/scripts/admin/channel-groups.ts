@@ -6,9 +6,9 @@ interface Group { id: number; name: string; sequence: number }
 
 async function main() {
   const me = await bootConsole();
-  if (!me.can('goods.view_channel')) return;
+  if (!me.can('goods.view_channel_group')) return;
   mountCrud<Group>(me, {
-    id: 'channel-groups', endpoint: '/api/admin/channel-groups', permission: 'goods.%_channel', noun: '频道组',
+    id: 'channel-groups', endpoint: '/api/admin/channel-groups', permission: 'goods.%_channel_group', noun: '频道组',
     columns: [
       { label: 'ID', cell: (g) => String(g.id), num: true },
       { label: '名称', cell: (g) => g.name },

@@ -10,7 +10,8 @@ async function main() {
   const me = await bootConsole();
   if (!me.can('goods.view_channel')) return;
   const [groups, firsts] = await Promise.all([
-    all<{ id: number; name: string }>('/api/admin/channel-groups'),
+    // the groups are read with their own permission (goods.view_channel_group); without it the form offers none
+    me.can('goods.view_channel_group') ? all<{ id: number; name: string }>('/api/admin/channel-groups') : Promise.resolve([]),
     me.can('goods.view_category') ? all<Category>('/api/admin/categories').then((cs) => cs.filter((c) => c.level === 1)) : Promise.resolve([]),
   ]);
   fillSelect(byId<HTMLSelectElement>('group_id'), groups.map((g) => ({ id: g.id, label: g.name })));

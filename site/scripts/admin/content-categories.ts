@@ -6,9 +6,9 @@ interface Slot { id: number; name: string; key: string }
 
 async function main() {
   const me = await bootConsole();
-  if (!me.can('contents.view_content')) return;
+  if (!me.can('contents.view_content_category')) return;
   mountCrud<Slot>(me, {
-    id: 'content-categories', endpoint: '/api/admin/content-categories', permission: 'contents.%_content', noun: '广告位',
+    id: 'content-categories', endpoint: '/api/admin/content-categories', permission: 'contents.%_content_category', noun: '广告位',
     columns: [
       { label: 'ID', cell: (c) => String(c.id), num: true },
       { label: '名称', cell: (c) => c.name },

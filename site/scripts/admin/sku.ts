@@ -80,7 +80,7 @@ async function showSpu(spuId: number, chosen: Sku['specs']) {
     const spu = me.can('goods.view_spu') ? await adminGet<Spu>(`/api/admin/spus/${spuId}`) : { name: sku?.spu_id === spuId ? sku.spu : `#${spuId}` };
     note.textContent = `SPU：${spu.name}`;
     byId('spu-desc-note').textContent = '商品详情、包装与售后说明属于 SPU，所有 SKU 共用（在 SPU 页编辑）。';
-    if (me.can('goods.view_spec')) await showSpecs(spuId, chosen);
+    if (me.can('goods.view_spec') && me.can('goods.view_spec_option')) await showSpecs(spuId, chosen);
   } catch (err) {
     note.textContent = err instanceof ApiError && err.status === 404 ? '没有这个 SPU' : '读取 SPU 失败';
     byId('specs-box').hidden = true;

@@ -9,13 +9,13 @@ const specLabel = (s: { id: number; name: string; spu: string }) => `${s.spu} / 
 
 async function main() {
   const me = await bootConsole();
-  if (!me.can('goods.view_spec')) return;
+  if (!me.can('goods.view_spec_option')) return;
   // the spec of a new option: searched by its name or its SPU's; the list's spec when it is filtered by one
   const picker = searchPicker<Spec>(byId<HTMLInputElement>('spec_id-search'), byId<HTMLSelectElement>('spec_id'), '/api/admin/specs', specLabel);
   const listed = Number(new URLSearchParams(location.search).get('spec_id')) || null;
   const listedSpec = listed ? await adminGet<Spec>(`/api/admin/specs/${listed}`).catch(() => null) : null;
   mountCrud<SpecOption>(me, {
-    id: 'spec-options', endpoint: '/api/admin/spec-options', permission: 'goods.%_spec', noun: '选项', createOnly: ['spec_id'],
+    id: 'spec-options', endpoint: '/api/admin/spec-options', permission: 'goods.%_spec_option', noun: '选项', createOnly: ['spec_id'],
     columns: [
       { label: 'ID', cell: (o) => String(o.id), num: true },
       { label: '规格', cell: (o) => `${o.spec}（${o.spec_id}）` },
