@@ -18,6 +18,11 @@ export function forUpdate(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
   return isSqlite(db) ? q : q.forUpdate();
 }
 
+/** A shared lock (`LOCK IN SHARE MODE`) where the database has row locks; SQLite writes one at a time anyway. */
+export function forShare(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return isSqlite(db) ? q : q.forShare();
+}
+
 /**
  * Table options for every table: on MySQL an explicit InnoDB + utf8mb4 table whatever the server's
  * defaults are (Chinese names must never meet latin1); SQLite has neither engines nor charsets.

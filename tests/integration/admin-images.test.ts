@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../api/db/transaction.ts';
@@ -473,6 +474,23 @@ describe.each(DB_KINDS)('SKU pictures and brand logos on %s', (kind) => {
     const base = path.basename(ok.url).replace(/-800\.jpg$/, '');
     expect(stored.filter((f) => f.includes(base))).toEqual([]);
     expect(await t.db('media_files').where('key', 'like', `%${base}`).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+  });
+
+  it('first uploads of the same bytes at once never deadlock (MariaDB took a gap lock on the missing media_files row in each)', async () => {
+    const { services } = app;
+    const warnings: Record<string, unknown>[] = [];
+    const log = pino({ level: 'warn', base: undefined }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+    const media = new MediaService(services.media.storage, services.catalog, log);
+    const ids = (await t.db('skus').orderBy('id').limit(8).pluck('id')).map(Number);
+    for (let round = 0; round < 3; round++) {
+      const bytes = await noise(60 + round, 60, 'jpeg'); // bytes no upload has stored yet
+      const done = await Promise.allSettled(ids.map((id) => media.addSkuImage(services.systemContext('test'), id, bytes)));
+      expect(done.map((d) => d.status), `round ${round}`).toEqual(ids.map(() => 'fulfilled'));
+      const urls = new Set(done.map((d) => (d as PromiseFulfilledResult<{ url: string }>).value.url));
+      expect(urls.size).toBe(1);
+      expect(fs.existsSync(mediaFile([...urls][0]!))).toBe(true);
+    }
+    expect(warnings.map((w) => w.msg)).toEqual([]);
   });
 
   it('same bytes at once: uploads to several SKUs store one picture; a delete racing an upload of them never loses the files', async () => {

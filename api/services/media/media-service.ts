@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../../context.ts';
-import { forUpdate, isDeadlock } from '../../db/dialect.ts';
+import { forShare, forUpdate, isDeadlock } from '../../db/dialect.ts';
 import { sqlNow } from '../../db/knex.ts';
 import { db, withTransaction, type TxContext } from '../../db/transaction.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
@@ -220,10 +220,17 @@ export class MediaService {
   /** Locks the picture's media_files row (inserting it), then makes sure its files are stored. */
   private async store(tx: TxContext, picture: EncodedPicture): Promise<void> {
     const { trx } = tx;
-    const existing = await forUpdate(trx, trx('media_files').where('key', picture.base).select('key')).first();
-    if (!existing) await trx('media_files').insert({ key: picture.base, created_at: tx.clock.now().getTime() });
+    // The row first, then a shared lock on it. Locking a missing row FOR UPDATE takes a gap lock on
+    // MariaDB, and two first uploads of the same bytes holding that gap each waited for the other's
+    // insert: a deadlock, with four at once some ran out of tries (a 500). An insert of a key another
+    // transaction is inserting waits for it instead, then finds the row; uploads of the same bytes
+    // share its lock (an exclusive one after the insert's shared lock deadlocked among them too),
+    // and a sweep, which locks it FOR UPDATE, waits until they have committed their rows.
+    await trx('media_files').insert({ key: picture.base, created_at: tx.clock.now().getTime() }).onConflict('key').ignore();
+    await forShare(trx, trx('media_files').where('key', picture.base).select('key')).first();
+    // with the row locked no sweep removes these files under us; content-named, so a file there is this one
     for (const f of picture.files) {
-      if (!existing || !(await this.storage.exists(f.key))) await this.storage.put(f.key, f.data, f.contentType);
+      if (!(await this.storage.exists(f.key))) await this.storage.put(f.key, f.data, f.contentType);
     }
   }
 
@@ -244,9 +251,10 @@ export class MediaService {
         try {
           return await withTransaction(outside, work);
         } catch (err) {
-          // two first uploads of the same bytes on MariaDB: both gap-locked the missing media_files
-          // row; the one chosen as victim was rolled back whole and may run again
+          // a deadlock's victim was rolled back whole and may run again (store() avoids the one two
+          // uploads of the same bytes made); said, so that a test can tell it never happens there
           if (!isDeadlock(err) || attempt >= 3) throw err;
+          this.log.warn({ err, attempt }, 'media write retried after a deadlock');
         }
       }
     } finally {
