@@ -115,7 +115,7 @@ try {
     const pages = rebuilt.find((r) => r.time > c && r.changes > 0);
     const pub = publishes.find((p) => p.scope === 'index' && p.time - p.ms > c);
     if (!pages || !pub) return '?';
-    return `pages run ended ${((pages.time - c) / 1000).toFixed(2)} s, search run began ${((pub.time - pub.ms - c) / 1000).toFixed(2)} s, publish ${(pub.ms / 1000).toFixed(2)} s / ${(pub.cpuMs / 1000).toFixed(2)} CPU-s / ${pub.tokenized} tokenized`;
+    return `pages run ended ${((pages.time - c) / 1000).toFixed(2)} s, search run began ${((pub.time - pub.ms - c) / 1000).toFixed(2)} s, publish ${(pub.ms / 1000).toFixed(2)} s / ${(pub.cpuMs / 1000).toFixed(2)} CPU-s / ${pub.tokenized} tokenized (read ${pub.readMs}, build ${pub.buildMs}, write ${pub.writeMs} ms; ${pub.linked} linked, ${pub.written} written)`;
   });
   split.forEach((x, i) => console.log(`  edit ${i + 1}: ${x}`));
   console.log(`  job process after the edits: RSS ${rssMb()} MB (peak ${hwmMb()} MB), CPU ${((cpuMs(jobPid) - cpuBefore) / 1000).toFixed(2)} s for the ${RUNS} edits; load ${loadAverage()}`);

@@ -42,6 +42,9 @@ export interface SearchDrained {
   tokenized?: number;
   linked?: number;
   written?: number;
+  readMs?: number;
+  buildMs?: number;
+  writeMs?: number;
 }
 
 const BATCH = 10_000;
@@ -218,7 +221,7 @@ export class PageRebuilder {
     return {
       scope: displayOnly ? 'display' : 'index',
       ms: Math.round(performance.now() - started),
-      ...(published ? { cpuMs: published.cpuMs, tokenized: published.stats.tokenized, linked: published.stats.linked, written: published.stats.written } : {}),
+      ...(published ? { cpuMs: published.cpuMs, ...published.stats } : {}),
     };
   }
 

@@ -12,7 +12,7 @@ import type { SearchThreadInput, SearchThreadRequest } from './search-publish.th
 // re-tokenize only what changed. Idle for IDLE_MS, the thread ends and gives its heap back; the next
 // publish starts a new one and tokenizes everything once more — unless the process warmed it
 // (warmSearchThread: a `meiduo worker` does at start, SEARCH_PUBLISHER=warm), which keeps it for
-// good, so no edit ever meets a publisher from nothing (~2.5 s more at 100,000 SKUs).
+// good, so no edit ever meets a publisher from nothing (~2 s more at 100,000 SKUs).
 
 /**
  * The thread's heap ceiling: a publish at 100,000 SKUs peaks under 400 MB of process RSS (typed

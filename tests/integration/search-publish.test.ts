@@ -197,9 +197,12 @@ describe('publishing the search index', () => {
       // warmed while an edit waits (the catalog no longer gives the current generation): the current
       // files are read back and hashed, the edit is tokenized then, and the publish is still exact
       const publisher = new SearchPublisher();
+      const nowhere = path.join(fresh, 'no-build-yet', 'client');
+      expect(await publisher.warm(t.db, nowhere)).toMatchObject({ docs: count, files: 0 }); // no shop built: nothing to hash
+      expect(fs.existsSync(nowhere)).toBe(false); // and nothing created where a build will link its release
       await updateSku(ctx, 11, { name: 'Apple iPhone 8 Plus 谷神星预热版' });
       const w = await publisher.warm(t.db, client);
-      expect(w).toMatchObject({ docs: count, tokenized: count, files: warmed.files });
+      expect(w).toMatchObject({ docs: count, tokenized: 1, files: warmed.files }); // the edit only: the first warm tokenized the rest
       const next = await publisher.publish(t.db, client);
       expect(next.stats).toMatchObject({ tokenized: 0, linked: expect.any(Number) });
       expect(next.stats.linked).toBeGreaterThan(0);

@@ -327,7 +327,8 @@ export class SearchPublisher {
   async warm(db: Knex, clientDir: string): Promise<WarmStats> {
     const t0 = performance.now();
     const { built, tokenized } = await this.tokenizeAll(db);
-    const dir = await searchDir(clientDir);
+    // not searchDir(): warming creates nothing (a worker may start before the first build made dist/client)
+    const dir = path.join(await fs.realpath(clientDir).catch(() => clientDir), SEARCH_DIR);
     const current = await readManifest(path.dirname(dir));
     let files = 0;
     if (current) {
