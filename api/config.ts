@@ -121,6 +121,13 @@ export interface Config {
     inProcessWorker: boolean;
     /** After this long a dead worker's job lock expires and another worker takes the job (ms). */
     lockMs: number;
+    /**
+     * SEARCH_PUBLISHER: `warm` starts the worker's search publisher thread at start, tokenizes the
+     * catalog in the background and keeps the thread (its memory) for good; `lazy` starts it at the
+     * first publish and ends it after an hour without one (docs/search.md). Null (unset): warm in
+     * `meiduo worker`, lazy in the worker embedded in `meiduo serve` (the web process's memory).
+     */
+    searchPublisher: 'warm' | 'lazy' | null;
   };
 }
 
@@ -244,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   const lockMs = int('JOBS_LOCK_MS', '30000', 1000, 3_600_000, 'milliseconds 1000-3600000');
   const inProcess = get('JOBS_IN_PROCESS') ?? (database.client === 'sqlite' ? 'on' : 'off');
   if (!['on', 'off'].includes(inProcess)) throw new ConfigError('JOBS_IN_PROCESS', `must be on or off (got '${inProcess}')`);
+  const searchPublisher = get('SEARCH_PUBLISHER') ?? null;
+  if (searchPublisher !== null && !['warm', 'lazy'].includes(searchPublisher)) throw new ConfigError('SEARCH_PUBLISHER', `must be warm or lazy (got '${searchPublisher}')`);
 
   const imageHosts = (get('IMAGE_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   for (const h of imageHosts) {
@@ -359,6 +368,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     catalogCacheMs: cacheMs,
     shopTimeZone,
     metrics: { port: metricsPort, host: metricsHost, token: metricsToken },
-    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs },
+    jobs: { backend: backend as Config['jobs']['backend'], mongoUrl, pollMs, inProcessWorker: inProcess === 'on', lockMs, searchPublisher: searchPublisher as Config['jobs']['searchPublisher'] },
   };
 }

@@ -57,13 +57,13 @@ export async function ensureBuilt() {
 }
 
 /** `meiduo serve` on the bench catalog, or with `extraEnv` on top (another database, Redis …). */
-export async function startServer(port, extraEnv = {}) {
+export async function startServer(port, extraEnv = {}, { stderr = false } = {}) {
   // BENCH_NODE_ARGS: flags for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses)
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/meiduo.mjs'), 'serve'], {
     cwd: ROOT,
     env: { ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', stderr ? 'pipe' : 'inherit'], // stderr: the caller reads the log lines
   });
   for (let i = 0; i < 100; i++) {
     try {

@@ -6,6 +6,10 @@
 // read / build / write split, documents re-tokenized, files linked vs written, CPU seconds of the
 // process (the thread's publish plus this script's polling) and RSS after.
 // The first publish of a thread tokenizes everything (cold); the runs after it are what an edit costs.
+// SEARCH_EDIT_FIRST=lazy|warm: after that first publish the thread is stopped (a worker restarted on
+// a published shop); lazy: the first edit meets a new thread (a publish from nothing beside an
+// existing generation); warm: the new thread is warmed first (warmSearchThread, as `meiduo worker`
+// does at start) and the first edit meets it warm.
 // Not included: the job queue's pick-up (pages.rebuild, then search.rebuild, each polled every
 // JOBS_POLL_MS = 250 ms) — see docs/search.md.
 import fs from 'node:fs';
@@ -21,7 +25,7 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 await ensureCatalog();
 const { loadConfig, parseDatabaseUrl } = await import('../api/config.ts');
 const { createDb } = await import('../api/db/knex.ts');
-const { publishSearchIndexOffThread, stopSearchThread } = await import('../jobs/search-publish.ts');
+const { publishSearchIndexOffThread, stopSearchThread, warmSearchThread } = await import('../jobs/search-publish.ts');
 const { SearchService } = await import('../api/services/search/search-service.ts');
 const { CatalogService } = await import('../api/services/catalog/catalog-service.ts');
 const { updateSku } = await import('../api/services/catalog/catalog-editor.ts');
@@ -49,6 +53,16 @@ try {
   const cold = await publishSearchIndexOffThread(config, client);
   console.log(`process RSS before the publisher thread: ${(rssBefore / 2 ** 20).toFixed(0)} MB`);
   console.log(line('cold publish (new thread, nothing cached, nothing to link)', cold, performance.now() - t));
+  const first = process.env.SEARCH_EDIT_FIRST;
+  if (first === 'lazy' || first === 'warm') {
+    await stopSearchThread();
+    console.log(`thread stopped (a restarted worker); process RSS ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
+  }
+  if (first === 'warm') {
+    const c0 = cpu();
+    const w = await warmSearchThread(config, client);
+    console.log(`warmed: ${w.docs} SKUs (${w.tokenized} tokenized), ${w.files} files hashed, ${(w.ms / 1000).toFixed(2)} s, CPU ${(w.cpuMs / 1000).toFixed(2)} s (process ${(cpu() - c0).toFixed(2)} s); RSS ${(w.rss / 2 ** 20).toFixed(0)} MB, thread heap kept ${(w.heap / 2 ** 20).toFixed(0)} MB`);
+  }
   const sku = await db('skus').where('is_launched', true).orderBy('id').offset(Math.floor(SKUS / 2)).first('id', 'name');
   const toManifest = [];
   const toFound = [];

@@ -16,7 +16,7 @@ import { publishSearchDisplay } from '../api/services/search/publish.ts';
 import { updateSitemaps } from '../api/services/seo/sitemap.ts';
 import { buildInChildProcess, currentStamp, writeStamp } from './build.ts';
 import { createRenderer, serverRelease, type Renderer } from './render/astro-renderer.ts';
-import { publishSearchIndexOffThread, stopSearchThread } from './search-publish.ts';
+import { publishSearchIndexOffThread, stopSearchThread, warmSearchThread, type WarmedThread } from './search-publish.ts';
 
 // Applies the outbox (api/services/catalog/outbox.ts): works out the affected pages with the
 // dependency map, renders them through the Astro twins and swaps them in one by one; a full rebuild
@@ -32,6 +32,19 @@ export interface RebuildSummary {
   sitemaps: string[];
   /** The search publish this run asked for. */
   search: SearchScope | null;
+}
+
+/** What a search.rebuild run published (for its log line): the index's figures when it built one. */
+export interface SearchDrained {
+  scope: 'display' | 'index';
+  ms: number;
+  cpuMs?: number;
+  tokenized?: number;
+  linked?: number;
+  written?: number;
+  readMs?: number;
+  buildMs?: number;
+  writeMs?: number;
 }
 
 const BATCH = 10_000;
@@ -196,15 +209,30 @@ export class PageRebuilder {
    * Publishes what the pending search requests need, if any: only the display file when no searchable
    * text changed (in this thread: no index build), else the whole index in a thread.
    */
-  async drainSearch(): Promise<boolean> {
+  async drainSearch(): Promise<SearchDrained | false> {
     const context = this.context('search.rebuild');
     const pending = await readSearchRequests(context);
     if (!pending) return false;
     const clientDir = await this.clientDir();
+    const started = performance.now();
     const displayOnly = pending.scope === 'display' && (await publishSearchDisplay(this.db, clientDir)) !== null;
-    if (!displayOnly) await publishSearchIndexOffThread(this.config, clientDir);
+    const published = displayOnly ? null : await publishSearchIndexOffThread(this.config, clientDir);
     await markPublished(context, pending.ids);
-    return true;
+    return {
+      scope: displayOnly ? 'display' : 'index',
+      ms: Math.round(performance.now() - started),
+      ...(published ? { cpuMs: published.cpuMs, ...published.stats } : {}),
+    };
+  }
+
+  /**
+   * Starts the search publisher thread and has it tokenize the catalog in the background (and keep
+   * it), so the next publish re-tokenizes only what changed. The thread finds the release itself
+   * (dist/client is resolved when it runs): the request is posted before this returns, ahead of any
+   * publish asked for later.
+   */
+  warmSearch(): Promise<WarmedThread> {
+    return warmSearchThread(this.config, path.join(this.config.distDir, 'client'));
   }
 
   /** List pages left from when the category had more SKUs. */

@@ -97,6 +97,8 @@ export interface JobQueue {
   startWorker(): Promise<void>;
   /** Summaries of the rebuild runs this process performed (the web process clears its micro-cache on them). */
   onRebuilt(listener: (s: RebuildSummary) => void): () => void;
+  /** What the job groups started in the background when the worker started (JobGroup.started), settled. */
+  started: Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,12 @@ export interface JobQueueOptions {
    * (the CLI's --wait) passes none, and reads the catalog through a CatalogService of its own.
    */
   services?: WorkerServices;
+  /**
+   * Warm the search publisher thread when the worker starts and keep it (config SEARCH_PUBLISHER;
+   * `meiduo worker` by default): costs the thread's memory for good, spares the first edit the
+   * catalog's tokenizing (docs/search.md).
+   */
+  warmSearch?: boolean;
 }
 
 /**
@@ -150,6 +158,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
     log,
     catalog: options.services?.catalog ?? new CatalogService(0, { siteUrl: config.siteUrl }),
     rebuilt: (summary) => listeners.forEach((l) => l(summary)),
+    warmSearch: options.warmSearch ?? false,
     keepLocked: async (job, work) => {
       const timer = setInterval(() => job.touch().catch(() => {}), config.jobs.lockMs / 3);
       try {
@@ -170,8 +179,12 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
   }
 
   let closed: Promise<void> | null = null;
+  let started: Promise<unknown[]> = Promise.resolve([]);
   return {
     agenda,
+    get started() {
+      return started;
+    },
     async startWorker() {
       await agenda.ready;
       await schedulingTurn(backend, async () => {
@@ -186,6 +199,7 @@ export async function createJobQueue(config: Config, db: Knex, log: Logger, opti
         }
       });
       await agenda.start();
+      started = Promise.all(groups.map((g) => g.started?.()));
     },
     onRebuilt(listener) {
       listeners.add(listener);

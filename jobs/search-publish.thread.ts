@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../api/config.ts';
 import { createDb } from '../api/db/knex.ts';
-import { SearchPublisher } from '../api/services/search/publish.ts';
+import { SearchPublisher, type WarmStats } from '../api/services/search/publish.ts';
 
 export interface SearchThreadInput {
   database: DatabaseConfig;
@@ -17,6 +17,8 @@ export interface SearchThreadInput {
 export interface SearchThreadRequest {
   id: number;
   clientDir: string;
+  /** Only get ready (SearchPublisher.warm): tokenize the catalog and hash the current generation, publish nothing. */
+  warm?: boolean;
 }
 
 const { database } = workerData as SearchThreadInput;
@@ -34,9 +36,17 @@ let heapKept = 0;
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: SearchThreadRequest) => void (queue = queue.then(() => handle(request))));
 
-async function handle({ id, clientDir }: SearchThreadRequest) {
+async function handle({ id, clientDir, warm }: SearchThreadRequest) {
   try {
     const cpu = process.cpuUsage();
+    if (warm) {
+      const stats: WarmStats = await publisher.warm(db, clientDir);
+      const used = process.cpuUsage(cpu);
+      collect();
+      heapKept = v8.getHeapStatistics().used_heap_size;
+      parentPort!.postMessage({ id, ok: true, result: { ...stats, cpuMs: Math.round((used.user + used.system) / 1000), rss: process.memoryUsage.rss(), heap: heapKept } });
+      return;
+    }
     const result = await publisher.publish(db, clientDir);
     const used = process.cpuUsage(cpu); // the process's: this thread's work and whatever else runs meanwhile
     parentPort!.postMessage({ id, ok: true, result: { ...result, cpuMs: Math.round((used.user + used.system) / 1000), rss: process.memoryUsage.rss(), heap: heapKept } });

@@ -19,7 +19,8 @@ export async function serve(config: Config) {
   let queue: JobQueue | null = null;
   if (config.jobs.inProcessWorker) {
     const { createJobQueue } = await import('../queue.ts');
-    queue = await createJobQueue(config, services.db, services.log, { services });
+    // in the web process, whose memory is the shop's budget: the publisher starts at the first edit and idles out, unless SEARCH_PUBLISHER=warm
+    queue = await createJobQueue(config, services.db, services.log, { services, warmSearch: config.jobs.searchPublisher === 'warm' });
     queue.onRebuilt((s) => {
       if (s.changes > 0) services.catalog.invalidate(); // this process's micro-cache sees edits at once
     });

@@ -8,7 +8,8 @@ export async function run(config: Config, argv: string[]) {
   const { createServices } = await import('../../api/services/index.ts');
   const { createJobQueue } = await import('../queue.ts');
   const services = createServices(config);
-  const queue = await createJobQueue(config, services.db, services.log, { services });
+  // a worker has no memory cap of its own: its search publisher is warmed at start and kept, unless SEARCH_PUBLISHER=lazy
+  const queue = await createJobQueue(config, services.db, services.log, { services, warmSearch: config.jobs.searchPublisher !== 'lazy' });
   const { listenMetrics } = await import('../../api/metrics-server.ts');
   const metrics = config.metrics.port !== null ? await listenMetrics(services) : null;
   await queue.startWorker();

@@ -25,10 +25,23 @@ export function catalogJobs(env: JobEnv): JobGroup {
         name: JOB.rebuildSearch,
         everyMs: env.config.jobs.pollMs,
         async run(job) {
-          if (await env.keepLocked(job, () => rebuilder.drainSearch())) env.log.info('search index published');
+          const drained = await env.keepLocked(job, () => rebuilder.drainSearch());
+          if (drained) env.log.info(drained, 'search index published');
         },
       },
     ],
+    // a warm publisher: the first edit after the worker starts costs what any edit does (docs/search.md)
+    started: async () => {
+      if (!env.warmSearch) return null;
+      try {
+        const warmed = await rebuilder.warmSearch();
+        env.log.info({ docs: warmed.docs, files: warmed.files, ms: warmed.ms, rssMb: Math.round(warmed.rss / 2 ** 20) }, 'search publisher warm');
+        return warmed;
+      } catch (err) {
+        env.log.warn({ err }, 'search publisher not warmed: the first publish tokenizes everything');
+        return null;
+      }
+    },
     close: () => rebuilder.close(),
   };
 }

@@ -21,6 +21,12 @@ export interface JobDefinition {
 /** A domain's jobs, and what they hold open (closed after the queue has stopped and released its locks). */
 export interface JobGroup {
   jobs: JobDefinition[];
+  /**
+   * Called once the worker has started (not by a process that only enqueues): work to get ready in
+   * the background, such as warming the search publisher. Returns at once; what it starts is the
+   * returned promise (for tests), whose failure the group logs itself.
+   */
+  started?(): Promise<unknown>;
   close?(): Promise<void>;
 }
 
@@ -38,6 +44,8 @@ export interface JobEnv {
    * worker's lock ever expires and another worker takes over within JOBS_LOCK_MS.
    */
   keepLocked<T>(job: Job, work: () => Promise<T>): Promise<T>;
+  /** Warm the search publisher when the worker starts and keep it (JobQueueOptions.warmSearch). */
+  warmSearch: boolean;
 }
 
 /**

@@ -14,6 +14,8 @@ import { markApplied, readChanges } from '../../api/services/catalog/outbox.ts';
 import { SearchPublisher, publishSearchDisplay, publishSearchIndex } from '../../api/services/search/publish.ts';
 import { SearchService } from '../../api/services/search/search-service.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
+import { createJobQueue } from '../../jobs/queue.ts';
+import { publishSearchIndexOffThread, searchThreadIdles, stopSearchThread, type WarmedThread } from '../../jobs/search-publish.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 describe('publishing the search index', () => {
@@ -144,7 +146,7 @@ describe('publishing the search index', () => {
       const before = manifest();
       await updateSku(ctx, 5, { price: '55.55' });
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
-      expect(await rebuilder.drainSearch()).toBe(true);
+      expect(await rebuilder.drainSearch()).toMatchObject({ scope: 'display' });
       const priced = manifest();
       expect(priced.generation).not.toBe(before.generation);
       expect(fs.statSync(path.join(search(), priced.generation, 's0.json')).ino).toBe(fs.statSync(path.join(search(), before.generation, 's0.json')).ino);
@@ -153,13 +155,63 @@ describe('publishing the search index', () => {
       await updateSku(ctx, 5, { name: 'Apple iPhone 8 Plus 火星版' });
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'display');
       await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], 'index');
-      expect(await rebuilder.drainSearch()).toBe(true); // one publish, the wider one, in a thread
+      expect(await rebuilder.drainSearch()).toMatchObject({ scope: 'index', tokenized: expect.any(Number) }); // one publish, the wider one, in a thread
       const renamed = manifest();
       expect(renamed.generation).not.toBe(priced.generation);
       expect(await new SearchService(client, new CatalogService(), 0).search(ctx, '火星版', 1, 5)).toMatchObject({ count: 1, index: renamed.generation });
       expect(await rebuilder.drainSearch()).toBe(false);
     } finally {
       await rebuilder.close();
+    }
+  }, 60_000);
+
+  it('a worker that warms its publisher at start: the first publish re-tokenizes only the edit, links by hash, and the thread is kept', async () => {
+    const config = loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent', JOBS_POLL_MS: '60000' });
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'meiduo-client-'));
+    await publishSearchIndex(t.db, client); // a current generation, published by another publisher (a build)
+    const count = manifest().count;
+    const lazy = await createJobQueue(config, t.db, createLogger('silent'));
+    const warm = await createJobQueue(config, t.db, createLogger('silent'), { warmSearch: true });
+    try {
+      // the default (the web process's embedded worker): nothing started, the thread idles out
+      await lazy.startWorker();
+      expect(await lazy.started).toEqual([null]);
+      expect(searchThreadIdles()).toBe(true);
+      await lazy.close();
+
+      await warm.startWorker();
+      const [warmed] = (await warm.started) as [WarmedThread];
+      expect(warmed).toMatchObject({ docs: count, tokenized: count });
+      expect(warmed.files).toBe(fs.readdirSync(path.join(search(), manifest().generation)).filter((f) => !f.endsWith('.gz')).length);
+      expect(searchThreadIdles()).toBe(false); // kept: no edit meets a publisher from nothing
+
+      await updateSku(ctx, 10, { name: 'Apple iPhone 8 Plus 冥王星预热版' });
+      const published = await publishSearchIndexOffThread(config, client); // what search.rebuild runs
+      expect(published.stats.tokenized).toBe(1); // the edited SKU only: the rest was tokenized at start
+      // the current generation's hashes, read at start: unchanged files linked, none compared on disk
+      expect(published.stats.linked).toBeGreaterThan(0);
+      const scratch = await publishSearchIndex(t.db, fresh);
+      expect(published.generation).toBe(scratch.generation); // byte for byte a fresh publish
+      expect(await new SearchService(client, new CatalogService(), 0).search(ctx, '冥王星预热版', 1, 5)).toMatchObject({ count: 1 });
+
+      // warmed while an edit waits (the catalog no longer gives the current generation): the current
+      // files are read back and hashed, the edit is tokenized then, and the publish is still exact
+      const publisher = new SearchPublisher();
+      const nowhere = path.join(fresh, 'no-build-yet', 'client');
+      expect(await publisher.warm(t.db, nowhere)).toMatchObject({ docs: count, files: 0 }); // no shop built: nothing to hash
+      expect(fs.existsSync(nowhere)).toBe(false); // and nothing created where a build will link its release
+      await updateSku(ctx, 11, { name: 'Apple iPhone 8 Plus 谷神星预热版' });
+      const w = await publisher.warm(t.db, client);
+      expect(w).toMatchObject({ docs: count, tokenized: 1, files: warmed.files }); // the edit only: the first warm tokenized the rest
+      const next = await publisher.publish(t.db, client);
+      expect(next.stats).toMatchObject({ tokenized: 0, linked: expect.any(Number) });
+      expect(next.stats.linked).toBeGreaterThan(0);
+      expect(next.generation).toBe((await publishSearchIndex(t.db, fresh)).generation);
+    } finally {
+      await warm.close();
+      await lazy.close();
+      await stopSearchThread();
+      fs.rmSync(fresh, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -63,6 +63,12 @@ describe('configuration', () => {
     expect(loadConfig({ SECRET_KEY: 'k'.repeat(32) }, '/srv/shop').secretKey).toBe('k'.repeat(32));
   });
 
+  it('reads SEARCH_PUBLISHER: unset (each command its default), warm or lazy', () => {
+    expect(loadConfig({}, '/srv/shop').jobs.searchPublisher).toBeNull();
+    expect(loadConfig({ SEARCH_PUBLISHER: 'warm' }, '/srv/shop').jobs.searchPublisher).toBe('warm');
+    expect(loadConfig({ SEARCH_PUBLISHER: 'lazy' }, '/srv/shop').jobs.searchPublisher).toBe('lazy');
+  });
+
   it('keeps the embedded database and media in DATA_DIR', () => {
     const c = loadConfig({ DATA_DIR: '/var/lib/meiduo' }, '/srv/shop');
     expect(c.database).toMatchObject({ client: 'sqlite', filename: '/var/lib/meiduo/meiduo.sqlite' });
@@ -184,6 +190,7 @@ describe('configuration', () => {
     [{ HOT_REBUILD_EVERY: '0' }, 'HOT_REBUILD_EVERY'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ SESSION_IDLE_DAYS: '1.5' }, 'SESSION_IDLE_DAYS'],
+    [{ SEARCH_PUBLISHER: 'hot' }, 'SEARCH_PUBLISHER'],
   ])('stops on invalid %o naming %s', (env, variable) => {
     let err: unknown;
     try {
