@@ -8,7 +8,7 @@ import type { Logger } from '../api/logger.ts';
 import { publishFile, removePublished } from '../api/published-files.ts';
 import { isEmptyPlan, type CatalogChange, type RebuildPlan, type SearchScope } from '../api/services/catalog/dependencies.ts';
 import { planFor } from '../api/services/catalog/plan-pages.ts';
-import { markApplied, markPublished, readChanges, readSearchRequests } from '../api/services/catalog/outbox.ts';
+import { markApplied, markPublished, readChanges, readSearchRequests, requestSearch } from '../api/services/catalog/outbox.ts';
 import { goodsPage, listPage, pageCountOf } from '../api/services/catalog/pages.ts';
 import { LIST_SORTS, goodsUrl, homeUrl, listUrl, urlToFile } from '../api/services/catalog/paths.ts';
 import type { CatalogService } from '../api/services/catalog/catalog-service.ts';
@@ -151,10 +151,13 @@ export class PageRebuilder {
       summary.full = true;
       summary.search = 'index';
     } else {
+      // Search first: the publish reads the catalog, not the pages, so the search.rebuild job (polling
+      // on its own) need not wait for the render — an edit is searchable a render sooner (0.4–1.3 s).
+      // Should the render fail, the changes stay pending and the next run asks again: one publish too many.
+      if (plan.search) await requestSearch(context, plan.search);
       if (!isEmptyPlan(plan)) await this.apply(plan, summary);
-      // the search.rebuild job picks the request up; pages do not wait for the index
       summary.search = plan.search;
-      await markApplied(context, pending.ids, plan.search);
+      await markApplied(context, pending.ids, null);
     }
     // `npm start` compares this stamp with the catalog: after an applied change, dist/ is current
     await writeStamp(this.config.distDir, await currentStamp(this.config, this.db));

@@ -10,7 +10,7 @@ import { systemContext, type RequestContext } from '../../api/context.ts';
 import { createLogger } from '../../api/logger.ts';
 import { editBrand, editCategory, updateSku } from '../../api/services/catalog/catalog-editor.ts';
 import { CatalogService } from '../../api/services/catalog/catalog-service.ts';
-import { markApplied, readChanges } from '../../api/services/catalog/outbox.ts';
+import { markApplied, readChanges, readSearchRequests } from '../../api/services/catalog/outbox.ts';
 import { SearchPublisher, publishSearchDisplay, publishSearchIndex } from '../../api/services/search/publish.ts';
 import { SearchService } from '../../api/services/search/search-service.ts';
 import { PageRebuilder } from '../../jobs/pages-rebuild.ts';
@@ -164,6 +164,26 @@ describe('publishing the search index', () => {
       await rebuilder.close();
     }
   }, 60_000);
+
+  it('asks for the search publish before the pages render: an edit is searchable a render sooner', async () => {
+    const rebuilder = new PageRebuilder(t.db, new CatalogService(), loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent' }), createLogger('silent'));
+    try {
+      await markApplied(ctx, (await readChanges(ctx, 10_000))?.ids ?? [], null);
+      await t.db('search_requests').del();
+      await updateSku(ctx, 6, { name: 'Apple iPhone 8 Plus 先搜到版' });
+      // the render, as the job sees it: what the search job could pick up meanwhile
+      let duringRender: unknown = 'no render';
+      (rebuilder as unknown as { apply: () => Promise<void> }).apply = async () => {
+        duringRender = await readSearchRequests(ctx);
+      };
+      expect(await rebuilder.drain()).toMatchObject({ changes: 1, full: false, search: 'index' });
+      expect(duringRender).toMatchObject({ scope: 'index' });
+      expect(await readChanges(ctx, 10_000)).toBeNull();
+      expect(await readSearchRequests(ctx)).toMatchObject({ scope: 'index', ids: [expect.any(Number)] }); // one request, not a second at markApplied
+    } finally {
+      await rebuilder.close();
+    }
+  });
 
   it('a worker that warms its publisher at start: the first publish re-tokenizes only the edit, links by hash, and the thread is kept', async () => {
     const config = loadConfig({ DATABASE_URL: t.url, DIST_DIR: dist, MEDIA_DIR: t.mediaDir, LOG_LEVEL: 'silent', JOBS_POLL_MS: '60000' });

@@ -44,6 +44,11 @@ export async function readChanges(context: RequestContext, limit: number): Promi
   return { ids: rows.map((r) => Number(r.id)), changes: rows.map((r) => JSON.parse(r.payload) as CatalogChange) };
 }
 
+/** Asks the search.rebuild job for a publish of this scope (pages.rebuild does, before rendering the pages). */
+export async function requestSearch(context: RequestContext, search: SearchScope): Promise<void> {
+  await db(context)('search_requests').insert({ scope: search, created_at: context.clock.now().getTime() });
+}
+
 /** These changes are applied; in the same transaction, asks for the search publish they need. */
 export async function markApplied(context: RequestContext, ids: readonly number[], search: SearchScope | null): Promise<void> {
   await withTransaction(context, async ({ trx, clock }) => {
