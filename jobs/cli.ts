@@ -40,6 +40,8 @@ const HELP = `美多商城 — meiduo <command> [options]
   jobs retry ID              run a failed job again now
   admin create --username NAME --password PASSWORD [--superuser] [--mobile 13800138000]
                              make a staff account (the first admin: --superuser); audited as cli:admin create
+  admin password --username NAME --password PASSWORD|-
+                             a staff member's new password (-: read from stdin); ends their sessions; audited
   admin list [--json]        the staff, their groups and permissions
   audit [--resource users.staff] [--since YYYY-MM-DD] [--limit N] [--json]
                              the admin audit trail, newest first

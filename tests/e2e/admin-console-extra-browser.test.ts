@@ -11,7 +11,8 @@ import { HAS_CHROMIUM } from '../helpers/env.ts';
 
 // What the other console browser tests leave out (docs/admin-console.md, "What the browser tests
 // cover"): /admin/ for staff without the statistics (sent on to the first menu page they may see,
-// or a page saying they may see nothing, with 退出); the orders list past 10,000 matches ("10,000+");
+// or a page saying they may see nothing, with 退出; a menu entry shown and pointed at the part's page for
+// staff holding only its part's permission); the orders list past 10,000 matches ("10,000+");
 // 停用 of a staff member and 删除 of a group through confirm() (dismissed: nothing changes; accepted:
 // the member's admin token is refused, the group leaves the list); a picture dropped on the SKU
 // form's box; the 广告内容 preview redrawn while the form is typed in. Every page: no console error
@@ -61,7 +62,7 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s redirects, confirmations, drop a
     expectWithinBudget(distDir, PAGES);
   });
 
-  it('/admin/ sends order-only staff to 订单 (back does not return to /admin/); staff with no page get a page saying so, with 退出', async () => {
+  it('/admin/ sends order-only staff to 订单 (back does not return to /admin/), channel-group-only staff to 频道组 by the menu’s 频道; staff with no page get a page saying so, with 退出', async () => {
     const clerk = await createStaffUser(app.services, { permissions: ['orders.view_order', 'orders.view_refund'], username: 'extra_clerk' });
     let w = await fresh();
     let { page } = w;
@@ -72,6 +73,20 @@ describe.skipIf(!HAS_CHROMIUM)('the console’s redirects, confirmations, drop a
     expect(await page.locator('.a-denied').isVisible()).toBe(false);
     await page.goBack();
     await page.waitForURL(url(`/admin/login.html?next=${encodeURIComponent('/admin/')}`));
+    expect(w.problems()).toEqual([]);
+    await w.context.close();
+
+    // a part's own permission only (channel groups, not channels): the menu's 频道 shows and opens 频道组
+    const grouper = await createStaffUser(app.services, { permissions: ['goods.view_channel_group'], username: 'extra_grouper' });
+    w = await fresh();
+    page = w.page;
+    await loginAt(w, '/admin/', grouper, '/admin/channel-groups.html');
+    await expect.poll(() => page.locator('#channel-groups tbody').isVisible()).toBe(true);
+    const channels = page.locator('#a-side a[data-menu-entry="channels"]');
+    expect(await channels.isVisible()).toBe(true);
+    expect(await channels.getAttribute('href')).toBe('/admin/channel-groups.html');
+    expect(await channels.getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('.a-side li:visible').count()).toBe(1);
     expect(w.problems()).toEqual([]);
     await w.context.close();
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { RequestContext } from '../../context.ts';
-import { MOBILE } from '../accounts/identifiers.ts';
+import { MOBILE, normalizeIdentifier } from '../accounts/identifiers.ts';
 import { forUpdate, isDeadlock, violatedUnique, whereContains } from '../../db/dialect.ts';
 import { db, withTransaction, type TxContext } from '../../db/transaction.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
@@ -201,48 +201,66 @@ export class StaffService {
 
   async update(context: RequestContext, id: number, patch: StaffPatch): Promise<StaffView> {
     const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+    return lockConflicts(() => withTransaction(context, (tx) => this.applyUpdate(tx, id, patch, hash)));
+  }
+
+  /**
+   * A new password for the staff member of that username (`meiduo admin password`, for one locked
+   * out): the update's own path, so the same hash, the end of every session of theirs (a reset after
+   * a compromise must lock out the old token) and the audit entry, in one transaction. A customer's
+   * account is refused (400), not touched: a customer resets their own password (找回密码).
+   */
+  async setPassword(context: RequestContext, username: string, password: string): Promise<StaffView> {
+    const hash = await hashPassword(password);
     return lockConflicts(() =>
       withTransaction(context, async (tx) => {
-        const { target, activeSuperusers } = await this.lockTarget(tx, id);
-        const groups = patch.groups === undefined ? target.groups.map((g) => g.id) : await this.checkGroups(tx, patch.groups);
-        const own = patch.permissions === undefined ? target.permissions : sorted(patch.permissions);
-        const permIds = await permissionIds(tx, own);
-        const superuser = patch.is_superuser ?? target.is_superuser;
-        const active = patch.is_active ?? target.is_active;
-        await this.assertGrant(tx, new Set(target.effective_permissions), await this.effective(tx, groups, own, superuser), superuser && !target.is_superuser);
-        if ((!superuser || !active) && target.is_superuser) StaffService.assertNotLastSuperuser(target, activeSuperusers);
-        const row: Record<string, unknown> = {};
-        if (patch.mobile !== undefined && patch.mobile !== target.mobile) row.mobile = patch.mobile;
-        if (superuser !== target.is_superuser) row.is_superuser = superuser;
-        if (active !== target.is_active) row.is_active = active;
-        if (hash !== undefined) row.password_hash = hash;
-        if (Object.keys(row).length > 0) {
-          try {
-            await db(tx)('users').where({ id }).update({ ...row, updated_at: tx.clock.now().getTime() });
-          } catch (err) {
-            throw duplicateUser(err) ?? err;
-          }
-        }
-        const oldGroups = target.groups.map((g) => g.id);
-        if (JSON.stringify(groups) !== JSON.stringify(oldGroups)) {
-          await db(tx)('admin_user_groups').where({ user_id: id }).del();
-          if (groups.length) await db(tx)('admin_user_groups').insert(groups.map((group_id) => ({ user_id: id, group_id })));
-        }
-        if (JSON.stringify(own) !== JSON.stringify(target.permissions)) {
-          await db(tx)('admin_user_permissions').where({ user_id: id }).del();
-          if (permIds.length) await db(tx)('admin_user_permissions').insert(permIds.map((permission_id) => ({ user_id: id, permission_id })));
-        }
-        // a new password or a deactivation ends the account's sessions, admin and shop alike
-        if (hash !== undefined || !active) await this.endSessions(tx, id);
-        const changes = diff(
-          { mobile: target.mobile, is_superuser: target.is_superuser, is_active: target.is_active, groups: oldGroups, permissions: target.permissions },
-          { mobile: patch.mobile, is_superuser: superuser, is_active: active, groups, permissions: own },
-        );
-        if (patch.password !== undefined) changes.password = ['', patch.password];
-        if (Object.keys(changes).length > 0) await recordAudit(tx, { action: 'update', resource: 'users.staff', resourceId: id, changes });
-        return this.get(tx, id);
+        const user = await db(tx)('users').where('username', normalizeIdentifier(username)).first<{ id: number; is_staff: unknown } | undefined>('id', 'is_staff');
+        if (!user) throw new NotFoundError(`没有这个用户：${username}`);
+        if (!flag(user.is_staff)) throw new ValidationError(`不是管理员账号：${username}（顾客的密码由顾客自己找回）`, { username: '不是管理员账号' });
+        return this.applyUpdate(tx, Number(user.id), { password }, hash);
       }),
     );
+  }
+
+  private async applyUpdate(tx: TxContext, id: number, patch: StaffPatch, hash: string | undefined): Promise<StaffView> {
+    const { target, activeSuperusers } = await this.lockTarget(tx, id);
+    const groups = patch.groups === undefined ? target.groups.map((g) => g.id) : await this.checkGroups(tx, patch.groups);
+    const own = patch.permissions === undefined ? target.permissions : sorted(patch.permissions);
+    const permIds = await permissionIds(tx, own);
+    const superuser = patch.is_superuser ?? target.is_superuser;
+    const active = patch.is_active ?? target.is_active;
+    await this.assertGrant(tx, new Set(target.effective_permissions), await this.effective(tx, groups, own, superuser), superuser && !target.is_superuser);
+    if ((!superuser || !active) && target.is_superuser) StaffService.assertNotLastSuperuser(target, activeSuperusers);
+    const row: Record<string, unknown> = {};
+    if (patch.mobile !== undefined && patch.mobile !== target.mobile) row.mobile = patch.mobile;
+    if (superuser !== target.is_superuser) row.is_superuser = superuser;
+    if (active !== target.is_active) row.is_active = active;
+    if (hash !== undefined) row.password_hash = hash;
+    if (Object.keys(row).length > 0) {
+      try {
+        await db(tx)('users').where({ id }).update({ ...row, updated_at: tx.clock.now().getTime() });
+      } catch (err) {
+        throw duplicateUser(err) ?? err;
+      }
+    }
+    const oldGroups = target.groups.map((g) => g.id);
+    if (JSON.stringify(groups) !== JSON.stringify(oldGroups)) {
+      await db(tx)('admin_user_groups').where({ user_id: id }).del();
+      if (groups.length) await db(tx)('admin_user_groups').insert(groups.map((group_id) => ({ user_id: id, group_id })));
+    }
+    if (JSON.stringify(own) !== JSON.stringify(target.permissions)) {
+      await db(tx)('admin_user_permissions').where({ user_id: id }).del();
+      if (permIds.length) await db(tx)('admin_user_permissions').insert(permIds.map((permission_id) => ({ user_id: id, permission_id })));
+    }
+    // a new password or a deactivation ends the account's sessions, admin and shop alike
+    if (hash !== undefined || !active) await this.endSessions(tx, id);
+    const changes = diff(
+      { mobile: target.mobile, is_superuser: target.is_superuser, is_active: target.is_active, groups: oldGroups, permissions: target.permissions },
+      { mobile: patch.mobile, is_superuser: superuser, is_active: active, groups, permissions: own },
+    );
+    if (patch.password !== undefined) changes.password = ['', patch.password];
+    if (Object.keys(changes).length > 0) await recordAudit(tx, { action: 'update', resource: 'users.staff', resourceId: id, changes });
+    return this.get(tx, id);
   }
 
   /** No longer staff: the account stays (deactivated), its groups, permissions and sessions go. */

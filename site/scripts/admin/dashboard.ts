@@ -2,7 +2,7 @@
 // charts and two tables; alerts for refunds a human must handle and failed jobs, for staff who may see them.
 // Staff without statistics.view_statistics are sent on (location.replace) to the first menu entry
 // they may see (templates/admin/menu.ts, the rule the menu itself follows); with none, a page says so.
-import { ADMIN_MENU } from '../../../templates/admin/menu.ts';
+import { ADMIN_MENU, entryHref, entryPermission } from '../../../templates/admin/menu.ts';
 import { adminGet, type Page } from './api.ts';
 import { lineChart } from './chart.ts';
 import { count, money, moneyNumber } from './format.ts';
@@ -25,7 +25,7 @@ const S = '/api/admin/statistics';
 
 /** The first page of the side menu (other than this one) they may see, or null. */
 function firstPageFor(can: (spec: string) => boolean): string | null {
-  for (const g of ADMIN_MENU) for (const e of g.entries) if (e.key !== 'dashboard' && can(e.permission)) return e.href;
+  for (const g of ADMIN_MENU) for (const e of g.entries) if (e.key !== 'dashboard' && can(entryPermission(e))) return entryHref(e, can);
   return null;
 }
 

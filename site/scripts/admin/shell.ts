@@ -1,6 +1,7 @@
 // Every console page's start (docs/admin-console.md): who is logged in (GET /api/admin/me; a 401
 // goes to the login page), their name in the header, the menu and controls they may use
 // (permissions.ts), the folding menu. Page scripts: `const me = await bootConsole(); if (me.can('x')) …`.
+import { ADMIN_MENU, entryHref } from '../../../templates/admin/menu.ts';
 import { adminGet } from './api.ts';
 import { applyPermissions, holds } from './permissions.ts';
 
@@ -15,6 +16,14 @@ export interface Staff extends Me {
   held: ReadonlySet<string>;
   /** Whether they hold the permission (or one of 'a|b'). */
   can(spec: string): boolean;
+}
+
+/** Each menu entry opens the first of its pages the staff member may see (频道 → 频道组 for one holding only the groups' permission). */
+function pointMenu(can: (spec: string) => boolean) {
+  for (const e of ADMIN_MENU.flatMap((g) => g.entries)) {
+    const a = document.querySelector<HTMLAnchorElement>(`#a-side a[data-menu-entry="${e.key}"]`);
+    if (a) a.href = entryHref(e, can);
+  }
 }
 
 function wireMenu() {
@@ -36,8 +45,10 @@ export function bootConsole(): Promise<Staff> {
     const held = new Set(me.permissions);
     const name = document.getElementById('a-username');
     if (name) name.textContent = me.username;
+    const can = (spec: string) => holds(held, spec);
     applyPermissions(held);
-    return { ...me, held, can: (spec: string) => holds(held, spec) };
+    pointMenu(can);
+    return { ...me, held, can };
   })();
   return booted;
 }
