@@ -183,6 +183,24 @@ describe.each(DB_KINDS)('admin customer routes on %s', (kind) => {
     expect(Number((await t.db('auth_tokens').where('user_id', u.id).count({ n: '*' }).first())!.n)).toBe(0);
   });
 
+  it.skipIf(kind !== 'mysql')('a session looked up while its revocation is uncommitted is not left cached after the commit', async () => {
+    const u = await loginAs(app);
+    const { sessions } = app.services.accounts;
+    const now = Date.now();
+    const trx = await t.db.transaction();
+    try {
+      expect(await sessions.revokeAll(trx, u.userId)).toBe(1);
+      // another request, on the pool, before the commit: the row is still there for it, and it caches the session
+      expect(await sessions.lookup(t.db, u.token, now)).toMatchObject({ userId: u.userId });
+      await trx.commit();
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+    }
+    await new Promise((r) => setImmediate(r)); // the after-commit step runs on the commit's promise
+    expect(await sessions.lookup(t.db, u.token, now)).toBeNull();
+    expect((await call(app, 'GET', '/api/user', { headers: u.headers })).status).toBe(401);
+  });
+
   it('refuses nobody (401), a customer’s token (401) and staff without the permission (403), changing nothing', async () => {
     const u = await loginAs(app);
     const target = await customer('guarded_');

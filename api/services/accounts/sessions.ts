@@ -97,7 +97,15 @@ export class SessionService {
   /** Ends every session of the user but `exceptSessionId` (password change: the one that changed it stays). */
   async revokeAll(q: Knex, userId: number, opts: { exceptSessionId?: number } = {}): Promise<number> {
     const hashes = await this.tokens.revokeUser(q, userId, [this.kind], { exceptId: opts.exceptSessionId });
-    if (hashes.length > 0) await this.cache.del(...hashes.map((h) => this.cacheKey(h)));
+    if (hashes.length > 0) {
+      const keys = hashes.map((h) => this.cacheKey(h));
+      await this.cache.del(...keys);
+      // Inside a transaction (a staff member deactivating an account, a new staff password) the rows
+      // are gone only at its commit: a lookup that misses the cache meanwhile still reads them and
+      // caches the session again for CACHE_SECONDS. So once more after the commit.
+      const trx = q as Knex | Knex.Transaction;
+      if ('executionPromise' in trx && trx.isTransaction) void trx.executionPromise.then(() => this.cache.del(...keys)).catch(() => {});
+    }
     return hashes.length;
   }
 }
