@@ -22,7 +22,11 @@ async function idsOf(knex: Knex): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.codename, Number(r.id)]));
 }
 
-export async function up(knex: Knex): Promise<void> {
+/**
+ * For every part/parent pair the catalog has, and each grant table (groups', staff members' own):
+ * the part's permission id and who holds the parent's permission there.
+ */
+async function* parentGrants(knex: Knex) {
   const ids = await idsOf(knex);
   for (const [part, parent] of pairs()) {
     const partId = ids.get(part);
@@ -30,23 +34,22 @@ export async function up(knex: Knex): Promise<void> {
     if (partId === undefined || parentId === undefined) continue;
     for (const [table, holder] of [['admin_group_permissions', 'group_id'], ['admin_user_permissions', 'user_id']] as const) {
       const holders = (await knex(table).where('permission_id', parentId).pluck(holder)).map(Number);
-      const already = new Set((await knex(table).where('permission_id', partId).pluck(holder)).map(Number));
-      const rows = holders.filter((h) => !already.has(h)).map((h) => ({ [holder]: h, permission_id: partId }));
-      for (let i = 0; i < rows.length; i += 500) await knex(table).insert(rows.slice(i, i + 500));
+      yield { table, holder, partId, holders };
     }
+  }
+}
+
+export async function up(knex: Knex): Promise<void> {
+  for await (const { table, holder, partId, holders } of parentGrants(knex)) {
+    const already = new Set((await knex(table).where('permission_id', partId).pluck(holder)).map(Number));
+    const rows = holders.filter((h) => !already.has(h)).map((h) => ({ [holder]: h, permission_id: partId }));
+    for (let i = 0; i < rows.length; i += 500) await knex(table).insert(rows.slice(i, i + 500));
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
   // the part's grants that go with a grant of the parent: those up() gave (or that the parent implied before)
-  const ids = await idsOf(knex);
-  for (const [part, parent] of pairs()) {
-    const partId = ids.get(part);
-    const parentId = ids.get(parent);
-    if (partId === undefined || parentId === undefined) continue;
-    for (const [table, holder] of [['admin_group_permissions', 'group_id'], ['admin_user_permissions', 'user_id']] as const) {
-      const holders = (await knex(table).where('permission_id', parentId).pluck(holder)).map(Number);
-      for (let i = 0; i < holders.length; i += 500) await knex(table).where('permission_id', partId).whereIn(holder, holders.slice(i, i + 500)).del();
-    }
+  for await (const { table, holder, partId, holders } of parentGrants(knex)) {
+    for (let i = 0; i < holders.length; i += 500) await knex(table).where('permission_id', partId).whereIn(holder, holders.slice(i, i + 500)).del();
   }
 }
