@@ -104,6 +104,15 @@ export interface GenerationFiles {
 
 const fileHash = (body: Buffer) => crypto.createHash('sha1').update(body).digest('base64');
 
+/** A generation's name: the hash of `seed`, then of each file's name and content hash, in order. */
+function generationName(seed = '') {
+  const hash = crypto.createHash('sha256').update(seed);
+  return {
+    file: (name: string, contentHash: string) => void hash.update(name).update('\0').update(contentHash).update('\0'),
+    done: () => hashOf(hash),
+  };
+}
+
 /**
  * Writes a generation's files (precompressed, publishFile) into a temporary folder, then renames it
  * to the hash of its content; the same content already published is kept as it is. A file whose
@@ -120,7 +129,7 @@ async function writeGeneration(
   const tmp = path.join(dir, `${BUILDING}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   await fs.mkdir(tmp);
   try {
-    const hash = crypto.createHash('sha256').update(seed);
+    const naming = generationName(seed);
     const hashes = new Map<string, { hash: string; gz: number }>();
     let bytes = 0;
     let gzipBytes = 0;
@@ -130,7 +139,7 @@ async function writeGeneration(
       const body = Buffer.from(text);
       bytes += body.length;
       const h = fileHash(body);
-      hash.update(name).update('\0').update(h).update('\0'); // the files' hashes: one pass over the bytes
+      naming.file(name, h); // the files' hashes: one pass over the bytes
       // The publisher's own previous generation (hashes at hand, in the publisher's thread): linked
       // synchronously, 3 link() calls a file for most of 17,000 files at 100,000 SKUs, which through
       // the thread pool cost more in promises and queueing than the system calls themselves.
@@ -150,7 +159,7 @@ async function writeGeneration(
       if (running.size >= WRITERS) await Promise.race(running);
     }
     await Promise.all(running);
-    const generation = hashOf(hash);
+    const generation = naming.done();
     const final = path.join(dir, generation);
     if (await exists(final)) await fs.rm(tmp, { recursive: true, force: true });
     else await fs.rename(tmp, final);
@@ -333,17 +342,17 @@ export class SearchPublisher {
     let files = 0;
     if (current) {
       const currentDir = path.join(dir, current.generation);
-      // the generation's name as writeGeneration makes it: the hash of the files' names and hashes
-      const name = crypto.createHash('sha256');
+      // the generation's name as writeGeneration makes it (the index's: no seed)
+      const naming = generationName();
       const hashes = new Map<string, { hash: string; gz: number }>();
       for (const [file, text] of built.files) {
         const body = Buffer.from(text);
         const h = fileHash(body);
-        name.update(file).update('\0').update(h).update('\0');
+        naming.file(file, h);
         hashes.set(file, { hash: h, gz: wantsSiblings(file, body.length) ? -1 : body.length });
       }
       let known: GenerationFiles['hashes'] = null;
-      if (hashOf(name) === current.generation) {
+      if (naming.done() === current.generation) {
         known = hashes; // the same files: their gzip sizes from the siblings on disk
         for (const [file, h] of hashes) if (h.gz < 0) h.gz = (await fs.stat(path.join(currentDir, file + SIBLING_EXT.gzip)).catch(() => null))?.size ?? -1;
         for (const [file, h] of hashes) if (h.gz < 0) hashes.delete(file); // a sibling missing: written anew
